@@ -1,0 +1,71 @@
+"""Errors a person can act on. Each carries one line that the CLI and GUI show as is."""
+
+from __future__ import annotations
+
+
+class PeerDeskError(Exception):
+    """Base class: str(error) is a complete, user-facing sentence."""
+
+    exit_code = 1
+
+
+class UsageError(PeerDeskError):
+    exit_code = 2
+
+
+class StoreNotFoundError(PeerDeskError):
+    exit_code = 3
+
+
+class StoreExistsError(PeerDeskError):
+    exit_code = 3
+
+
+class DamagedStoreError(PeerDeskError):
+    exit_code = 4
+
+
+class AlreadyOpenError(PeerDeskError):
+    exit_code = 5
+
+
+class AuthenticationError(PeerDeskError):
+    exit_code = 6
+
+
+class ThrottledError(AuthenticationError):
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AccountLockedError(AuthenticationError):
+    pass
+
+
+class PermissionDeniedError(PeerDeskError):
+    exit_code = 7
+
+
+class NotFoundError(PeerDeskError):
+    exit_code = 8
+
+
+class ValidationError(PeerDeskError):
+    exit_code = 9
+
+
+class PasswordPolicyError(ValidationError):
+    pass
+
+
+class ImportFileError(ValidationError):
+    pass
+
+
+class IntegrityProblem(PeerDeskError):
+    exit_code = 10
+
+
+class StorageFullError(PeerDeskError):
+    exit_code = 11

@@ -1,0 +1,38 @@
+"""SQLAlchemy ORM for the encrypted store. Nothing here imports Qt."""
+
+from peerdesk.models.accounts import Setting, Site, User
+from peerdesk.models.audit import AuditEvent
+from peerdesk.models.base import Base, new_id, utcnow
+from peerdesk.models.casework import (
+    CheckIn,
+    Episode,
+    Participant,
+    SessionAttendance,
+    SessionConcern,
+    SupportSession,
+)
+from peerdesk.models.referrals import Referral, ReferralStatusChange, Resource
+from peerdesk.models.supporters import Course, SupervisionEntry, SupporterProfile, TrainingRecord
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "CheckIn",
+    "Course",
+    "Episode",
+    "Participant",
+    "Referral",
+    "ReferralStatusChange",
+    "Resource",
+    "SessionAttendance",
+    "SessionConcern",
+    "Setting",
+    "Site",
+    "SupervisionEntry",
+    "SupportSession",
+    "SupporterProfile",
+    "TrainingRecord",
+    "User",
+    "new_id",
+    "utcnow",
+]

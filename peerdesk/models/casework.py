@@ -1,0 +1,85 @@
+"""Participants, support episodes, sessions with attendance and concerns, check-ins."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from peerdesk.models.base import Base, RecordMixin
+
+
+class Participant(RecordMixin, Base):
+    __tablename__ = "participants"
+
+    code: Mapped[str] = mapped_column(String(20), unique=True)  # pseudonymous, always present
+    site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # staff | patient | caregiver
+    role: Mapped[str] = mapped_column(String(100), default="")  # role or discipline
+    department: Mapped[str] = mapped_column(String(100), default="")
+    language: Mapped[str] = mapped_column(String(50), default="")
+    name: Mapped[str | None] = mapped_column(String(200))
+    contact: Mapped[str | None] = mapped_column(String(200))
+    consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Episode(RecordMixin, Base):
+    __tablename__ = "episodes"
+
+    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), index=True)
+    supporter_id: Mapped[str | None] = mapped_column(ForeignKey("supporters.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(100))  # why support was sought
+    opened_on: Mapped[date] = mapped_column(Date, index=True)
+    closed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    risk_level: Mapped[str] = mapped_column(String(20), default="low")  # low | medium | high
+
+
+class SupportSession(RecordMixin, Base):
+    __tablename__ = "support_sessions"
+
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"), index=True)
+    supporter_id: Mapped[str] = mapped_column(ForeignKey("supporters.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(20))  # in_person | phone | video | text
+    format: Mapped[str] = mapped_column(String(20), default="individual")  # individual | group
+    notes: Mapped[str] = mapped_column(Text, default="")  # private: author only
+    follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
+    follow_up_done_on: Mapped[date | None] = mapped_column(Date)
+    safety_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class SessionConcern(Base):
+    __tablename__ = "session_concerns"
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("support_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    concern: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class SessionAttendance(Base):
+    """Who attended a group session (the episode's own participant included)."""
+
+    __tablename__ = "session_attendance"
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("support_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), primary_key=True)
+    attended: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CheckIn(RecordMixin, Base):
+    __tablename__ = "checkins"
+
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"), index=True)
+    instrument: Mapped[str] = mapped_column(String(20))  # WHO-5 | PSS-4
+    phase: Mapped[str] = mapped_column(String(10))  # before | after
+    answers: Mapped[str] = mapped_column(String(100))  # comma separated item answers
+    score: Mapped[int] = mapped_column(Integer)
+    taken_on: Mapped[date] = mapped_column(Date)

@@ -1,0 +1,75 @@
+"""Engine and session factory over one SQLCipher 4 file opened with a raw 256-bit key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlcipher3
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from peerdesk.errors import DamagedStoreError
+
+
+def _raw_key_pragma(key: bytes) -> str:
+    if len(key) != 32:
+        raise ValueError("the data key must be 32 bytes")
+    # A raw key in x'..' form skips SQLCipher's own PBKDF2, so opening is instant;
+    # the slow, memory-hard step happens once, when a keyslot is unwrapped.
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def connect_raw(path: Path | str, key: bytes) -> sqlcipher3.Connection:
+    """Open and check one SQLCipher connection; raises DamagedStoreError on a bad file."""
+    conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+    try:
+        conn.execute(_raw_key_pragma(key))
+        version = conn.execute("PRAGMA cipher_version").fetchone()
+        if not version or not str(version[0]).startswith("4"):
+            raise DamagedStoreError(f"SQLCipher 4 is required, found {version!r}")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError as exc:
+            raise DamagedStoreError(
+                "the store file cannot be read with this key: it is damaged or not a PeerDesk store"
+            ) from exc
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA busy_timeout = 5000")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def make_engine(path: Path | str, key: bytes) -> Engine:
+    """A small pool of keyed connections; WAL lets a background reader run beside the GUI."""
+    # Check the key once up front so a bad file fails here with a clear error.
+    connect_raw(path, key).close()
+
+    engine = create_engine(
+        "sqlite://",
+        module=sqlcipher3.dbapi2,
+        creator=lambda: connect_raw(path, key),
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=4,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _no_pysqlite_autobegin(dbapi_conn, _record) -> None:  # noqa: ANN001
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:  # noqa: ANN001
+        # pysqlite's own transaction handling is off; SQLAlchemy issues BEGIN itself.
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,155 @@
+"""User accounts: add, list, disable, enable, reset and change passwords."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from peerdesk.errors import NotFoundError, ValidationError
+from peerdesk.models import Site, SupporterProfile, User
+from peerdesk.services.auth import ROLES, SUPPORTER, Actor
+from peerdesk.services.keyslots import RECOVERY_ALPHABET
+from peerdesk.services.passwords import check_new_password
+from peerdesk.services.store import Store, note_pending_event
+
+USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: str
+    username: str
+    display_name: str
+    role: str
+    state: str
+    last_login_at: datetime | None
+    locked_out: bool
+
+
+def actor_for(session: Session, user: User) -> Actor:
+    supporter_id = session.scalar(
+        select(SupporterProfile.id).where(SupporterProfile.user_id == user.id)
+    )
+    return Actor(user.id, user.username, user.display_name, user.role, supporter_id)
+
+
+def generate_password() -> str:
+    chars = "".join(secrets.choice(RECOVERY_ALPHABET.lower()) for _ in range(16))
+    return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
+
+
+def _valid_username(username: str) -> str:
+    name = username.strip().lower()
+    if not (2 <= len(name) <= 64) or not set(name) <= USERNAME_CHARS:
+        raise ValidationError(
+            "a username is 2 to 64 characters: lowercase letters, digits, '.', '_' or '-'"
+        )
+    return name
+
+
+def _info(store: Store, user: User) -> UserInfo:
+    slot = store.keyslots.find("password", user.username)
+    locked = bool(slot and slot.get("throttle", {}).get("locked"))
+    return UserInfo(
+        user.id, user.username, user.display_name, user.role, user.state, user.last_login_at, locked
+    )
+
+
+def add_user(
+    store: Store, actor: Actor, username: str, role: str, password: str, display_name: str = ""
+) -> UserInfo:
+    actor.require("accounts.write", "add accounts")
+    name = _valid_username(username)
+    if role not in ROLES:
+        raise ValidationError(f"role must be one of: {', '.join(ROLES)}")
+    pw = check_new_password(password, store.policy.min_password_length, name)
+    with store.session() as s:
+        if s.scalar(select(User.id).where(User.username == name)):
+            raise ValidationError(f"an account named '{name}' already exists")
+        site_id = s.scalar(select(Site.id).limit(1))
+        user = User(
+            username=name,
+            display_name=display_name.strip() or name,
+            role=role,
+            site_id=site_id,
+            created_by=actor.user_id,
+        )
+        s.add(user)
+        s.flush()
+        if role == SUPPORTER:
+            s.add(
+                SupporterProfile(
+                    user_id=user.id,
+                    site_id=site_id,
+                    display_name=user.display_name,
+                    created_by=actor.user_id,
+                )
+            )
+        store.audit(s, actor, "account.create", "user", user.id, {"role": role})
+        store.keyslots.set_secret_slot("password", name, pw, store.key)
+        return _info(store, user)
+
+
+def list_users(store: Store, actor: Actor) -> list[UserInfo]:
+    actor.require("accounts.read", "list accounts")
+    with store.session() as s:
+        users = s.scalars(select(User).order_by(User.username)).all()
+        return [_info(store, u) for u in users]
+
+
+def _get_user(s: Session, username: str) -> User:
+    user = s.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise NotFoundError(f"no account named '{username}'")
+    return user
+
+
+def disable_user(store: Store, actor: Actor, username: str) -> None:
+    """Disable an account and delete its keyslot, so the password no longer opens the store."""
+    actor.require("accounts.write", "disable accounts")
+    with store.session() as s:
+        user = _get_user(s, username)
+        if user.id == actor.user_id:
+            raise ValidationError("you cannot disable your own account")
+        user.state = "disabled"
+        user.updated_by = actor.user_id
+        store.audit(s, actor, "account.disable", "user", user.id)
+        store.keyslots.remove_slot("password", user.username)
+
+
+def reset_password(store: Store, actor: Actor, username: str, new_password: str) -> None:
+    """Admin reset: a fresh keyslot with the new password; clears a lock-out and re-enables."""
+    actor.require("accounts.write", "reset passwords")
+    with store.session() as s:
+        user = _get_user(s, username)
+        pw = check_new_password(new_password, store.policy.min_password_length, user.username)
+        user.state = "active"
+        user.updated_by = actor.user_id
+        store.audit(s, actor, "account.reset_password", "user", user.id)
+        store.keyslots.set_secret_slot("password", user.username, pw, store.key)
+
+
+def change_own_password(store: Store, actor: Actor, old_password: str, new_password: str) -> None:
+    """Re-wrap the caller's own slot only; the database file is not touched.
+
+    The audit event waits in the key file and joins the audit log at the next unlock.
+    """
+    if actor.user_id is None:
+        raise ValidationError("emergency access has no own password to change")
+    store.keyslots.unlock(
+        "password", actor.username, old_password, store.policy.max_failed_attempts
+    )
+    pw = check_new_password(new_password, store.policy.min_password_length, actor.username)
+    store.keyslots.set_secret_slot("password", actor.username, pw, store.key)
+    note_pending_event(store.keyslots, "account.change_password", actor.username)
+
+
+def replace_recovery_key(store: Store, actor: Actor, new_key: str) -> None:
+    actor.require("accounts.write", "replace the recovery key")
+    store.keyslots.set_secret_slot("recovery", "", new_key, store.key)
+    with store.session() as s:
+        store.audit(s, actor, "recovery_key.replace", "store", store.keyslots.store_id)

@@ -1,0 +1,75 @@
+"""The acting user and the role matrix. Every service call checks permissions here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peerdesk.errors import PermissionDeniedError
+
+SUPPORTER = "supporter"
+COORDINATOR = "coordinator"
+ADMIN = "admin"
+ROLES = (SUPPORTER, COORDINATOR, ADMIN)
+
+# What each role may do; emergency access (recovery key) may do everything.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    SUPPORTER: frozenset(
+        {
+            "casework.own",  # own participants, episodes, sessions, notes, referrals, check-ins
+            "resources.read",
+            "supporters.read_self",
+            "courses.read",
+        }
+    ),
+    COORDINATOR: frozenset(
+        {
+            "casework.program",  # all casework except private notes
+            "resources.read",
+            "resources.write",
+            "supporters.read",
+            "supporters.write",
+            "courses.read",
+            "courses.write",
+            "reports.run",
+            "export.run",
+            "import.run",
+            "audit.read",
+            "accounts.read",
+        }
+    ),
+    ADMIN: frozenset(
+        {
+            "accounts.read",
+            "accounts.write",
+            "policy.write",
+            "backup.run",
+            "audit.read",
+            "resources.read",
+            "courses.read",
+        }
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str | None
+    username: str
+    display_name: str
+    role: str
+    supporter_id: str | None = None
+    emergency: bool = False
+
+    def can(self, permission: str) -> bool:
+        return self.emergency or permission in PERMISSIONS.get(self.role, frozenset())
+
+    def require(self, permission: str, what: str) -> None:
+        if not self.can(permission):
+            raise PermissionDeniedError(f"your role ({self.role}) may not {what}")
+
+    def require_any(self, permissions: tuple[str, ...], what: str) -> None:
+        if not any(self.can(p) for p in permissions):
+            raise PermissionDeniedError(f"your role ({self.role}) may not {what}")
+
+
+SYSTEM = Actor(user_id=None, username="system", display_name="PeerDesk", role=ADMIN)

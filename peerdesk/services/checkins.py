@@ -1,0 +1,113 @@
+"""Check-ins: WHO-5 and PSS-4 scoring in one place, and recording them on an episode."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from peerdesk.errors import NotFoundError, ValidationError
+from peerdesk.models import CheckIn, Episode
+from peerdesk.services.auth import Actor
+from peerdesk.services.scope import episode_filter
+from peerdesk.services.store import Store
+
+PHASES = ("before", "after")
+
+
+@dataclass(frozen=True)
+class Instrument:
+    code: str
+    items: int
+    lowest: int
+    highest: int
+    reverse_items: tuple[int, ...]  # 1-based item numbers scored in reverse
+    multiplier: int
+    max_score: int
+    higher_is_better: bool
+
+
+INSTRUMENTS = {
+    # WHO-5 Well-Being Index: five items 0-5; raw 0-25 times 4 gives 0-100.
+    "WHO-5": Instrument("WHO-5", 5, 0, 5, (), 4, 100, True),
+    # PSS-4 perceived stress: four items 0-4; items 2 and 3 are positively worded
+    # and reverse-scored; total 0-16, higher means more stress.
+    "PSS-4": Instrument("PSS-4", 4, 0, 4, (2, 3), 1, 16, False),
+}
+
+
+def score(instrument: str, answers: Sequence[int | None]) -> int:
+    inst = INSTRUMENTS.get(instrument)
+    if inst is None:
+        raise ValidationError(f"unknown instrument '{instrument}'; use WHO-5 or PSS-4")
+    if len(answers) != inst.items or any(a is None for a in answers):
+        raise ValidationError(f"{inst.code} needs an answer to each of its {inst.items} items")
+    total = 0
+    for number, answer in enumerate(answers, start=1):
+        if not isinstance(answer, int) or not inst.lowest <= answer <= inst.highest:
+            raise ValidationError(
+                f"{inst.code} item {number} must be a whole number from {inst.lowest} "
+                f"to {inst.highest}"
+            )
+        total += (inst.highest - answer) if number in inst.reverse_items else answer
+    return total * inst.multiplier
+
+
+@dataclass(frozen=True)
+class CheckInInfo:
+    id: str
+    episode_id: str
+    instrument: str
+    phase: str
+    answers: tuple[int, ...]
+    score: int
+    taken_on: date
+
+
+def record_checkin(
+    store: Store,
+    actor: Actor,
+    episode_id: str,
+    instrument: str,
+    phase: str,
+    answers: Sequence[int | None],
+    taken_on: date | None = None,
+) -> CheckInInfo:
+    if phase not in PHASES:
+        raise ValidationError("a check-in is taken before or after")
+    total = score(instrument, answers)
+    with store.session() as s:
+        if not s.scalar(select(Episode.id).where(Episode.id == episode_id, episode_filter(actor))):
+            raise NotFoundError("no such episode, or it is not yours")
+        c = CheckIn(
+            episode_id=episode_id,
+            instrument=instrument,
+            phase=phase,
+            answers=",".join(str(a) for a in answers),
+            score=total,
+            taken_on=taken_on or date.today(),
+            created_by=actor.user_id,
+            updated_by=actor.user_id,
+        )
+        s.add(c)
+        s.flush()
+        store.audit(s, actor, "checkin.create", "checkin", c.id, {"instrument": instrument})
+        return _info(c)
+
+
+def _info(c: CheckIn) -> CheckInInfo:
+    answers = tuple(int(a) for a in c.answers.split(",") if a != "")
+    return CheckInInfo(c.id, c.episode_id, c.instrument, c.phase, answers, c.score, c.taken_on)
+
+
+def list_checkins(store: Store, actor: Actor, episode_id: str) -> list[CheckInInfo]:
+    with store.session() as s:
+        rows = s.scalars(
+            select(CheckIn)
+            .join(Episode, Episode.id == CheckIn.episode_id)
+            .where(CheckIn.episode_id == episode_id, episode_filter(actor))
+            .order_by(CheckIn.taken_on, CheckIn.created_at)
+        )
+        return [_info(c) for c in rows]

@@ -1,0 +1,155 @@
+"""Support episodes: opened for a participant, assigned to a supporter, closed at the end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from peerdesk.errors import NotFoundError, PermissionDeniedError, ValidationError
+from peerdesk.models import Episode, Participant, SupporterProfile, SupportSession
+from peerdesk.services.auth import Actor
+from peerdesk.services.scope import episode_filter, is_program_wide, participant_filter
+from peerdesk.services.store import Store
+
+RISK_LEVELS = ("low", "medium", "high")
+
+
+@dataclass(frozen=True)
+class EpisodeInfo:
+    id: str
+    participant_id: str
+    participant_code: str
+    supporter_id: str | None
+    supporter_name: str
+    reason: str
+    opened_on: date
+    closed_on: date | None
+    risk_level: str
+    session_count: int
+
+
+def _select():  # noqa: ANN202 - a SQLAlchemy Select of several entities
+    sessions = (
+        select(func.count())
+        .where(SupportSession.episode_id == Episode.id, SupportSession.withdrawn_at.is_(None))
+        .correlate(Episode)
+        .scalar_subquery()
+    )
+    return (
+        select(Episode, Participant.code, SupporterProfile.display_name, sessions)
+        .join(Participant, Participant.id == Episode.participant_id)
+        .outerjoin(SupporterProfile, SupporterProfile.id == Episode.supporter_id)
+    )
+
+
+def _info(row) -> EpisodeInfo:  # noqa: ANN001
+    e, code, sup_name, count = row
+    return EpisodeInfo(
+        e.id,
+        e.participant_id,
+        code,
+        e.supporter_id,
+        sup_name or "",
+        e.reason,
+        e.opened_on,
+        e.closed_on,
+        e.risk_level,
+        int(count or 0),
+    )
+
+
+def open_episode(
+    store: Store,
+    actor: Actor,
+    participant_id: str,
+    reason: str,
+    supporter_id: str | None = None,
+    opened_on: date | None = None,
+    risk_level: str = "low",
+) -> EpisodeInfo:
+    if risk_level not in RISK_LEVELS:
+        raise ValidationError(f"risk level must be one of: {', '.join(RISK_LEVELS)}")
+    if not reason.strip():
+        raise ValidationError("say why support was sought")
+    if not is_program_wide(actor):
+        # A supporter opens episodes for themself only.
+        if supporter_id not in (None, actor.supporter_id) or actor.supporter_id is None:
+            raise PermissionDeniedError("only a coordinator can assign another supporter")
+        supporter_id = actor.supporter_id
+    with store.session() as s:
+        if not s.scalar(
+            select(Participant.id).where(
+                Participant.id == participant_id, participant_filter(actor)
+            )
+        ):
+            raise NotFoundError("no such participant, or it is not yours to see")
+        if supporter_id and s.get(SupporterProfile, supporter_id) is None:
+            raise NotFoundError("no such supporter")
+        e = Episode(
+            participant_id=participant_id,
+            supporter_id=supporter_id,
+            reason=reason.strip(),
+            opened_on=opened_on or date.today(),
+            risk_level=risk_level,
+            created_by=actor.user_id,
+            updated_by=actor.user_id,
+        )
+        s.add(e)
+        s.flush()
+        store.audit(s, actor, "episode.open", "episode", e.id)
+        return _info(s.execute(_select().where(Episode.id == e.id)).one())
+
+
+def assign_episode(store: Store, actor: Actor, episode_id: str, supporter_id: str) -> None:
+    actor.require("casework.program", "assign episodes")
+    with store.session() as s:
+        e = s.get(Episode, episode_id)
+        if e is None:
+            raise NotFoundError("no such episode")
+        if s.get(SupporterProfile, supporter_id) is None:
+            raise NotFoundError("no such supporter")
+        e.supporter_id = supporter_id
+        e.updated_by = actor.user_id
+        store.audit(s, actor, "episode.assign", "episode", e.id, {"supporter_id": supporter_id})
+
+
+def close_episode(
+    store: Store, actor: Actor, episode_id: str, closed_on: date | None = None
+) -> None:
+    with store.session() as s:
+        e = s.scalar(select(Episode).where(Episode.id == episode_id, episode_filter(actor)))
+        if e is None:
+            raise NotFoundError("no such episode, or it is not yours")
+        if e.closed_on is not None:
+            raise ValidationError("this episode is already closed")
+        e.closed_on = closed_on or date.today()
+        e.updated_by = actor.user_id
+        store.audit(s, actor, "episode.close", "episode", e.id)
+
+
+def list_episodes(
+    store: Store,
+    actor: Actor,
+    participant_id: str | None = None,
+    open_only: bool = False,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[EpisodeInfo]:
+    stmt = _select().where(episode_filter(actor))
+    if participant_id:
+        stmt = stmt.where(Episode.participant_id == participant_id)
+    if open_only:
+        stmt = stmt.where(Episode.closed_on.is_(None))
+    stmt = stmt.order_by(Episode.opened_on.desc(), Episode.id).offset(offset).limit(limit)
+    with store.session() as s:
+        return [_info(r) for r in s.execute(stmt)]
+
+
+def get_episode(store: Store, actor: Actor, episode_id: str) -> EpisodeInfo:
+    with store.session() as s:
+        row = s.execute(_select().where(Episode.id == episode_id, episode_filter(actor))).first()
+        if row is None:
+            raise NotFoundError("no such episode, or it is not yours to see")
+        return _info(row)

@@ -1,0 +1,239 @@
+"""Keyslots: the data key wrapped once per account (and once for the recovery key).
+
+keyslots.json sits beside the store. Each slot holds Argon2id parameters and salt and the
+data key sealed with AES-256-GCM; the slot's identity (store id, slot id, kind, username)
+is bound in as associated data so a slot cannot be moved to another user or store.
+Throttling counters live with the slot so they survive restarts and are readable
+before the store is unlocked. Slot kinds: "password", "recovery", and "keyring"
+(reserved: a secret held by the OS keyring unwraps it).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+from peerdesk.errors import (
+    AccountLockedError,
+    AuthenticationError,
+    DamagedStoreError,
+    NotFoundError,
+    ThrottledError,
+)
+from peerdesk.services.files import atomic_write_bytes
+from peerdesk.services.passwords import normalise
+
+KEYSLOTS_FILE = "keyslots.json"
+FORMAT = "peerdesk-keyslots"
+FORMAT_VERSION = 1
+
+# Tuned on a 2-core build machine to about 0.3 s per unlock; stored per slot so a
+# later release can raise them and re-wrap slots as people log in.
+DEFAULT_KDF = {"memory_kib": 131072, "iterations": 4, "lanes": 2}
+# Tests may set PEERDESK_INSECURE_FAST_KDF=1 so hundreds of unlocks stay quick. The
+# parameters are recorded in each slot, so such slots are visible to `verify`.
+FAST_KDF = {"memory_kib": 8192, "iterations": 1, "lanes": 1}
+RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def kdf_params() -> dict[str, int]:
+    if os.environ.get("PEERDESK_INSECURE_FAST_KDF") == "1":
+        return dict(FAST_KDF)
+    return dict(DEFAULT_KDF)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _derive(secret: str, kdf: dict[str, Any]) -> bytes:
+    return Argon2id(
+        salt=_unb64(kdf["salt"]),
+        length=32,
+        iterations=int(kdf["iterations"]),
+        lanes=int(kdf["lanes"]),
+        memory_cost=int(kdf["memory_kib"]),
+    ).derive(normalise(secret).encode("utf-8"))
+
+
+def new_recovery_key() -> str:
+    chars = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(30))  # 150 bits
+    return "-".join(chars[i : i + 5] for i in range(0, 30, 5))
+
+
+def canonical_recovery_key(text: str) -> str:
+    chars = "".join(ch for ch in text.upper() if ch.isalnum())
+    return "-".join(chars[i : i + 5] for i in range(0, len(chars), 5))
+
+
+@dataclass
+class Throttle:
+    failed: int = 0
+    not_before: float = 0.0
+    locked: bool = False
+
+    @staticmethod
+    def delay_for(failed: int) -> float:
+        # No delay for the first three slips, then 2, 4, 8 ... seconds, capped at 5 minutes.
+        return 0.0 if failed < 3 else float(min(300, 2 ** (failed - 2)))
+
+
+class KeyslotFile:
+    """Reads and rewrites keyslots.json atomically; never touches the database."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = Path(data_dir) / KEYSLOTS_FILE
+        self.data = self._load()
+
+    @classmethod
+    def create(cls, data_dir: Path, store_id: str) -> KeyslotFile:
+        path = Path(data_dir) / KEYSLOTS_FILE
+        doc = {"format": FORMAT, "version": FORMAT_VERSION, "store_id": store_id, "slots": []}
+        atomic_write_bytes(path, json.dumps(doc, indent=2).encode("utf-8"))
+        return cls(data_dir)
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            doc = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise DamagedStoreError(
+                f"the key file {self.path} is missing; restore the store from a backup"
+            ) from exc
+        except (OSError, ValueError) as exc:
+            raise DamagedStoreError(f"the key file {self.path} is damaged: {exc}") from exc
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise DamagedStoreError(f"{self.path} is not a PeerDesk key file")
+        if doc.get("version") != FORMAT_VERSION:
+            raise DamagedStoreError(
+                f"{self.path} has key file version {doc.get('version')}; "
+                "this PeerDesk release reads version 1"
+            )
+        return doc
+
+    def save(self) -> None:
+        atomic_write_bytes(self.path, json.dumps(self.data, indent=2).encode("utf-8"))
+
+    @property
+    def store_id(self) -> str:
+        return str(self.data["store_id"])
+
+    @property
+    def slots(self) -> list[dict[str, Any]]:
+        return self.data["slots"]
+
+    def _aad(self, slot: dict[str, Any]) -> bytes:
+        parts = [self.store_id, slot["id"], slot["kind"], slot.get("username", "")]
+        return "\x1f".join(parts).encode("utf-8")
+
+    def find(self, kind: str, username: str = "") -> dict[str, Any] | None:
+        for slot in self.slots:
+            if slot["kind"] == kind and slot.get("username", "") == username:
+                return slot
+        return None
+
+    def usernames(self) -> list[str]:
+        return [s["username"] for s in self.slots if s["kind"] == "password"]
+
+    # -- writing slots -------------------------------------------------------
+
+    def set_secret_slot(self, kind: str, username: str, secret: str, data_key: bytes) -> None:
+        """Add or replace the slot of this kind/username; the database is not touched."""
+        kdf = {"name": "argon2id", "salt": _b64(os.urandom(16)), **kdf_params()}
+        slot: dict[str, Any] = {
+            "id": secrets.token_hex(8),
+            "kind": kind,
+            "username": username,
+            "kdf": kdf,
+            "created_at": int(time.time()),
+        }
+        wrapping = _derive(secret, kdf)
+        nonce = os.urandom(12)
+        sealed = AESGCM(wrapping).encrypt(nonce, data_key, self._aad(slot))
+        slot["aead"] = {"name": "aes-256-gcm", "nonce": _b64(nonce), "ciphertext": _b64(sealed)}
+        slot["throttle"] = {"failed": 0, "not_before": 0.0, "locked": False}
+        self.data["slots"] = [
+            s for s in self.slots if not (s["kind"] == kind and s.get("username", "") == username)
+        ] + [slot]
+        self.save()
+
+    def remove_slot(self, kind: str, username: str = "") -> bool:
+        before = len(self.slots)
+        self.data["slots"] = [
+            s for s in self.slots if not (s["kind"] == kind and s.get("username", "") == username)
+        ]
+        if len(self.slots) != before:
+            self.save()
+            return True
+        return False
+
+    # -- unlocking ----------------------------------------------------------
+
+    def unlock(
+        self, kind: str, username: str, secret: str, max_failed: int, now: float | None = None
+    ) -> bytes:
+        """Return the data key, or raise with a message safe to show at a login screen."""
+        now = time.time() if now is None else now
+        slot = self.find(kind, username)
+        who = "the recovery key" if kind == "recovery" else "this account"
+        if slot is None:
+            # Same work as a real attempt, so timing does not reveal which usernames exist.
+            _derive(secret, {"salt": _b64(b"\0" * 16), **kdf_params()})
+            if kind == "recovery":
+                raise NotFoundError("this store has no recovery key slot")
+            raise AuthenticationError("wrong username or password")
+        throttle = Throttle(**slot.get("throttle", {}))
+        if throttle.locked:
+            raise AccountLockedError(
+                f"{who} is locked after too many failed attempts; "
+                "an administrator can reset the password"
+                if kind == "password"
+                else f"{who} is locked after too many failed attempts"
+            )
+        if now < throttle.not_before:
+            wait = math.ceil(throttle.not_before - now)
+            raise ThrottledError(f"too many failed attempts; try again in {wait} s", wait)
+        try:
+            wrapping = _derive(secret, slot["kdf"])
+            aead = slot["aead"]
+            key = AESGCM(wrapping).decrypt(
+                _unb64(aead["nonce"]), _unb64(aead["ciphertext"]), self._aad(slot)
+            )
+        except InvalidTag:
+            throttle.failed += 1
+            throttle.not_before = now + Throttle.delay_for(throttle.failed)
+            throttle.locked = throttle.failed >= max_failed
+            slot["throttle"] = throttle.__dict__
+            self.save()
+            if throttle.locked:
+                raise AccountLockedError(
+                    f"wrong {'recovery key' if kind == 'recovery' else 'password'}; "
+                    f"{who} is now locked after {throttle.failed} failed attempts"
+                ) from None
+            if kind == "recovery":
+                raise AuthenticationError("wrong recovery key") from None
+            raise AuthenticationError("wrong username or password") from None
+        except (KeyError, ValueError, TypeError) as exc:
+            raise DamagedStoreError(f"the key file's slot for {who} is damaged") from exc
+        if throttle.failed or throttle.not_before:
+            slot["throttle"] = Throttle().__dict__
+            self.save()
+        return key
+
+    def failed_attempts(self, kind: str, username: str = "") -> int:
+        slot = self.find(kind, username)
+        return int(slot["throttle"]["failed"]) if slot else 0

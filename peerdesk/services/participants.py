@@ -1,0 +1,126 @@
+"""Participants: pseudonymous codes always; names and contact only where recorded and allowed."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from peerdesk.errors import NotFoundError, ValidationError
+from peerdesk.models import Participant, Site
+from peerdesk.services.auth import Actor
+from peerdesk.services.scope import participant_filter
+from peerdesk.services.store import Store
+
+KINDS = ("staff", "patient", "caregiver")
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+
+
+@dataclass(frozen=True)
+class ParticipantInfo:
+    id: str
+    code: str
+    kind: str
+    role: str
+    department: str
+    language: str
+    name: str | None
+    contact: str | None
+    consent_given: bool
+    consent_on: date | None
+
+
+def new_code() -> str:
+    return "P-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+def to_info(p: Participant) -> ParticipantInfo:
+    return ParticipantInfo(
+        p.id,
+        p.code,
+        p.kind,
+        p.role,
+        p.department,
+        p.language,
+        p.name,
+        p.contact,
+        p.consent_given,
+        p.consent_on,
+    )
+
+
+def create_participant(
+    store: Store,
+    actor: Actor,
+    kind: str,
+    role: str = "",
+    department: str = "",
+    language: str = "",
+    name: str | None = None,
+    contact: str | None = None,
+    consent_given: bool = False,
+    consent_on: date | None = None,
+    code: str | None = None,
+) -> ParticipantInfo:
+    actor.require_any(("casework.own", "casework.program"), "add participants")
+    if kind not in KINDS:
+        raise ValidationError(f"participant type must be one of: {', '.join(KINDS)}")
+    if consent_given and consent_on is None:
+        consent_on = date.today()
+    with store.session() as s:
+        chosen = (code or "").strip().upper() or new_code()
+        while s.scalar(select(Participant.id).where(Participant.code == chosen)):
+            if code:
+                raise ValidationError(f"the code {chosen} is already in use")
+            chosen = new_code()
+        p = Participant(
+            code=chosen,
+            kind=kind,
+            role=role.strip(),
+            department=department.strip(),
+            language=language.strip(),
+            name=(name or "").strip() or None,
+            contact=(contact or "").strip() or None,
+            consent_given=consent_given,
+            consent_on=consent_on,
+            site_id=s.scalar(select(Site.id).limit(1)),
+            created_by=actor.user_id,
+            updated_by=actor.user_id,
+        )
+        s.add(p)
+        s.flush()
+        store.audit(s, actor, "participant.create", "participant", p.id, {"kind": kind})
+        return to_info(p)
+
+
+def list_participants(
+    store: Store, actor: Actor, search: str = "", offset: int = 0, limit: int = 200
+) -> list[ParticipantInfo]:
+    stmt = select(Participant).where(participant_filter(actor))
+    if search.strip():
+        like = f"%{search.strip()}%"
+        stmt = stmt.where(or_(Participant.code.ilike(like), Participant.name.ilike(like)))
+    stmt = stmt.order_by(Participant.code).offset(offset).limit(limit)
+    with store.session() as s:
+        return [to_info(p) for p in s.scalars(stmt)]
+
+
+def count_participants(store: Store, actor: Actor, search: str = "") -> int:
+    stmt = select(func.count()).select_from(Participant).where(participant_filter(actor))
+    if search.strip():
+        like = f"%{search.strip()}%"
+        stmt = stmt.where(or_(Participant.code.ilike(like), Participant.name.ilike(like)))
+    with store.session() as s:
+        return int(s.scalar(stmt) or 0)
+
+
+def get_participant(store: Store, actor: Actor, participant_id: str) -> ParticipantInfo:
+    with store.session() as s:
+        p = s.scalar(
+            select(Participant).where(Participant.id == participant_id, participant_filter(actor))
+        )
+        if p is None:
+            raise NotFoundError("no such participant, or it is not yours to see")
+        return to_info(p)

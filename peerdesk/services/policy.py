@@ -1,0 +1,62 @@
+"""The policy IT sets per data folder (policy.toml): password rules, lock-out, idle lock."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from peerdesk.errors import ValidationError
+
+POLICY_FILE = "policy.toml"
+
+
+@dataclass(frozen=True)
+class Policy:
+    min_password_length: int = 8
+    max_failed_attempts: int = 10
+    idle_lock_minutes: int = 10
+    suppression_threshold: int = 11
+    series_length: int = 3
+    allow_keyring_unlock: bool = False
+    backups_to_keep: int = 10
+    supervision_warning_weeks: int = 6
+
+    def __post_init__(self) -> None:
+        if self.min_password_length < 8:
+            raise ValidationError("policy: min_password_length may not be below 8")
+        if self.max_failed_attempts < 3:
+            raise ValidationError("policy: max_failed_attempts may not be below 3")
+        if self.idle_lock_minutes < 1:
+            raise ValidationError("policy: idle_lock_minutes must be at least 1")
+        if self.suppression_threshold < 1:
+            raise ValidationError("policy: suppression_threshold must be at least 1")
+
+
+def load_policy(data_dir: Path) -> Policy:
+    path = Path(data_dir) / POLICY_FILE
+    if not path.exists():
+        return Policy()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValidationError(f"policy file {path} cannot be read: {exc}") from exc
+    section = raw.get("policy", raw)
+    known = {f.name: f.type for f in fields(Policy)}
+    values = {}
+    for key, value in section.items():
+        if key not in known:
+            raise ValidationError(f"policy file {path}: unknown setting '{key}'")
+        expected = bool if known[key] == "bool" else int
+        if type(value) is not expected:
+            raise ValidationError(f"policy file {path}: '{key}' must be {expected.__name__}")
+        values[key] = value
+    return Policy(**values)
+
+
+def dump_policy(policy: Policy) -> str:
+    lines = ["[policy]"]
+    for f in fields(Policy):
+        value = getattr(policy, f.name)
+        lines.append(f"{f.name} = {str(value).lower() if isinstance(value, bool) else value}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,214 @@
+"""Closed-loop referrals: suggested -> made -> accepted/declined -> attended/no-show -> closed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, select
+
+from peerdesk.errors import NotFoundError, ValidationError
+from peerdesk.models import (
+    Episode,
+    Participant,
+    Referral,
+    ReferralStatusChange,
+    Resource,
+    utcnow,
+)
+from peerdesk.services.auth import Actor
+from peerdesk.services.scope import episode_filter
+from peerdesk.services.store import Store
+
+STATUSES = ("suggested", "made", "accepted", "declined", "attended", "no_show", "closed")
+URGENCIES = ("routine", "soon", "urgent")
+# Which status may follow which; "closed" ends the loop from anywhere.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "suggested": ("made", "declined", "closed"),
+    "made": ("accepted", "declined", "closed"),
+    "accepted": ("attended", "no_show", "closed"),
+    "declined": ("closed",),
+    "attended": ("closed",),
+    "no_show": ("made", "closed"),
+    "closed": (),
+}
+OPEN_STATUSES = ("suggested", "made", "accepted", "no_show")
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    changed_at: datetime
+    changed_by: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class ReferralInfo:
+    id: str
+    episode_id: str
+    participant_code: str
+    resource_id: str
+    resource_name: str
+    reason: str
+    urgency: str
+    warm_handoff: bool
+    status: str
+    follow_up_on: date | None
+    created_at: datetime
+    overdue: bool
+    history: tuple[StatusChange, ...] = ()
+
+
+def _base() -> Select:
+    return (
+        select(Referral, Participant.code, Resource.name)
+        .join(Episode, Episode.id == Referral.episode_id)
+        .join(Participant, Participant.id == Episode.participant_id)
+        .join(Resource, Resource.id == Referral.resource_id)
+    )
+
+
+def _info(row, today: date, history: tuple[StatusChange, ...] = ()) -> ReferralInfo:  # noqa: ANN001
+    r, code, res_name = row
+    overdue = bool(r.status in OPEN_STATUSES and r.follow_up_on and r.follow_up_on < today)
+    return ReferralInfo(
+        r.id,
+        r.episode_id,
+        code,
+        r.resource_id,
+        res_name,
+        r.reason,
+        r.urgency,
+        r.warm_handoff,
+        r.status,
+        r.follow_up_on,
+        r.created_at,
+        overdue,
+        history,
+    )
+
+
+def create_referral(
+    store: Store,
+    actor: Actor,
+    episode_id: str,
+    resource_id: str,
+    reason: str = "",
+    urgency: str = "routine",
+    warm_handoff: bool = False,
+    follow_up_on: date | None = None,
+    status: str = "made",
+    session_id: str | None = None,
+    at: datetime | None = None,
+) -> ReferralInfo:
+    if urgency not in URGENCIES:
+        raise ValidationError(f"urgency must be one of: {', '.join(URGENCIES)}")
+    if status not in ("suggested", "made"):
+        raise ValidationError("a new referral starts as suggested or made")
+    with store.session() as s:
+        if not s.scalar(select(Episode.id).where(Episode.id == episode_id, episode_filter(actor))):
+            raise NotFoundError("no such episode, or it is not yours")
+        if s.get(Resource, resource_id) is None:
+            raise NotFoundError("no such resource in the directory")
+        when = (at or utcnow()).replace(microsecond=0)
+        r = Referral(
+            episode_id=episode_id,
+            resource_id=resource_id,
+            reason=reason.strip(),
+            urgency=urgency,
+            warm_handoff=warm_handoff,
+            status=status,
+            follow_up_on=follow_up_on,
+            session_id=session_id,
+            created_at=when,
+            created_by=actor.user_id,
+            updated_by=actor.user_id,
+        )
+        s.add(r)
+        s.flush()
+        s.add(
+            ReferralStatusChange(
+                referral_id=r.id, status=status, changed_at=when, created_by=actor.user_id
+            )
+        )
+        store.audit(
+            s,
+            actor,
+            "referral.create",
+            "referral",
+            r.id,
+            {"status": status, "warm_handoff": warm_handoff},
+        )
+        return _info(s.execute(_base().where(Referral.id == r.id)).one(), when.date())
+
+
+def move_referral(
+    store: Store,
+    actor: Actor,
+    referral_id: str,
+    status: str,
+    note: str = "",
+    at: datetime | None = None,
+) -> ReferralInfo:
+    with store.session() as s:
+        row = s.execute(_base().where(Referral.id == referral_id, episode_filter(actor))).first()
+        if row is None:
+            raise NotFoundError("no such referral, or it is not yours")
+        r = row[0]
+        if status not in TRANSITIONS.get(r.status, ()):
+            allowed = ", ".join(TRANSITIONS.get(r.status, ())) or "nothing (it is closed)"
+            raise ValidationError(f"a referral that is {r.status} can move to: {allowed}")
+        when = (at or utcnow()).replace(microsecond=0)
+        r.status = status
+        r.updated_by = actor.user_id
+        s.add(
+            ReferralStatusChange(
+                referral_id=r.id,
+                status=status,
+                changed_at=when,
+                note=note.strip(),
+                created_by=actor.user_id,
+            )
+        )
+        store.audit(s, actor, "referral.status", "referral", r.id, {"status": status})
+        s.flush()
+        return _info(s.execute(_base().where(Referral.id == r.id)).one(), when.date())
+
+
+def list_referrals(
+    store: Store,
+    actor: Actor,
+    status: str | None = None,
+    episode_id: str | None = None,
+    today: date | None = None,
+    offset: int = 0,
+    limit: int = 500,
+) -> list[ReferralInfo]:
+    stmt = _base().where(episode_filter(actor))
+    if status == "open":
+        stmt = stmt.where(Referral.status.in_(OPEN_STATUSES))
+    elif status:
+        stmt = stmt.where(Referral.status == status)
+    if episode_id:
+        stmt = stmt.where(Referral.episode_id == episode_id)
+    stmt = stmt.order_by(Referral.created_at.desc(), Referral.id).offset(offset).limit(limit)
+    day = today or date.today()
+    with store.session() as s:
+        return [_info(r, day) for r in s.execute(stmt)]
+
+
+def get_referral(store: Store, actor: Actor, referral_id: str) -> ReferralInfo:
+    with store.session() as s:
+        row = s.execute(_base().where(Referral.id == referral_id, episode_filter(actor))).first()
+        if row is None:
+            raise NotFoundError("no such referral, or it is not yours")
+        history = tuple(
+            StatusChange(h.status, h.changed_at, h.created_by, h.note)
+            for h in s.scalars(
+                select(ReferralStatusChange)
+                .where(ReferralStatusChange.referral_id == referral_id)
+                .order_by(ReferralStatusChange.changed_at)
+            )
+        )
+        return _info(row, date.today(), history)

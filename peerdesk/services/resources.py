@@ -1,0 +1,105 @@
+"""The resource directory: EAP, crisis lines, mental health services, chaplaincy, community."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from peerdesk.errors import NotFoundError, ValidationError
+from peerdesk.models import Resource
+from peerdesk.services.auth import Actor
+from peerdesk.services.store import Store
+
+KINDS = ("eap", "crisis_line", "mental_health", "chaplaincy", "community")
+
+
+@dataclass(frozen=True)
+class ResourceInfo:
+    id: str
+    name: str
+    kind: str
+    phone: str
+    email: str
+    address: str
+    hours: str
+    notes: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class ResourceInput:
+    name: str
+    kind: str
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    hours: str = ""
+    notes: str = ""
+    active: bool = True
+
+
+def validate_resource(data: ResourceInput) -> None:
+    if not data.name.strip():
+        raise ValidationError("a resource needs a name")
+    if data.kind not in KINDS:
+        raise ValidationError(f"kind must be one of: {', '.join(KINDS)}")
+    if data.email and "@" not in data.email:
+        raise ValidationError("the email address needs an '@'")
+
+
+def to_info(r: Resource) -> ResourceInfo:
+    return ResourceInfo(
+        r.id, r.name, r.kind, r.phone, r.email, r.address, r.hours, r.notes, r.active
+    )
+
+
+def add_resource(store: Store, actor: Actor, data: ResourceInput) -> ResourceInfo:
+    actor.require("resources.write", "edit the resource directory")
+    validate_resource(data)
+    with store.session() as s:
+        if s.scalar(select(Resource.id).where(Resource.name == data.name.strip())):
+            raise ValidationError(f"a resource named '{data.name.strip()}' already exists")
+        r = Resource(
+            **{**data.__dict__, "name": data.name.strip()},
+            created_by=actor.user_id,
+            updated_by=actor.user_id,
+        )
+        s.add(r)
+        s.flush()
+        store.audit(s, actor, "resource.create", "resource", r.id)
+        return to_info(r)
+
+
+def update_resource(store: Store, actor: Actor, resource_id: str, data: ResourceInput) -> None:
+    actor.require("resources.write", "edit the resource directory")
+    validate_resource(data)
+    with store.session() as s:
+        r = s.get(Resource, resource_id)
+        if r is None:
+            raise NotFoundError("no such resource")
+        for k, v in data.__dict__.items():
+            setattr(r, k, v)
+        r.updated_by = actor.user_id
+        store.audit(s, actor, "resource.update", "resource", r.id)
+
+
+def list_resources(
+    store: Store, actor: Actor, search: str = "", include_inactive: bool = False
+) -> list[ResourceInfo]:
+    actor.require("resources.read", "see the resource directory")
+    stmt = select(Resource)
+    if not include_inactive:
+        stmt = stmt.where(Resource.active)
+    if search.strip():
+        like = f"%{search.strip()}%"
+        stmt = stmt.where(
+            or_(
+                Resource.name.ilike(like),
+                Resource.kind.ilike(like),
+                Resource.notes.ilike(like),
+                Resource.hours.ilike(like),
+            )
+        )
+    with store.session() as s:
+        return [to_info(r) for r in s.scalars(stmt.order_by(Resource.name))]

@@ -1,0 +1,354 @@
+"""Support sessions: record, correct (author only), withdraw, list; private notes stay private."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, Select, delete, func, select
+
+from peerdesk.errors import NotFoundError, PermissionDeniedError, ValidationError
+from peerdesk.models import (
+    Episode,
+    Participant,
+    SessionAttendance,
+    SessionConcern,
+    SupporterProfile,
+    SupportSession,
+    utcnow,
+)
+from peerdesk.services.auth import Actor
+from peerdesk.services.scope import episode_filter, may_read_notes, session_filter
+from peerdesk.services.store import Store
+
+MODES = ("in_person", "phone", "video", "text")
+FORMATS = ("individual", "group")
+MAX_MINUTES = 600
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: str
+    episode_id: str
+    participant_code: str
+    supporter_id: str
+    supporter_name: str
+    started_at: datetime
+    minutes: int
+    mode: str
+    format: str
+    concerns: tuple[str, ...]
+    follow_up_on: date | None
+    follow_up_done_on: date | None
+    safety_flag: bool
+    withdrawn: bool
+    is_mine: bool
+    attendee_count: int = 0
+    notes: str | None = None  # None unless the reader is the author
+    attendees: tuple[str, ...] = field(default=())  # participant codes, group sessions
+
+
+@dataclass(frozen=True)
+class SessionInput:
+    episode_id: str
+    minutes: int
+    mode: str
+    started_at: datetime | None = None
+    format: str = "individual"
+    concerns: tuple[str, ...] = ()
+    notes: str = ""
+    follow_up_on: date | None = None
+    safety_flag: bool = False
+    attendee_ids: tuple[str, ...] = ()  # other participants present at a group session
+
+
+def _validate(data: SessionInput) -> None:
+    if data.mode not in MODES:
+        raise ValidationError(f"mode must be one of: {', '.join(MODES)}")
+    if data.format not in FORMATS:
+        raise ValidationError("format must be individual or group")
+    if not 1 <= data.minutes <= MAX_MINUTES:
+        raise ValidationError(f"minutes must be between 1 and {MAX_MINUTES}")
+    if data.format == "individual" and data.attendee_ids:
+        raise ValidationError("only group sessions have other attendees")
+
+
+def _base() -> Select:
+    attendees = (
+        select(func.count())
+        .where(SessionAttendance.session_id == SupportSession.id, SessionAttendance.attended)
+        .correlate(SupportSession)
+        .scalar_subquery()
+    )
+    return (
+        select(SupportSession, Participant.code, SupporterProfile.display_name, attendees)
+        .join(Episode, Episode.id == SupportSession.episode_id)
+        .join(Participant, Participant.id == Episode.participant_id)
+        .join(SupporterProfile, SupporterProfile.id == SupportSession.supporter_id)
+    )
+
+
+def _concerns(s, ids: list[str]) -> dict[str, tuple[str, ...]]:  # noqa: ANN001
+    out: dict[str, list[str]] = {i: [] for i in ids}
+    if ids:
+        for sid, concern in s.execute(
+            select(SessionConcern.session_id, SessionConcern.concern)
+            .where(SessionConcern.session_id.in_(ids))
+            .order_by(SessionConcern.concern)
+        ):
+            out[sid].append(concern)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _info(
+    actor: Actor,
+    row: Row[Any],
+    concerns: tuple[str, ...],
+    with_notes: bool = False,
+    attendees: tuple[str, ...] = (),
+) -> SessionInfo:
+    ss, code, sup_name, n_att = row
+    mine = actor.user_id is not None and ss.created_by == actor.user_id
+    return SessionInfo(
+        ss.id,
+        ss.episode_id,
+        code,
+        ss.supporter_id,
+        sup_name,
+        ss.started_at,
+        ss.minutes,
+        ss.mode,
+        ss.format,
+        concerns,
+        ss.follow_up_on,
+        ss.follow_up_done_on,
+        ss.safety_flag,
+        ss.withdrawn_at is not None,
+        mine,
+        int(n_att or 0),
+        ss.notes if with_notes and may_read_notes(actor, ss) else None,
+        attendees,
+    )
+
+
+def _set_children(s, session_id: str, data: SessionInput, episode: Episode) -> None:  # noqa: ANN001
+    s.execute(delete(SessionConcern).where(SessionConcern.session_id == session_id))
+    s.execute(delete(SessionAttendance).where(SessionAttendance.session_id == session_id))
+    for concern in sorted({c.strip().lower() for c in data.concerns if c.strip()}):
+        s.add(SessionConcern(session_id=session_id, concern=concern))
+    if data.format == "group":
+        present = {episode.participant_id, *data.attendee_ids}
+        for pid in present:
+            if s.get(Participant, pid) is None:
+                raise ValidationError("an attendee is not a known participant")
+            s.add(SessionAttendance(session_id=session_id, participant_id=pid, attended=True))
+
+
+def record_session(store: Store, actor: Actor, data: SessionInput) -> SessionInfo:
+    """A supporter records a contact in one of their episodes."""
+    _validate(data)
+    if actor.supporter_id is None:
+        raise PermissionDeniedError("only supporters record sessions")
+    with store.session() as s:
+        ep = s.scalar(select(Episode).where(Episode.id == data.episode_id, episode_filter(actor)))
+        if ep is None:
+            raise NotFoundError("no such episode, or it is not yours")
+        if ep.closed_on is not None:
+            raise ValidationError("this episode is closed; reopen it or open a new one")
+        ss = SupportSession(
+            episode_id=ep.id,
+            supporter_id=actor.supporter_id,
+            started_at=(data.started_at or utcnow()).replace(microsecond=0),
+            minutes=data.minutes,
+            mode=data.mode,
+            format=data.format,
+            notes=data.notes,
+            follow_up_on=data.follow_up_on,
+            safety_flag=data.safety_flag,
+            created_by=actor.user_id,
+            updated_by=actor.user_id,
+        )
+        s.add(ss)
+        s.flush()
+        _set_children(s, ss.id, data, ep)
+        s.flush()
+        store.audit(s, actor, "session.create", "session", ss.id, {"safety_flag": data.safety_flag})
+        row = s.execute(_base().where(SupportSession.id == ss.id)).one()
+        return _info(actor, row, _concerns(s, [ss.id])[ss.id], with_notes=True)
+
+
+def update_session(store: Store, actor: Actor, session_id: str, data: SessionInput) -> SessionInfo:
+    """Corrections by the author; the audit log names the fields changed (never their text)."""
+    _validate(data)
+    with store.session() as s:
+        ss = s.get(SupportSession, session_id)
+        if ss is None or not may_read_notes(actor, ss):
+            raise PermissionDeniedError("only the author of a session can correct it")
+        if ss.withdrawn_at is not None:
+            raise ValidationError("a withdrawn session cannot be corrected")
+        ep = s.get(Episode, ss.episode_id)
+        assert ep is not None
+        changed = [
+            name
+            for name, new in (
+                ("started_at", data.started_at or ss.started_at),
+                ("minutes", data.minutes),
+                ("mode", data.mode),
+                ("format", data.format),
+                ("notes", data.notes),
+                ("follow_up_on", data.follow_up_on),
+                ("safety_flag", data.safety_flag),
+            )
+            if getattr(ss, name) != new
+        ]
+        old_concerns = set(_concerns(s, [ss.id])[ss.id])
+        if old_concerns != {c.strip().lower() for c in data.concerns if c.strip()}:
+            changed.append("concerns")
+        if data.started_at:
+            ss.started_at = data.started_at.replace(microsecond=0)
+        ss.minutes, ss.mode, ss.format = data.minutes, data.mode, data.format
+        ss.notes, ss.follow_up_on, ss.safety_flag = data.notes, data.follow_up_on, data.safety_flag
+        ss.updated_by = actor.user_id
+        _set_children(s, ss.id, data, ep)
+        s.flush()
+        store.audit(s, actor, "session.update", "session", ss.id, {"fields": changed})
+        row = s.execute(_base().where(SupportSession.id == ss.id)).one()
+        return _info(actor, row, _concerns(s, [ss.id])[ss.id], with_notes=True)
+
+
+def withdraw_session(store: Store, actor: Actor, session_id: str, reason: str) -> None:
+    """Withdraw (not delete) a session: its author or a coordinator, with a reason."""
+    if not reason.strip():
+        raise ValidationError("give a reason for withdrawing the session")
+    with store.session() as s:
+        ss = s.scalar(
+            select(SupportSession).where(SupportSession.id == session_id, session_filter(actor))
+        )
+        if ss is None:
+            raise NotFoundError("no such session, or it is not yours")
+        if not (may_read_notes(actor, ss) or actor.can("casework.program")):
+            raise PermissionDeniedError("only the author or a coordinator can withdraw a session")
+        if ss.withdrawn_at is not None:
+            raise ValidationError("this session is already withdrawn")
+        ss.withdrawn_at = utcnow()
+        ss.withdrawn_reason = reason.strip()
+        ss.updated_by = actor.user_id
+        store.audit(s, actor, "session.withdraw", "session", ss.id)
+
+
+def mark_follow_up_done(store: Store, actor: Actor, session_id: str, done_on: date) -> None:
+    with store.session() as s:
+        ss = s.scalar(
+            select(SupportSession).where(SupportSession.id == session_id, session_filter(actor))
+        )
+        if ss is None:
+            raise NotFoundError("no such session, or it is not yours")
+        ss.follow_up_done_on = done_on
+        ss.updated_by = actor.user_id
+        store.audit(s, actor, "session.follow_up_done", "session", ss.id)
+
+
+@dataclass(frozen=True)
+class SessionQuery:
+    episode_id: str | None = None
+    search: str = ""  # participant code or concern
+    mine_only: bool = False
+    include_withdrawn: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+    order_by: str = "started_at"
+    descending: bool = True
+
+
+SORTABLE = {
+    "started_at": SupportSession.started_at,
+    "minutes": SupportSession.minutes,
+    "mode": SupportSession.mode,
+    "format": SupportSession.format,
+    "participant": Participant.code,
+    "supporter": SupporterProfile.display_name,
+}
+
+
+def _filtered(actor: Actor, q: SessionQuery) -> Select:
+    stmt = _base().where(session_filter(actor))
+    if q.episode_id:
+        stmt = stmt.where(SupportSession.episode_id == q.episode_id)
+    if q.mine_only:
+        stmt = stmt.where(SupportSession.supporter_id == actor.supporter_id)
+    if not q.include_withdrawn:
+        stmt = stmt.where(SupportSession.withdrawn_at.is_(None))
+    if q.since:
+        stmt = stmt.where(SupportSession.started_at >= q.since)
+    if q.until:
+        stmt = stmt.where(SupportSession.started_at < q.until)
+    if q.search.strip():
+        term = q.search.strip()
+        concern_hit = select(SessionConcern.session_id).where(
+            SessionConcern.concern.ilike(f"%{term}%")
+        )
+        stmt = stmt.where(Participant.code.ilike(f"%{term}%") | SupportSession.id.in_(concern_hit))
+    return stmt
+
+
+def list_sessions(
+    store: Store,
+    actor: Actor,
+    query: SessionQuery | None = None,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[SessionInfo]:
+    q = query or SessionQuery()
+    col = SORTABLE.get(q.order_by, SupportSession.started_at)
+    stmt = (
+        _filtered(actor, q)
+        .order_by(col.desc() if q.descending else col.asc(), SupportSession.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    with store.session() as s:
+        rows = s.execute(stmt).all()
+        concerns = _concerns(s, [r[0].id for r in rows])
+        return [_info(actor, r, concerns[r[0].id]) for r in rows]
+
+
+def count_sessions(store: Store, actor: Actor, query: SessionQuery | None = None) -> int:
+    sub = _filtered(actor, query or SessionQuery()).subquery()
+    with store.session() as s:
+        return int(s.scalar(select(func.count()).select_from(sub)) or 0)
+
+
+def get_session(store: Store, actor: Actor, session_id: str) -> SessionInfo:
+    """One session with its notes if the reader wrote them; reading notes is audited."""
+    with store.session() as s:
+        row = s.execute(
+            _base().where(SupportSession.id == session_id, session_filter(actor))
+        ).first()
+        if row is None:
+            raise NotFoundError("no such session, or it is not yours to see")
+        ss = row[0]
+        attendees = tuple(
+            s.scalars(
+                select(Participant.code)
+                .join(SessionAttendance, SessionAttendance.participant_id == Participant.id)
+                .where(SessionAttendance.session_id == ss.id)
+                .order_by(Participant.code)
+            )
+        )
+        info = _info(actor, row, _concerns(s, [ss.id])[ss.id], with_notes=True, attendees=attendees)
+        if info.notes:
+            store.audit(s, actor, "note.view", "session", ss.id)
+        return info
+
+
+def last_mode_used(store: Store, actor: Actor) -> str | None:
+    if actor.supporter_id is None:
+        return None
+    with store.session() as s:
+        return s.scalar(
+            select(SupportSession.mode)
+            .where(SupportSession.supporter_id == actor.supporter_id)
+            .order_by(SupportSession.created_at.desc())
+            .limit(1)
+        )
