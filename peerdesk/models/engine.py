@@ -24,6 +24,9 @@ def connect_raw(path: Path | str, key: bytes) -> sqlcipher3.Connection:
     """Open and check one SQLCipher connection; raises DamagedStoreError on a bad file."""
     conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
     try:
+        # SQLCipher otherwise writes its own error lines to stderr on a bad page;
+        # PeerDesk reports damage itself, in one sentence.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_raw_key_pragma(key))
         version = conn.execute("PRAGMA cipher_version").fetchone()
         if not version or not str(version[0]).startswith("4"):

@@ -66,10 +66,14 @@ def append(
     at: datetime | None = None,
 ) -> None:
     """Add one event in the caller's transaction. detail must never hold notes or names."""
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.mac).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq = (last.seq + 1) if last else 1
+    # Chain from the recorded head, not from whatever row is last now: if rows were cut
+    # off the end, the next event then shows the gap instead of papering over it.
+    head = session.get(Setting, HEAD_KEY)
+    if head is not None:
+        head_seq, _, prev_mac = head.value.partition(":")
+        seq = int(head_seq) + 1
+    else:
+        seq, prev_mac = 1, GENESIS
     if actor.emergency:
         detail = {**(detail or {}), "emergency_access": True}
     row = AuditEvent(
@@ -82,11 +86,10 @@ def append(
         target_type=target_type,
         target_id=target_id,
         detail=json.dumps(detail or {}, sort_keys=True, ensure_ascii=False),
-        prev_mac=last.mac if last else GENESIS,
+        prev_mac=prev_mac,
     )
     row.mac = _mac(key, row)
     session.add(row)
-    head = session.get(Setting, HEAD_KEY)
     value = f"{seq}:{row.mac}"
     if head is None:
         session.add(Setting(key=HEAD_KEY, value=value))

@@ -153,22 +153,33 @@ class KeyslotFile:
 
     def set_secret_slot(self, kind: str, username: str, secret: str, data_key: bytes) -> None:
         """Add or replace the slot of this kind/username; the database is not touched."""
+        self.set_shared_secret_slots(kind, [username], secret, data_key)
+
+    def set_shared_secret_slots(
+        self, kind: str, usernames: list[str], secret: str, data_key: bytes
+    ) -> None:
+        """Slots for several accounts that share one secret (demo stores), derived once.
+
+        With one username this is the ordinary case: a fresh salt and one Argon2id run.
+        """
         kdf = {"name": "argon2id", "salt": _b64(os.urandom(16)), **kdf_params()}
-        slot: dict[str, Any] = {
-            "id": secrets.token_hex(8),
-            "kind": kind,
-            "username": username,
-            "kdf": kdf,
-            "created_at": int(time.time()),
-        }
         wrapping = _derive(secret, kdf)
-        nonce = os.urandom(12)
-        sealed = AESGCM(wrapping).encrypt(nonce, data_key, self._aad(slot))
-        slot["aead"] = {"name": "aes-256-gcm", "nonce": _b64(nonce), "ciphertext": _b64(sealed)}
-        slot["throttle"] = {"failed": 0, "not_before": 0.0, "locked": False}
-        self.data["slots"] = [
-            s for s in self.slots if not (s["kind"] == kind and s.get("username", "") == username)
-        ] + [slot]
+        names = set(usernames)
+        kept = [s for s in self.slots if not (s["kind"] == kind and s.get("username", "") in names)]
+        for username in usernames:
+            slot: dict[str, Any] = {
+                "id": secrets.token_hex(8),
+                "kind": kind,
+                "username": username,
+                "kdf": kdf,
+                "created_at": int(time.time()),
+            }
+            nonce = os.urandom(12)
+            sealed = AESGCM(wrapping).encrypt(nonce, data_key, self._aad(slot))
+            slot["aead"] = {"name": "aes-256-gcm", "nonce": _b64(nonce), "ciphertext": _b64(sealed)}
+            slot["throttle"] = {"failed": 0, "not_before": 0.0, "locked": False}
+            kept.append(slot)
+        self.data["slots"] = kept
         self.save()
 
     def remove_slot(self, kind: str, username: str = "") -> bool:

@@ -191,6 +191,10 @@ def create_store(
     recovery = new_recovery_key()
     try:
         slots = KeyslotFile.create(data_dir, store_id)
+        if demo:
+            # Readable without unlocking, so `demo --force` can tell a demo store from a real one.
+            slots.data["demo"] = True
+            slots.save()
         slots.set_secret_slot("password", admin_username, password, key)
         slots.set_secret_slot("recovery", "", recovery, key)
         store = _open_engine_checked(data_dir, key, lock, policy)

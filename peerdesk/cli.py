@@ -1,0 +1,202 @@
+"""The `peerdesk` command line: the GUI by default, and commands for IT, managers and scripts.
+
+Every failure ends in one line on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from peerdesk import __version__
+from peerdesk.errors import PeerDeskError, UsageError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def read_secret(args: argparse.Namespace, prompt: str = "Password: ") -> str:
+    """The acting user's password: PEERDESK_PASSWORD, --password-stdin, or a terminal prompt."""
+    if getattr(args, "password_stdin", False):
+        line = sys.stdin.readline()
+        if not line:
+            raise UsageError("--password-stdin was given but standard input is empty")
+        return line.rstrip("\r\n")
+    env = os.environ.get("PEERDESK_PASSWORD")
+    if env is not None:
+        return env
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    raise UsageError(
+        "no password: set PEERDESK_PASSWORD, use --password-stdin, or run in a terminal"
+    )
+
+
+def read_new_password(label: str) -> tuple[str, bool]:
+    """A new password for an account: PEERDESK_NEW_PASSWORD, or one generated and printed."""
+    env = os.environ.get("PEERDESK_NEW_PASSWORD")
+    if env is not None:
+        return env, False
+    from peerdesk.services.accounts import generate_password
+
+    return generate_password(), True
+
+
+def open_for_command(args: argparse.Namespace):  # noqa: ANN201 - (Store, Actor)
+    """Unlock the store for a command with --user/--password-stdin or the recovery key."""
+    from peerdesk.services.store import open_store, resolve_data_dir
+
+    data_dir = resolve_data_dir(args.data_dir)
+    recovery = os.environ.get("PEERDESK_RECOVERY_KEY")
+    if getattr(args, "recovery_key_stdin", False):
+        recovery = sys.stdin.readline().strip()
+    if recovery:
+        return open_store(data_dir, recovery_key=recovery)
+    user = args.user or os.environ.get("PEERDESK_USER")
+    if not user:
+        raise UsageError("say who you are with --user NAME or PEERDESK_USER")
+    return open_store(data_dir, user, read_secret(args))
+
+
+def _store_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--user", help="account name (or PEERDESK_USER)")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
+    p.add_argument(
+        "--recovery-key-stdin",
+        action="store_true",
+        help="emergency access: read the recovery key from standard input (audited)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from peerdesk import cli_commands as cmd
+
+    parser = _Parser(prog="peerdesk", description="PeerDesk: peer support records, offline.")
+    parser.add_argument("--version", action="version", version=f"peerdesk {__version__}")
+    parser.add_argument("--data-dir", help="data folder (or PEERDESK_DATA_DIR)")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the app on a demo store with sample data"
+    )
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    p = sub.add_parser("self-test", help="check SQLCipher 4, keyring, Qt and PDF rendering")
+    p.set_defaults(func=cmd.self_test)
+
+    p = sub.add_parser("init", help="create a store; prints the recovery key once")
+    p.add_argument("--admin", required=True, help="username of the first admin account")
+    p.add_argument("--display-name", default="")
+    p.add_argument("--site", default="Main site", help="site name")
+    p.add_argument("--password-stdin", action="store_true")
+    p.set_defaults(func=cmd.init)
+
+    p = sub.add_parser("demo", help="create a demo store with realistic sample data")
+    p.add_argument("--sessions", type=int, default=3000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--password-stdin", action="store_true")
+    p.add_argument("--force", action="store_true", help="replace an existing demo store")
+    p.set_defaults(func=cmd.demo)
+
+    user = sub.add_parser("user", help="manage accounts (admin)")
+    usub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
+    p = usub.add_parser(
+        "add",
+        help="add an account; the new password comes from "
+        "PEERDESK_NEW_PASSWORD or is generated and printed",
+    )
+    p.add_argument("username")
+    p.add_argument("--role", required=True, choices=["supporter", "coordinator", "admin"])
+    p.add_argument("--display-name", default="")
+    _store_options(p)
+    p.set_defaults(func=cmd.user_add)
+    p = usub.add_parser("list", help="list accounts")
+    _store_options(p)
+    p.set_defaults(func=cmd.user_list)
+    p = usub.add_parser("disable", help="disable an account")
+    p.add_argument("username")
+    _store_options(p)
+    p.set_defaults(func=cmd.user_disable)
+    p = usub.add_parser(
+        "reset-password",
+        help="set a new password (PEERDESK_NEW_PASSWORD or generated) and lift a lock-out",
+    )
+    p.add_argument("username")
+    _store_options(p)
+    p.set_defaults(func=cmd.user_reset_password)
+
+    imp = sub.add_parser("import", help="import supporters or resources from CSV (all or nothing)")
+    isub = imp.add_subparsers(dest="import_kind", required=True, parser_class=_Parser)
+    for kind in ("supporters", "resources"):
+        p = isub.add_parser(kind)
+        p.add_argument("file", type=Path)
+        _store_options(p)
+        p.set_defaults(func=cmd.import_csv, kind=kind)
+
+    p = sub.add_parser("export", help="all data as CSV, one file per kind (coordinator; audited)")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument(
+        "--include-names",
+        action="store_true",
+        help="also export participant names and contact details",
+    )
+    _store_options(p)
+    p.set_defaults(func=cmd.export)
+
+    p = sub.add_parser("backup", help="write an encrypted, verified backup (admin)")
+    p.add_argument("--out", required=True, type=Path)
+    _store_options(p)
+    p.set_defaults(func=cmd.backup)
+
+    p = sub.add_parser("restore", help="restore a backup into an empty data folder")
+    p.add_argument("file", type=Path)
+    _store_options(p)
+    p.set_defaults(func=cmd.restore)
+
+    p = sub.add_parser("verify", help="check integrity, foreign keys and the audit chain")
+    _store_options(p)
+    p.set_defaults(func=cmd.verify)
+
+    for register in cmd.EXTRA_COMMANDS:
+        register(sub, _store_options)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            from peerdesk import cli_commands as cmd
+
+            return cmd.gui(args)
+        return int(args.func(args))
+    except PeerDeskError as exc:
+        print(f"peerdesk: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("peerdesk: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
+        if os.environ.get("PEERDESK_DEBUG") == "1":
+            raise
+        print(
+            f"peerdesk: unexpected error ({type(exc).__name__}); "
+            "run with PEERDESK_DEBUG=1 for details",
+            file=sys.stderr,
+        )
+        return 70
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

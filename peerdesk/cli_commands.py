@@ -1,0 +1,242 @@
+"""Handlers for the `peerdesk` subcommands. They call services and print plain results."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from peerdesk.cli import open_for_command, read_new_password, read_secret
+from peerdesk.errors import IntegrityProblem, PeerDeskError, StoreExistsError, UsageError
+
+# Commands that live in their own modules register here: fn(subparsers, store_options).
+EXTRA_COMMANDS: list[Callable[[Any, Callable[[argparse.ArgumentParser], None]], None]] = []
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    from peerdesk.services.store import resolve_data_dir
+
+    return resolve_data_dir(args.data_dir)
+
+
+def demo_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("PeerDesk", "PeerDesk")) / "demo"
+
+
+def gui(args: argparse.Namespace) -> int:
+    try:
+        from peerdesk.ui.app import run
+    except ImportError as exc:
+        raise PeerDeskError(f"the desktop app cannot start: {exc}") from exc
+    if args.demo:
+        data_dir = Path(args.data_dir) if args.data_dir else demo_data_dir()
+    else:
+        data_dir = _data_dir(args)
+    return run(data_dir, demo=args.demo)
+
+
+def self_test(args: argparse.Namespace) -> int:
+    from peerdesk.services.selftest import run_checks
+
+    results = run_checks()
+    for check in results:
+        print(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
+    failed = [c.name for c in results if not c.ok]
+    if failed:
+        raise PeerDeskError(f"self-test failed: {', '.join(failed)}")
+    return 0
+
+
+def init(args: argparse.Namespace) -> int:
+    from peerdesk.services.store import create_store
+
+    data_dir = _data_dir(args)
+    password = read_secret(args, "Password for the new admin account: ")
+    if sys.stdin.isatty() and not args.password_stdin:
+        import getpass
+
+        if getpass.getpass("Repeat the password: ") != password:
+            raise UsageError("the two passwords differ")
+    recovery = create_store(data_dir, args.admin, password, args.display_name, args.site)
+    print(f"Created a PeerDesk store in {data_dir}")
+    print()
+    print("RECOVERY KEY (shown only this once):")
+    print(f"    {recovery}")
+    print()
+    print("Print it and lock it away. It opens the store if every password is lost;")
+    print("each use is recorded in the audit log.")
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    from peerdesk.services.backup import remove_store_files
+    from peerdesk.services.demo import build_demo, demo_summary
+    from peerdesk.services.store import store_exists
+
+    data_dir = Path(args.data_dir) if args.data_dir else demo_data_dir()
+    if args.sessions < 0:
+        raise UsageError("--sessions must be zero or more")
+    if store_exists(data_dir):
+        if not args.force:
+            raise StoreExistsError(
+                f"a store already exists in {data_dir}; use --force to replace a demo store"
+            )
+        _require_demo(data_dir)
+        remove_store_files(data_dir)
+    import os
+
+    password = None
+    if args.password_stdin or os.environ.get("PEERDESK_PASSWORD") is not None:
+        password = read_secret(args)
+    result = build_demo(data_dir, sessions=args.sessions, seed=args.seed, password=password)
+    print(demo_summary(result))
+    print(f"Recovery key: {result.recovery_key}")
+    return 0
+
+
+def _require_demo(data_dir: Path) -> None:
+    """--force may only replace a demo store: its key file says so without unlocking."""
+    import json
+
+    from peerdesk.services.keyslots import KEYSLOTS_FILE
+
+    try:
+        doc = json.loads((data_dir / KEYSLOTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PeerDeskError(
+            f"{data_dir} holds a store that cannot be checked; not replaced"
+        ) from exc
+    if not doc.get("demo"):
+        raise StoreExistsError(f"{data_dir} holds a real store; --force only replaces demo stores")
+
+
+def user_add(args: argparse.Namespace) -> int:
+    from peerdesk.services import accounts
+
+    password, generated = read_new_password("new account")
+    store, actor = open_for_command(args)
+    with store:
+        info = accounts.add_user(
+            store, actor, args.username, args.role, password, args.display_name
+        )
+    print(f"Added {info.role} account '{info.username}'.")
+    if generated:
+        print(f"Initial password: {password}")
+    return 0
+
+
+def user_list(args: argparse.Namespace) -> int:
+    from peerdesk.services import accounts
+
+    store, actor = open_for_command(args)
+    with store:
+        users = accounts.list_users(store, actor)
+    print(f"{'USERNAME':<20} {'ROLE':<12} {'STATE':<10} {'LAST LOGIN':<20} NAME")
+    for u in users:
+        state = "locked" if u.locked_out else u.state
+        last = u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never"
+        print(f"{u.username:<20} {u.role:<12} {state:<10} {last:<20} {u.display_name}")
+    return 0
+
+
+def user_disable(args: argparse.Namespace) -> int:
+    from peerdesk.services import accounts
+
+    store, actor = open_for_command(args)
+    with store:
+        accounts.disable_user(store, actor, args.username)
+    print(f"Disabled '{args.username}'; their password no longer opens the store.")
+    return 0
+
+
+def user_reset_password(args: argparse.Namespace) -> int:
+    from peerdesk.services import accounts
+
+    password, generated = read_new_password(args.username)
+    store, actor = open_for_command(args)
+    with store:
+        accounts.reset_password(store, actor, args.username, password)
+    print(f"New password set for '{args.username}'.")
+    if generated:
+        print(f"Password: {password}")
+    return 0
+
+
+def import_csv(args: argparse.Namespace) -> int:
+    from peerdesk.services import importer
+
+    store, actor = open_for_command(args)
+    with store:
+        if args.kind == "supporters":
+            result = importer.import_supporters(store, actor, args.file)
+        else:
+            result = importer.import_resources(store, actor, args.file)
+    print(f"Imported {result.rows} {result.kind}.")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    from peerdesk.services.exporter import export_all
+
+    store, actor = open_for_command(args)
+    with store:
+        result = export_all(store, actor, args.out, include_names=args.include_names)
+    total = sum(result.files.values())
+    print(f"Wrote {len(result.files)} CSV files ({total} rows) to {result.folder}")
+    return 0
+
+
+def backup(args: argparse.Namespace) -> int:
+    from peerdesk.services.backup import backup_store
+
+    store, actor = open_for_command(args)
+    with store:
+        info = backup_store(store, actor, args.out)
+    print(
+        f"Backup written and verified: {info.path} ({info.size} bytes, "
+        f"{sum(info.tables.values())} rows)"
+    )
+    return 0
+
+
+def restore(args: argparse.Namespace) -> int:
+    import os
+
+    from peerdesk.services.backup import restore_backup
+
+    data_dir = _data_dir(args)
+    recovery = os.environ.get("PEERDESK_RECOVERY_KEY")
+    if args.recovery_key_stdin:
+        recovery = sys.stdin.readline().strip()
+    if recovery:
+        manifest = restore_backup(args.file, data_dir, recovery_key=recovery)
+    else:
+        user = args.user or os.environ.get("PEERDESK_USER")
+        if not user:
+            raise UsageError("say who you are with --user NAME (or use the recovery key)")
+        manifest = restore_backup(args.file, data_dir, user, read_secret(args))
+    print(f"Restored the backup of {manifest.get('created_at', '?')} into {data_dir}")
+    return 0
+
+
+def verify(args: argparse.Namespace) -> int:
+    from peerdesk.services.verify import verify_store
+
+    store, actor = open_for_command(args)
+    with store:
+        report = verify_store(store, actor)
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+    for problem in report.problems:
+        print(f"problem: {problem}")
+    if not report.ok:
+        raise IntegrityProblem(f"verify found {len(report.problems)} problem(s); see above")
+    print(
+        f"Store verified: integrity ok, foreign keys ok, {report.audit_events} audit events "
+        "chained correctly."
+    )
+    return 0

@@ -1,0 +1,559 @@
+"""A demo store that looks like a real year of a small peer support program.
+
+Everything is synthetic and the store is marked as demo (settings.demo = "true", and the
+site name says DEMO). The same seed and anchor date give the same data, ids included.
+Rows are written with bulk inserts so 200,000 sessions take seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+
+from peerdesk.models import (
+    CheckIn,
+    Course,
+    Episode,
+    Participant,
+    Referral,
+    ReferralStatusChange,
+    Resource,
+    SessionAttendance,
+    SessionConcern,
+    Site,
+    SupervisionEntry,
+    SupporterProfile,
+    SupportSession,
+    TrainingRecord,
+    User,
+)
+from peerdesk.services.accounts import generate_password
+from peerdesk.services.auth import COORDINATOR, SUPPORTER, SYSTEM
+from peerdesk.services.checkins import score
+from peerdesk.services.store import Store, create_store, open_store
+from peerdesk.services.supporters import STANDARD_COURSES
+
+SITE_NAME = "Riverside Community Clinic (DEMO)"
+SUPPORTERS = [
+    # name, discipline, department, specialty, band, languages, lived experience, capacity
+    ("Zoë Martin", "nursing", "Emergency", "trauma", "6-10", "en,fr", "", 12),
+    ("Łukasz Nowak", "medicine", "Intensive care", "critical care", "10+", "en,pl", "", 8),
+    ("Ğül Yılmaz", "social work", "Oncology", "palliative", "3-5", "en,tr", "grief", 10),
+    (
+        "Ana Souza",
+        "peer specialist",
+        "Community",
+        "recovery",
+        "6-10",
+        "en,pt,es",
+        "substance use,mental health",
+        14,
+    ),
+    ("Ben Okafor", "respiratory therapy", "Intensive care", "ventilation", "3-5", "en", "", 8),
+    ("Chloé Dubois", "pharmacy", "Pharmacy", "oncology", "0-2", "en,fr", "", 6),
+    ("Dev Patel", "medicine", "Paediatrics", "neonatal", "6-10", "en,hi,gu", "", 8),
+    ("Erin Walsh", "chaplaincy", "Spiritual care", "bereavement", "10+", "en,ga", "grief", 12),
+    (
+        "Farah Haddad",
+        "peer specialist",
+        "Community",
+        "caregiving",
+        "3-5",
+        "en,ar",
+        "caregiving,mental health",
+        14,
+    ),
+    ("Gustavo Ríos", "nursing", "Surgery", "perioperative", "0-2", "en,es", "", 8),
+    ("Hana Kobayashi", "social work", "Emergency", "crisis", "6-10", "en,ja", "", 10),
+    ("Ivan Petrov", "administration", "Patient services", "front desk", "3-5", "en,ru", "", 6),
+]
+RESOURCES = [
+    ("Employee Assistance Program", "eap", "0800 555 0100", "Mon-Fri 08:00-20:00"),
+    ("24/7 Crisis Line", "crisis_line", "0800 555 0199", "24 hours"),
+    ("Community Mental Health Team", "mental_health", "0800 555 0120", "Mon-Fri 09:00-17:00"),
+    ("Psychology Outpatients", "mental_health", "0800 555 0121", "Mon-Thu 09:00-17:00"),
+    ("Hospital Chaplaincy", "chaplaincy", "ext. 4400", "Daily 08:00-22:00"),
+    ("Carers' Support Network", "community", "0800 555 0140", "Mon-Sat 10:00-16:00"),
+    ("Housing Advice Centre", "community", "0800 555 0150", "Mon-Fri 09:30-16:30"),
+    ("Recovery Café", "community", "0800 555 0160", "Tue-Sun 11:00-19:00"),
+]
+STAFF_CONCERNS = [
+    "adverse event",
+    "patient death",
+    "burnout",
+    "workplace conflict",
+    "moral distress",
+    "grief",
+    "anxiety",
+]
+PATIENT_CONCERNS = [
+    "recovery goals",
+    "substance use",
+    "housing",
+    "anxiety",
+    "isolation",
+    "family stress",
+    "grief",
+]
+CAREGIVER_CONCERNS = ["caregiver strain", "grief", "family stress", "isolation", "anxiety"]
+ROLES = {
+    "staff": ["nurse", "physician", "resident", "allied health", "support staff"],
+    "patient": ["outpatient", "inpatient", "community"],
+    "caregiver": ["parent", "partner", "adult child", "friend"],
+}
+DEPARTMENTS = [
+    "Emergency",
+    "Intensive care",
+    "Oncology",
+    "Paediatrics",
+    "Surgery",
+    "Pharmacy",
+    "Maternity",
+    "Medicine",
+]
+LANGUAGES = ["en"] * 8 + ["es", "fr", "pl", "ar", "pt", "tr"]
+MODES = ["in_person"] * 50 + ["phone"] * 25 + ["video"] * 15 + ["text"] * 10
+NOTE_LINES = [
+    "Demo note: listened, reflected back feelings, agreed next steps.",
+    "Demo note: talked through coping strategies and sleep.",
+    "Demo note: reviewed goals; participant feels more settled.",
+    "Demo note: discussed options for further support.",
+]
+
+
+@dataclass
+class DemoResult:
+    data_dir: Path
+    password: str
+    password_generated: bool
+    recovery_key: str
+    usernames: list[str]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class _Ids:
+    """Deterministic UUIDs from the seeded generator."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def __call__(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+
+def _username(name: str) -> str:
+    import unicodedata
+
+    name = name.translate(str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ß": "ss"}))
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    first, last = plain.split()[0], plain.split()[-1]
+    return f"{first}.{last[0]}"
+
+
+def _season(day: date) -> float:
+    # Busier in winter, quieter in late summer.
+    return 1.0 + 0.35 * math.cos(2 * math.pi * (day.timetuple().tm_yday - 15) / 365.0)
+
+
+def build_demo(
+    data_dir: Path,
+    sessions: int = 3000,
+    seed: int = 1,
+    password: str | None = None,
+    anchor: date | None = None,
+) -> DemoResult:
+    """Create a demo store in an empty data_dir; return the shared password and accounts."""
+    generated = password is None
+    pw = password if password is not None else generate_password()
+    today = anchor or date.today()
+    rng = random.Random(seed)
+    ids = _Ids(rng)
+    recovery = create_store(data_dir, "admin", pw, "Demo Administrator", SITE_NAME, demo=True)
+    store, admin = open_store(data_dir, "admin", pw)
+    with store:
+        usernames = _populate(store, rng, ids, max(0, sessions), today)
+        store.keyslots.set_shared_secret_slots("password", usernames[1:], pw, store.key)
+        with store.session() as s:
+            counts = {
+                name: int(s.scalar(select(func.count()).select_from(model)) or 0)
+                for name, model in (
+                    ("supporters", SupporterProfile),
+                    ("participants", Participant),
+                    ("episodes", Episode),
+                    ("sessions", SupportSession),
+                    ("referrals", Referral),
+                    ("checkins", CheckIn),
+                )
+            }
+            store.audit(
+                s, SYSTEM, "demo.create", "store", store.keyslots.store_id, {"seed": seed, **counts}
+            )
+    return DemoResult(Path(data_dir), pw, generated, recovery, usernames, counts)
+
+
+def _populate(
+    store: Store, rng: random.Random, ids: _Ids, n_sessions: int, today: date
+) -> list[str]:
+    start = today - timedelta(days=364)
+    stamp = datetime.combine(start, time(8, 0))
+    rows: dict[Any, list[dict[str, Any]]] = {
+        t: []
+        for t in (
+            User,
+            SupporterProfile,
+            Course,
+            TrainingRecord,
+            SupervisionEntry,
+            Resource,
+            Participant,
+            Episode,
+            SupportSession,
+            SessionConcern,
+            SessionAttendance,
+            Referral,
+            ReferralStatusChange,
+            CheckIn,
+        )
+    }
+
+    with store.session() as s:
+        site_id = s.scalar(select(Site.id))
+        admin_id = s.scalar(select(User.id).where(User.username == "admin"))
+
+    def rec(**kw: Any) -> dict[str, Any]:
+        base = {
+            "id": ids(),
+            "created_at": stamp,
+            "updated_at": stamp,
+            "created_by": admin_id,
+            "updated_by": admin_id,
+        }
+        base.update(kw)
+        return base
+
+    usernames = ["admin"]
+    coord = rec(
+        username="coordinator",
+        display_name="Demo Coordinator",
+        role=COORDINATOR,
+        state="active",
+        site_id=site_id,
+    )
+    rows[User].append(coord)
+    usernames.append("coordinator")
+
+    # Supporters: the listed twelve, plus more for very large demo stores.
+    extra = max(0, n_sessions // 10000)
+    supporter_specs = list(SUPPORTERS)
+    for i in range(extra):
+        base = SUPPORTERS[i % len(SUPPORTERS)]
+        supporter_specs.append((f"Demo Supporter {i + 13:02d}", *base[1:]))
+    supporters: list[dict[str, Any]] = []
+    for i, (name, disc, dept, spec, band, langs, lived, cap) in enumerate(supporter_specs):
+        uname = _username(name) if i < len(SUPPORTERS) else f"supporter{i + 1:02d}"
+        user = rec(
+            username=uname, display_name=name, role=SUPPORTER, state="active", site_id=site_id
+        )
+        rows[User].append(user)
+        usernames.append(uname)
+        status = "on_leave" if name == "Ivan Petrov" else "active"
+        prof = rec(
+            user_id=user["id"],
+            site_id=site_id,
+            display_name=name,
+            discipline=disc,
+            department=dept,
+            specialty=spec,
+            experience_band=band,
+            languages=langs,
+            lived_experience=lived,
+            capacity=cap if not extra else cap * 4,
+            status=status,
+        )
+        rows[SupporterProfile].append(prof)
+        supporters.append(prof)
+
+    courses = []
+    for code, cname, required, months in STANDARD_COURSES + (
+        ("colleague", "Colleague support basics (program course)", True, None),
+    ):
+        c = rec(code=code, name=cname, required=required, validity_months=months)
+        rows[Course].append(c)
+        courses.append(c)
+    for i, prof in enumerate(supporters):
+        for c in courses:
+            if not c["required"] and rng.random() < 0.5:
+                continue
+            done = today - timedelta(days=rng.randint(60, 700))
+            expires = None
+            if c["validity_months"]:
+                expires = done + timedelta(days=int(c["validity_months"] * 30.4))
+            if i in (1, 5) and c["code"] == "pfa":
+                expires = today + timedelta(days=20 + 15 * i)  # expiring within 60 days
+            if i == 9 and c["code"] == "crisis":
+                expires = today - timedelta(days=12)  # lapsed
+            rows[TrainingRecord].append(
+                rec(
+                    supporter_id=prof["id"],
+                    course_id=c["id"],
+                    completed_on=done,
+                    expires_on=expires,
+                )
+            )
+        for month in range(12):
+            if i == 3 and month >= 10:
+                continue  # one supporter without recent supervision
+            held = start + timedelta(days=30 * month + rng.randint(0, 20))
+            rows[SupervisionEntry].append(
+                rec(
+                    supporter_id=prof["id"],
+                    held_on=held,
+                    minutes=rng.choice([30, 45, 60, 90]),
+                    format=rng.choice(["one_to_one", "one_to_one", "group"]),
+                    supervisor="Demo Clinical Supervisor",
+                    notes="",
+                )
+            )
+
+    resources = []
+    for name, kind, phone, hours in RESOURCES:
+        r = rec(
+            name=name,
+            kind=kind,
+            phone=phone,
+            email="",
+            address="",
+            hours=hours,
+            notes="Demo directory entry",
+            active=True,
+        )
+        rows[Resource].append(r)
+        resources.append(r)
+
+    n_participants = max(150, n_sessions // 20)
+    participants = []
+    used_codes: set[str] = set()
+    for _ in range(n_participants):
+        kind = rng.choices(["staff", "patient", "caregiver"], [0.5, 0.35, 0.15])[0]
+        code = ""
+        while not code or code in used_codes:
+            code = "D-" + "".join(rng.choice("ACDEFGHJKMNPQRTUVWXY34679") for _ in range(6))
+        used_codes.add(code)
+        p = rec(
+            code=code,
+            site_id=site_id,
+            kind=kind,
+            role=rng.choice(ROLES[kind]),
+            department=rng.choice(DEPARTMENTS) if kind == "staff" else "",
+            language=rng.choice(LANGUAGES),
+            name=None,
+            contact=None,
+            consent_given=True,
+            consent_on=start,
+        )
+        rows[Participant].append(p)
+        participants.append(p)
+
+    active = [p for p in supporters if p["status"] == "active"]
+    on_leave = [p for p in supporters if p["status"] == "on_leave"]
+    leave_from = today - timedelta(days=45)
+    remaining = n_sessions
+    statuses = ["suggested", "made", "accepted", "declined", "attended", "no_show", "closed"]
+    while remaining > 0:
+        part = rng.choice(participants)
+        kind = part["kind"]
+        opened = start + timedelta(days=rng.randint(0, 363))
+        while rng.random() * 1.35 > _season(opened):
+            opened = start + timedelta(days=rng.randint(0, 363))
+        pool = active + (on_leave if opened < leave_from - timedelta(days=60) else [])
+        sup = rng.choice(pool)
+        n = (
+            rng.choices([1, 2, 3, 4], [0.35, 0.3, 0.25, 0.1])[0]
+            if kind == "staff"
+            else min(20, 2 + int(rng.expovariate(1 / 6)))
+        )
+        n = min(n, remaining)
+        concerns_pool = {
+            "staff": STAFF_CONCERNS,
+            "patient": PATIENT_CONCERNS,
+            "caregiver": CAREGIVER_CONCERNS,
+        }[kind]
+        ep = rec(
+            participant_id=part["id"],
+            supporter_id=sup["id"],
+            reason=rng.choice(concerns_pool),
+            opened_on=opened,
+            closed_on=None,
+            risk_level=rng.choices(["low", "medium", "high"], [0.75, 0.2, 0.05])[0],
+            created_at=datetime.combine(opened, time(9, 0)),
+        )
+        rows[Episode].append(ep)
+        day = opened
+        last_day = opened
+        made = 0
+        for k in range(n):
+            if day > today:
+                break
+            started = datetime.combine(day, time(rng.randint(7, 18), rng.choice([0, 15, 30, 45])))
+            group = kind != "staff" and rng.random() < 0.12
+            follow = day + timedelta(days=rng.randint(5, 14)) if rng.random() < 0.4 else None
+            done = None
+            if follow and follow <= today and rng.random() < 0.85:
+                done = follow + timedelta(days=rng.choice([0, 0, 0, -1, 1, 3]))
+            ss = rec(
+                episode_id=ep["id"],
+                supporter_id=sup["id"],
+                started_at=started,
+                minutes=rng.choice([10, 20, 25, 30, 35, 40, 45, 50, 60, 75, 90]),
+                mode=rng.choice(MODES),
+                format="group" if group else "individual",
+                notes=rng.choice(NOTE_LINES),
+                follow_up_on=follow,
+                follow_up_done_on=done,
+                safety_flag=rng.random() < 0.03,
+                withdrawn_at=None,
+                withdrawn_reason=None,
+                created_by=sup["user_id"],
+                updated_by=sup["user_id"],
+                created_at=started,
+                updated_at=started,
+            )
+            rows[SupportSession].append(ss)
+            made += 1
+            for concern in {ep["reason"], *rng.sample(concerns_pool, rng.choice([0, 0, 1]))}:
+                rows[SessionConcern].append({"session_id": ss["id"], "concern": concern})
+            if group:
+                present = {part["id"]} | {
+                    rng.choice(participants)["id"] for _ in range(rng.randint(2, 6))
+                }
+                for pid in present:
+                    rows[SessionAttendance].append(
+                        {
+                            "session_id": ss["id"],
+                            "participant_id": pid,
+                            "attended": rng.random() < 0.9 or pid == part["id"],
+                        }
+                    )
+            if ss["safety_flag"] or rng.random() < 0.06:
+                _demo_referral(rows, rec, rng, ep, ss, sup, resources, statuses, today)
+            if k == 0:
+                _demo_checkin(rows, rec, rng, ep, kind, "before", day, sup)
+            last_day = day
+            day = day + timedelta(
+                days=rng.randint(3, 14) if kind == "staff" else rng.randint(5, 21)
+            )
+        remaining -= max(made, 1) if made else 1
+        if made and last_day < today - timedelta(days=21):
+            ep["closed_on"] = last_day + timedelta(days=rng.randint(1, 14))
+            if made > 1 and rng.random() < 0.8:
+                _demo_checkin(rows, rec, rng, ep, kind, "after", last_day, sup)
+
+    with store.session() as s:
+        # Random UUID keys touch pages all over the file; a big page cache keeps
+        # SQLCipher from encrypting and re-reading the same pages over and over.
+        s.execute(text("PRAGMA cache_size = -262144"))
+        for table, items in rows.items():
+            for i in range(0, len(items), 5000):
+                s.execute(insert(table.__table__), items[i : i + 5000])
+    return usernames
+
+
+def _demo_referral(
+    rows: dict[Any, list[dict[str, Any]]],
+    rec: Any,
+    rng: random.Random,
+    ep: dict[str, Any],
+    ss: dict[str, Any],
+    sup: dict[str, Any],
+    resources: list[dict[str, Any]],
+    statuses: list[str],
+    today: date,
+) -> None:
+    res = resources[1] if ss["safety_flag"] else rng.choice(resources)
+    path = {
+        "suggested": ["suggested"],
+        "made": ["made"],
+        "accepted": ["made", "accepted"],
+        "declined": ["made", "declined"],
+        "attended": ["made", "accepted", "attended"],
+        "no_show": ["made", "accepted", "no_show"],
+        "closed": ["made", "accepted", "attended", "closed"],
+    }
+    final = rng.choices(statuses, [0.05, 0.12, 0.12, 0.08, 0.2, 0.05, 0.38])[0]
+    when = ss["started_at"]
+    ref = rec(
+        episode_id=ep["id"],
+        session_id=ss["id"],
+        resource_id=res["id"],
+        reason="Demo referral",
+        urgency="urgent" if ss["safety_flag"] else rng.choice(["routine", "routine", "soon"]),
+        warm_handoff=rng.random() < 0.4,
+        status=final,
+        follow_up_on=(when + timedelta(days=14)).date(),
+        created_at=when,
+        created_by=sup["user_id"],
+        updated_by=sup["user_id"],
+    )
+    rows[Referral].append(ref)
+    for step in path[final]:
+        if when.date() > today:
+            break
+        rows[ReferralStatusChange].append(
+            rec(
+                referral_id=ref["id"],
+                status=step,
+                changed_at=when,
+                note="",
+                created_by=sup["user_id"],
+            )
+        )
+        when = when + timedelta(days=rng.randint(2, 10))
+
+
+def _demo_checkin(
+    rows: dict[Any, list[dict[str, Any]]],
+    rec: Any,
+    rng: random.Random,
+    ep: dict[str, Any],
+    kind: str,
+    phase: str,
+    day: date,
+    sup: dict[str, Any],
+) -> None:
+    shift = 1 if phase == "after" else 0
+    if kind == "staff":
+        answers = [min(4, max(0, rng.randint(1, 4) - shift)) for _ in range(4)]
+        answers[1], answers[2] = 4 - answers[1], 4 - answers[2]
+        instrument = "PSS-4"
+    else:
+        answers = [min(5, max(0, rng.randint(0, 4) + shift)) for _ in range(5)]
+        instrument = "WHO-5"
+    rows[CheckIn].append(
+        rec(
+            episode_id=ep["id"],
+            instrument=instrument,
+            phase=phase,
+            answers=",".join(map(str, answers)),
+            score=score(instrument, answers),
+            taken_on=day,
+            created_by=sup["user_id"],
+        )
+    )
+
+
+def demo_summary(result: DemoResult) -> str:
+    lines = [f"Demo store created in {result.data_dir} (marked as DEMO; all data is synthetic)."]
+    lines += [f"  {k}: {v}" for k, v in result.counts.items()]
+    lines.append("Accounts: " + ", ".join(result.usernames))
+    if result.password_generated:
+        lines.append(f"Password for every demo account: {result.password}")
+    else:
+        lines.append("Password for every demo account: the one you gave")
+    return "\n".join(lines)
