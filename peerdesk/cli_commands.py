@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -40,9 +41,24 @@ def gui(args: argparse.Namespace) -> int:
 
 
 def self_test(args: argparse.Namespace) -> int:
-    from peerdesk.services.selftest import run_checks
+    from peerdesk.services.selftest import Check, run_checks
 
     results = run_checks()
+    try:
+        import PySide6
+        from PySide6.QtGui import QGuiApplication
+
+        platform = os.environ.get("QT_QPA_PLATFORM", "default")
+        results.append(
+            Check(
+                "Qt",
+                True,
+                f"PySide6 {PySide6.__version__} ({platform} platform;"
+                f" {QGuiApplication.__name__} available)",
+            )
+        )
+    except ImportError as exc:
+        results.append(Check("Qt", False, f"PySide6 cannot be loaded: {exc}"))
     for check in results:
         print(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
     failed = [c.name for c in results if not c.ok]
@@ -87,8 +103,6 @@ def demo(args: argparse.Namespace) -> int:
             )
         _require_demo(data_dir)
         remove_store_files(data_dir)
-    import os
-
     password = None
     if args.password_stdin or os.environ.get("PEERDESK_PASSWORD") is not None:
         password = read_secret(args)
@@ -204,8 +218,6 @@ def backup(args: argparse.Namespace) -> int:
 
 
 def restore(args: argparse.Namespace) -> int:
-    import os
-
     from peerdesk.services.backup import restore_backup
 
     data_dir = _data_dir(args)

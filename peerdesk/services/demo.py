@@ -175,7 +175,9 @@ def build_demo(
     today = anchor or date.today()
     rng = random.Random(seed)
     ids = _Ids(rng)
-    recovery = create_store(data_dir, "admin", pw, "Demo Administrator", SITE_NAME, demo=True)
+    recovery = create_store(
+        data_dir, "admin", pw, "Demo Administrator", SITE_NAME, demo=True, id_factory=ids
+    )
     store, admin = open_store(data_dir, "admin", pw)
     with store:
         usernames = _populate(store, rng, ids, max(0, sessions), today)
@@ -427,13 +429,15 @@ def _populate(
             )
             rows[SupportSession].append(ss)
             made += 1
-            for concern in {ep["reason"], *rng.sample(concerns_pool, rng.choice([0, 0, 1]))}:
+            for concern in sorted(
+                {ep["reason"], *rng.sample(concerns_pool, rng.choice([0, 0, 1]))}
+            ):
                 rows[SessionConcern].append({"session_id": ss["id"], "concern": concern})
             if group:
                 present = {part["id"]} | {
                     rng.choice(participants)["id"] for _ in range(rng.randint(2, 6))
                 }
-                for pid in present:
+                for pid in sorted(present):
                     rows[SessionAttendance].append(
                         {
                             "session_id": ss["id"],

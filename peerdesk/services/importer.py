@@ -110,7 +110,7 @@ def import_supporters(store: Store, actor: Actor, path: Path) -> ImportResult:
     actor.require("supporters.write", "import supporters")
     rows = _read(path, SUPPORTER_COLUMNS)
     with store.session() as s:
-        users = dict(s.execute(select(User.username, User.id)).tuples().all())
+        users = {name: uid for name, uid in s.execute(select(User.username, User.id))}
         linked = set(
             s.scalars(select(SupporterProfile.user_id).where(SupporterProfile.user_id.is_not(None)))
         )

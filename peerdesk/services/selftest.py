@@ -1,8 +1,10 @@
-"""`self-test`: what this computer can do — SQLCipher 4, key stretching, keyring, PDF, Qt."""
+"""`self-test` checks that need no GUI: SQLCipher 4, key stretching, keyring, PDF.
+
+The Qt check lives with the command (cli_commands), since services never import Qt.
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import tempfile
 import time
@@ -68,21 +70,9 @@ def _pdf() -> Check:
     )
 
 
-def _qt() -> Check:
-    if importlib.util.find_spec("PySide6") is None:
-        return Check("Qt", False, "PySide6 is not installed")
-    import PySide6
-
-    return Check(
-        "Qt",
-        True,
-        f"PySide6 {PySide6.__version__} (platform: {os.environ.get('QT_QPA_PLATFORM', 'default')})",
-    )
-
-
 def run_checks() -> list[Check]:
     results = []
-    for fn in (_sqlcipher, _kdf, _keyring, _pdf, _qt):
+    for fn in (_sqlcipher, _kdf, _keyring, _pdf):
         try:
             results.append(fn())
         except Exception as exc:  # noqa: BLE001 - each check reports its own failure

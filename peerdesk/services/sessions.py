@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, delete, func, select
+from sqlalchemy import ColumnElement, Row, Select, delete, func, select
 
 from peerdesk.errors import NotFoundError, PermissionDeniedError, ValidationError
 from peerdesk.models import (
@@ -271,25 +271,32 @@ SORTABLE = {
 }
 
 
-def _filtered(actor: Actor, q: SessionQuery) -> Select:
-    stmt = _base().where(session_filter(actor))
+def _conditions(actor: Actor, q: SessionQuery, joined: bool = True) -> list[ColumnElement[bool]]:
+    """Filters for the list (joined to participants) or for a join-free count."""
+    conds: list[ColumnElement[bool]] = [session_filter(actor)]
     if q.episode_id:
-        stmt = stmt.where(SupportSession.episode_id == q.episode_id)
+        conds.append(SupportSession.episode_id == q.episode_id)
     if q.mine_only:
-        stmt = stmt.where(SupportSession.supporter_id == actor.supporter_id)
+        conds.append(SupportSession.supporter_id == actor.supporter_id)
     if not q.include_withdrawn:
-        stmt = stmt.where(SupportSession.withdrawn_at.is_(None))
+        conds.append(SupportSession.withdrawn_at.is_(None))
     if q.since:
-        stmt = stmt.where(SupportSession.started_at >= q.since)
+        conds.append(SupportSession.started_at >= q.since)
     if q.until:
-        stmt = stmt.where(SupportSession.started_at < q.until)
+        conds.append(SupportSession.started_at < q.until)
     if q.search.strip():
-        term = q.search.strip()
-        concern_hit = select(SessionConcern.session_id).where(
-            SessionConcern.concern.ilike(f"%{term}%")
-        )
-        stmt = stmt.where(Participant.code.ilike(f"%{term}%") | SupportSession.id.in_(concern_hit))
-    return stmt
+        like = f"%{q.search.strip()}%"
+        by_concern = select(SessionConcern.session_id).where(SessionConcern.concern.ilike(like))
+        if joined:
+            conds.append(Participant.code.ilike(like) | SupportSession.id.in_(by_concern))
+        else:
+            by_code = (
+                select(Episode.id)
+                .join(Participant, Participant.id == Episode.participant_id)
+                .where(Participant.code.ilike(like))
+            )
+            conds.append(SupportSession.id.in_(by_concern) | SupportSession.episode_id.in_(by_code))
+    return conds
 
 
 def list_sessions(
@@ -302,7 +309,8 @@ def list_sessions(
     q = query or SessionQuery()
     col = SORTABLE.get(q.order_by, SupportSession.started_at)
     stmt = (
-        _filtered(actor, q)
+        _base()
+        .where(*_conditions(actor, q))
         .order_by(col.desc() if q.descending else col.asc(), SupportSession.id)
         .offset(offset)
         .limit(limit)
@@ -314,9 +322,11 @@ def list_sessions(
 
 
 def count_sessions(store: Store, actor: Actor, query: SessionQuery | None = None) -> int:
-    sub = _filtered(actor, query or SessionQuery()).subquery()
+    stmt = select(func.count(SupportSession.id)).where(
+        *_conditions(actor, query or SessionQuery(), joined=False)
+    )
     with store.session() as s:
-        return int(s.scalar(select(func.count()).select_from(sub)) or 0)
+        return int(s.scalar(stmt) or 0)
 
 
 def get_session(store: Store, actor: Actor, session_id: str) -> SessionInfo:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +170,7 @@ def create_store(
     admin_display_name: str = "",
     site_name: str = "Main site",
     demo: bool = False,
+    id_factory: Callable[[], str] = new_id,
 ) -> str:
     """Create an empty store with one admin account; return the recovery key (shown once)."""
     data_dir = Path(data_dir)
@@ -205,10 +206,11 @@ def create_store(
         raise
     with store:
         with store.session() as s:
-            site = Site(name=site_name)
+            site = Site(id=id_factory(), name=site_name)
             s.add(site)
             s.flush()
             admin = User(
+                id=id_factory(),
                 username=admin_username,
                 display_name=admin_display_name or admin_username,
                 role=ADMIN,

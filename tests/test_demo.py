@@ -1,0 +1,100 @@
+"""Demo stores: realistic, marked as demo, deterministic for a seed."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from conftest import assert_one_line_error, run_cli
+from sqlalchemy import func, select
+
+from peerdesk.models import (
+    CheckIn,
+    Participant,
+    Referral,
+    SessionAttendance,
+    SupporterProfile,
+    SupportSession,
+    TrainingRecord,
+)
+from peerdesk.services.demo import build_demo
+from peerdesk.services.exporter import export_all
+from peerdesk.services.store import open_store
+
+PW = "demo passphrase 1"
+ANCHOR = date(2026, 11, 25)
+
+
+def _fingerprint(data_dir, tmp):
+    store, coord = open_store(data_dir, "coordinator", PW)
+    with store:
+        export_all(store, coord, tmp, include_names=True)
+    digest = hashlib.sha256()
+    for p in sorted(tmp.glob("*.csv")):
+        # The site and admin rows carry the real creation and login times.
+        if p.name not in ("users.csv", "sites.csv"):
+            digest.update(p.read_bytes())
+    return digest.hexdigest()
+
+
+def test_same_seed_same_data(tmp_path):
+    a = build_demo(tmp_path / "a", sessions=400, seed=3, password=PW, anchor=ANCHOR)
+    b = build_demo(tmp_path / "b", sessions=400, seed=3, password=PW, anchor=ANCHOR)
+    c = build_demo(tmp_path / "c", sessions=400, seed=4, password=PW, anchor=ANCHOR)
+    fa = _fingerprint(a.data_dir, tmp_path / "ea")
+    assert fa == _fingerprint(b.data_dir, tmp_path / "eb")
+    assert fa != _fingerprint(c.data_dir, tmp_path / "ec")
+    assert a.usernames == b.usernames
+
+
+def test_demo_looks_like_a_real_year(tmp_path):
+    result = build_demo(tmp_path / "d", sessions=3000, seed=1, password=PW, anchor=ANCHOR)
+    assert {"admin", "coordinator"} <= set(result.usernames)
+    assert len(result.usernames) == 14
+    store, coord = open_store(result.data_dir, "coordinator", PW)
+    with store, store.session() as s:
+        assert store.is_demo()
+        assert s.scalar(select(func.count()).select_from(SupportSession)) == 3000
+        assert s.scalar(select(func.count()).select_from(SupporterProfile)) == 12
+        assert s.scalar(select(func.count(SupporterProfile.id))
+                        .where(SupporterProfile.status == "on_leave")) == 1
+        kinds = set(s.scalars(select(Participant.kind).distinct()))
+        assert kinds == {"staff", "patient", "caregiver"}
+        assert 140 <= s.scalar(select(func.count()).select_from(Participant)) <= 160
+        assert set(s.scalars(select(SupportSession.mode).distinct())) == {
+            "in_person", "phone", "video", "text"}
+        assert s.scalar(select(func.count()).select_from(SessionAttendance)) > 0
+        assert set(s.scalars(select(Referral.status).distinct())) == {
+            "suggested", "made", "accepted", "declined", "attended", "no_show", "closed"}
+        assert set(s.scalars(select(CheckIn.phase).distinct())) == {"before", "after"}
+        soon = s.scalar(select(func.count()).select_from(TrainingRecord).where(
+            TrainingRecord.expires_on.between(ANCHOR, date(2027, 1, 24))))
+        assert soon >= 1
+        # Seasonal variation: the busiest month clearly exceeds the quietest.
+        months = {}
+        for (started,) in s.execute(select(SupportSession.started_at)):
+            months[(started.year, started.month)] = months.get((started.year, started.month),
+                                                               0) + 1
+        full = [v for k, v in months.items() if k != (ANCHOR.year, ANCHOR.month)]
+        assert max(full) > 1.3 * min(full)
+
+
+def test_demo_cli_prints_accounts_and_generated_password(tmp_path):
+    target = str(tmp_path / "cli")
+    r = run_cli("--data-dir", target, "demo", "--sessions", "50", "--seed", "2")
+    assert r.returncode == 0, r.stderr
+    assert "coordinator" in r.stdout and "marked as DEMO" in r.stdout
+    password = [line.split(": ", 1)[1] for line in r.stdout.splitlines()
+                if line.startswith("Password for every demo account")][0]
+    store, _ = open_store(tmp_path / "cli", "zoe.m", password)
+    store.close()
+    again = run_cli("--data-dir", target, "demo")
+    assert "already exists" in assert_one_line_error(again)
+    forced = run_cli("--data-dir", target, "demo", "--sessions", "10", "--force")
+    assert forced.returncode == 0, forced.stderr
+
+
+def test_demo_force_never_replaces_a_real_store(store_dir):
+    r = run_cli("--data-dir", str(store_dir.data_dir), "demo", "--force")
+    assert "real store" in assert_one_line_error(r)
+    assert (store_dir.data_dir / "peerdesk.db").exists()
