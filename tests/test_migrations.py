@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
+import pytest
 from conftest import ADMIN_PW
 from sqlalchemy import text
 
 from peerdesk.models import schema
 from peerdesk.models.engine import make_engine
+from peerdesk.services.backup import restore_backup
 from peerdesk.services.store import open_store
 
 
@@ -24,19 +28,45 @@ def test_empty_store_upgrades_to_head_and_matches_models(tmp_path):
     engine.dispose()
 
 
-def test_opening_an_older_store_backs_up_then_upgrades(store_dir):
-    store, _ = open_store(store_dir.data_dir, "admin", ADMIN_PW)
+FIXTURES = Path(__file__).parent / "fixtures" / "stores"
+
+
+@pytest.mark.parametrize("revision", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
+def test_stores_from_every_released_schema_upgrade(tmp_path, revision):
+    data_dir = tmp_path / revision
+    shutil.copytree(FIXTURES / revision, data_dir)
+    engine = make_engine(data_dir / "peerdesk.db", _fixture_key(data_dir))
+    with engine.connect() as conn:
+        assert schema.current_revision(conn) == revision
+        before = {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar()
+                  for t in ("participants", "episodes", "support_sessions", "referrals",
+                            "audit_events")}
+    engine.dispose()
+
+    store, coord = open_store(data_dir, "coordinator", "fixture passphrase 0001")
     with store, store.session() as s:
-        # Pretend the store was written by an earlier release with a future-proof trick:
-        # an unknown older revision is refused, so stamp a known one and re-run head.
-        s.execute(text("UPDATE alembic_version SET version_num = :v"),
-                  {"v": schema.head_revision()})
-    assert not (store_dir.data_dir / "backups").exists()  # nothing to do at head
+        assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
+            schema.head_revision()
+        for table, count in before.items():
+            now = s.execute(text(f'SELECT count(*) FROM "{table}"')).scalar()
+            # the login adds audit events; everything else is kept as it was
+            assert now >= count if table == "audit_events" else now == count
+        assert schema.schema_differences(s.connection()) == []
+    backups = list((data_dir / "backups").glob(f"pre-upgrade-{revision}-*.pdbackup"))
+    assert len(backups) == 1
+    # The automatic backup holds the old revision and restores on its own.
+    restored = restore_backup(backups[0], tmp_path / "restored", "coordinator",
+                              "fixture passphrase 0001")
+    assert restored["schema_revision"] == revision
+
+
+def _fixture_key(data_dir: Path) -> bytes:
+    from peerdesk.services.keyslots import KeyslotFile
+
+    return KeyslotFile(data_dir).unlock("password", "admin", "fixture passphrase 0001", 10)
 
 
 def test_store_from_a_newer_release_is_refused(store_dir):
-    import pytest
-
     from peerdesk.errors import DamagedStoreError
 
     store, _ = open_store(store_dir.data_dir, "admin", ADMIN_PW)

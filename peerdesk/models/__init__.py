@@ -9,6 +9,7 @@ from peerdesk.models.casework import (
     Participant,
     SessionAttendance,
     SessionConcern,
+    SupporterCheckIn,
     SupportSession,
 )
 from peerdesk.models.referrals import Referral, ReferralStatusChange, Resource
@@ -30,6 +31,7 @@ __all__ = [
     "Site",
     "SupervisionEntry",
     "SupportSession",
+    "SupporterCheckIn",
     "SupporterProfile",
     "TrainingRecord",
     "User",

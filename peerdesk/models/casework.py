@@ -34,6 +34,10 @@ class Episode(RecordMixin, Base):
     opened_on: Mapped[date] = mapped_column(Date, index=True)
     closed_on: Mapped[date | None] = mapped_column(Date, index=True)
     risk_level: Mapped[str] = mapped_column(String(20), default="low")  # low | medium | high
+    # Lived-experience areas the participant asked their supporter to share (comma list).
+    lived_experience_wanted: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # Sessions in a structured series, fixed when the episode opens (policy series_length).
+    series_length: Mapped[int | None] = mapped_column(Integer)
 
 
 class SupportSession(RecordMixin, Base):
@@ -51,6 +55,10 @@ class SupportSession(RecordMixin, Base):
     safety_flag: Mapped[bool] = mapped_column(Boolean, default=False)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
     withdrawn_reason: Mapped[str | None] = mapped_column(String(300))
+    # The supporter's answer to the referral prompt (end of a series or a safety flag):
+    # referred | not_needed | declined.
+    referral_decision: Mapped[str | None] = mapped_column(String(20))
+    referral_decision_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class SessionConcern(Base):
@@ -72,6 +80,18 @@ class SessionAttendance(Base):
     )
     participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), primary_key=True)
     attended: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SupporterCheckIn(RecordMixin, Base):
+    """A supporter's own well-being check-in: visible to that supporter only."""
+
+    __tablename__ = "supporter_checkins"
+
+    supporter_id: Mapped[str] = mapped_column(ForeignKey("supporters.id"), index=True)
+    instrument: Mapped[str] = mapped_column(String(20))
+    answers: Mapped[str] = mapped_column(String(100))
+    score: Mapped[int] = mapped_column(Integer)
+    taken_on: Mapped[date] = mapped_column(Date, index=True)
 
 
 class CheckIn(RecordMixin, Base):

@@ -32,6 +32,8 @@ class Course(RecordMixin, Base):
     code: Mapped[str] = mapped_column(String(50), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When required: for which supporter disciplines (comma list); empty means everyone.
+    required_for: Mapped[str] = mapped_column(String(300), default="", server_default="")
     validity_months: Mapped[int | None] = mapped_column(Integer)
 
 

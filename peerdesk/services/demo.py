@@ -29,6 +29,7 @@ from peerdesk.models import (
     SessionConcern,
     Site,
     SupervisionEntry,
+    SupporterCheckIn,
     SupporterProfile,
     SupportSession,
     TrainingRecord,
@@ -120,6 +121,8 @@ DEPARTMENTS = [
 ]
 LANGUAGES = ["en"] * 8 + ["es", "fr", "pl", "ar", "pt", "tr"]
 MODES = ["in_person"] * 50 + ["phone"] * 25 + ["video"] * 15 + ["text"] * 10
+LIVED_AREAS = ["substance use", "mental health", "grief", "caregiving"]
+SERIES_LENGTH = 3
 NOTE_LINES = [
     "Demo note: listened, reflected back feelings, agreed next steps.",
     "Demo note: talked through coping strategies and sleep.",
@@ -222,6 +225,7 @@ def _populate(
             Referral,
             ReferralStatusChange,
             CheckIn,
+            SupporterCheckIn,
         )
     }
 
@@ -258,6 +262,13 @@ def _populate(
         base = SUPPORTERS[i % len(SUPPORTERS)]
         supporter_specs.append((f"Demo Supporter {i + 13:02d}", *base[1:]))
     supporters: list[dict[str, Any]] = []
+    # About 100 episodes are open at any time per 3,000 sessions a year; capacities scale
+    # so a typical supporter is at 50-80% of theirs.
+    scale = max(1.0, n_sessions / 3000) * 12 / len(supporter_specs)
+
+    def cap_scale(cap: int) -> int:
+        return max(1, round(cap * 1.6 * scale))
+
     for i, (name, disc, dept, spec, band, langs, lived, cap) in enumerate(supporter_specs):
         uname = _username(name) if i < len(SUPPORTERS) else f"supporter{i + 1:02d}"
         user = rec(
@@ -276,22 +287,34 @@ def _populate(
             experience_band=band,
             languages=langs,
             lived_experience=lived,
-            capacity=cap if not extra else cap * 4,
+            capacity=cap_scale(cap),
             status=status,
         )
         rows[SupporterProfile].append(prof)
         supporters.append(prof)
 
     courses = []
-    for code, cname, required, months in STANDARD_COURSES + (
-        ("colleague", "Colleague support basics (program course)", True, None),
+    program_courses = (
+        ("colleague", "Colleague support basics (program course)", True, None, ""),
+        ("recovery-ethics", "Recovery coaching ethics", True, 24, "peer specialist"),
+    )
+    for code, cname, required, months, required_for in (
+        tuple((*c, "") for c in STANDARD_COURSES) + program_courses
     ):
-        c = rec(code=code, name=cname, required=required, validity_months=months)
+        c = rec(
+            code=code,
+            name=cname,
+            required=required,
+            validity_months=months,
+            required_for=required_for,
+        )
         rows[Course].append(c)
         courses.append(c)
     for i, prof in enumerate(supporters):
         for c in courses:
             if not c["required"] and rng.random() < 0.5:
+                continue
+            if c["required_for"] and prof["discipline"] not in c["required_for"].split(","):
                 continue
             done = today - timedelta(days=rng.randint(60, 700))
             expires = None
@@ -375,7 +398,8 @@ def _populate(
         while rng.random() * 1.35 > _season(opened):
             opened = start + timedelta(days=rng.randint(0, 363))
         pool = active + (on_leave if opened < leave_from - timedelta(days=60) else [])
-        sup = rng.choice(pool)
+        # Coordinators give more cases to those with more capacity.
+        sup = rng.choices(pool, [p["capacity"] for p in pool])[0]
         n = (
             rng.choices([1, 2, 3, 4], [0.35, 0.3, 0.25, 0.1])[0]
             if kind == "staff"
@@ -394,6 +418,10 @@ def _populate(
             opened_on=opened,
             closed_on=None,
             risk_level=rng.choices(["low", "medium", "high"], [0.75, 0.2, 0.05])[0],
+            lived_experience_wanted=(
+                rng.choice(LIVED_AREAS) if kind != "staff" and rng.random() < 0.25 else ""
+            ),
+            series_length=SERIES_LENGTH,
             created_at=datetime.combine(opened, time(9, 0)),
         )
         rows[Episode].append(ep)
@@ -420,6 +448,8 @@ def _populate(
                 follow_up_on=follow,
                 follow_up_done_on=done,
                 safety_flag=rng.random() < 0.03,
+                referral_decision=None,
+                referral_decision_at=None,
                 withdrawn_at=None,
                 withdrawn_reason=None,
                 created_by=sup["user_id"],
@@ -445,8 +475,15 @@ def _populate(
                             "attended": rng.random() < 0.9 or pid == part["id"],
                         }
                     )
-            if ss["safety_flag"] or rng.random() < 0.06:
+            refer = ss["safety_flag"] or rng.random() < 0.06
+            if refer:
                 _demo_referral(rows, rec, rng, ep, ss, sup, resources, statuses, today)
+            if ss["safety_flag"] or (k + 1) % SERIES_LENGTH == 0:
+                # The supporter answered the referral prompt.
+                ss["referral_decision"] = (
+                    "referred" if refer else rng.choice(["not_needed", "not_needed", "declined"])
+                )
+                ss["referral_decision_at"] = started + timedelta(minutes=ss["minutes"])
             if k == 0:
                 _demo_checkin(rows, rec, rng, ep, kind, "before", day, sup)
             last_day = day
@@ -458,6 +495,22 @@ def _populate(
             ep["closed_on"] = last_day + timedelta(days=rng.randint(1, 14))
             if made > 1 and rng.random() < 0.8:
                 _demo_checkin(rows, rec, rng, ep, kind, "after", last_day, sup)
+
+    for prof in supporters:
+        for month in range(12):
+            if rng.random() < 0.6:  # private well-being check-ins of supporters
+                answers = [rng.randint(1, 5) for _ in range(5)]
+                rows[SupporterCheckIn].append(
+                    rec(
+                        supporter_id=prof["id"],
+                        instrument="WHO-5",
+                        answers=",".join(map(str, answers)),
+                        score=score("WHO-5", answers),
+                        taken_on=start + timedelta(days=30 * month + 3),
+                        created_by=prof["user_id"],
+                        updated_by=prof["user_id"],
+                    )
+                )
 
     with store.session() as s:
         # Random UUID keys touch pages all over the file; a big page cache keeps

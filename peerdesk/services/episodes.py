@@ -28,6 +28,8 @@ class EpisodeInfo:
     closed_on: date | None
     risk_level: str
     session_count: int
+    series_length: int = 3
+    lived_experience_wanted: str = ""
 
 
 def _select():  # noqa: ANN202 - a SQLAlchemy Select of several entities
@@ -57,6 +59,8 @@ def _info(row) -> EpisodeInfo:  # noqa: ANN001
         e.closed_on,
         e.risk_level,
         int(count or 0),
+        e.series_length or 3,
+        e.lived_experience_wanted,
     )
 
 
@@ -68,6 +72,7 @@ def open_episode(
     supporter_id: str | None = None,
     opened_on: date | None = None,
     risk_level: str = "low",
+    lived_experience_wanted: str = "",
 ) -> EpisodeInfo:
     if risk_level not in RISK_LEVELS:
         raise ValidationError(f"risk level must be one of: {', '.join(RISK_LEVELS)}")
@@ -93,6 +98,8 @@ def open_episode(
             reason=reason.strip(),
             opened_on=opened_on or date.today(),
             risk_level=risk_level,
+            lived_experience_wanted=lived_experience_wanted.strip(),
+            series_length=store.policy.series_length,
             created_by=actor.user_id,
             updated_by=actor.user_id,
         )

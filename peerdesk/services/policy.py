@@ -9,6 +9,8 @@ from pathlib import Path
 from peerdesk.errors import ValidationError
 
 POLICY_FILE = "policy.toml"
+DEPARTMENT_RULES = ("prefer_different", "require_different", "any")
+_TYPES = {"bool": bool, "int": int, "str": str}
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,11 @@ class Policy:
     allow_keyring_unlock: bool = False
     backups_to_keep: int = 10
     supervision_warning_weeks: int = 6
+    expiry_warning_days: int = 60
+    # Matching: "prefer_different" ranks supporters from another department higher,
+    # "require_different" leaves out those from the participant's department, "any" ignores it.
+    matching_department: str = "prefer_different"
+    supporters_may_assign: bool = False
 
     def __post_init__(self) -> None:
         if self.min_password_length < 8:
@@ -31,6 +38,12 @@ class Policy:
             raise ValidationError("policy: idle_lock_minutes must be at least 1")
         if self.suppression_threshold < 1:
             raise ValidationError("policy: suppression_threshold must be at least 1")
+        if not 1 <= self.series_length <= 50:
+            raise ValidationError("policy: series_length must be between 1 and 50")
+        if self.matching_department not in DEPARTMENT_RULES:
+            raise ValidationError(
+                f"policy: matching_department must be one of {', '.join(DEPARTMENT_RULES)}"
+            )
 
 
 def load_policy(data_dir: Path) -> Policy:
@@ -47,7 +60,7 @@ def load_policy(data_dir: Path) -> Policy:
     for key, value in section.items():
         if key not in known:
             raise ValidationError(f"policy file {path}: unknown setting '{key}'")
-        expected = bool if known[key] == "bool" else int
+        expected = _TYPES[str(known[key])]
         if type(value) is not expected:
             raise ValidationError(f"policy file {path}: '{key}' must be {expected.__name__}")
         values[key] = value
@@ -58,5 +71,11 @@ def dump_policy(policy: Policy) -> str:
     lines = ["[policy]"]
     for f in fields(Policy):
         value = getattr(policy, f.name)
-        lines.append(f"{f.name} = {str(value).lower() if isinstance(value, bool) else value}")
+        if isinstance(value, bool):
+            text = str(value).lower()
+        elif isinstance(value, str):
+            text = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        else:
+            text = str(value)
+        lines.append(f"{f.name} = {text}")
     return "\n".join(lines) + "\n"

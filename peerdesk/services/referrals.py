@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, select
 
@@ -33,6 +33,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "closed": (),
 }
 OPEN_STATUSES = ("suggested", "made", "accepted", "no_show")
+# Every referral gets a follow-up date; without one given, by urgency.
+FOLLOW_UP_DAYS = {"urgent": 2, "soon": 7, "routine": 14}
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ def create_referral(
         if s.get(Resource, resource_id) is None:
             raise NotFoundError("no such resource in the directory")
         when = (at or utcnow()).replace(microsecond=0)
+        if follow_up_on is None:
+            follow_up_on = when.date() + timedelta(days=FOLLOW_UP_DAYS[urgency])
         r = Referral(
             episode_id=episode_id,
             resource_id=resource_id,

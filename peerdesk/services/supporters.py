@@ -164,6 +164,7 @@ class CourseInfo:
     name: str
     required: bool
     validity_months: int | None
+    required_for: str = ""  # disciplines (comma list); empty = every supporter
 
 
 def ensure_standard_courses(store: Store, actor: Actor) -> list[CourseInfo]:
@@ -184,7 +185,13 @@ def ensure_standard_courses(store: Store, actor: Actor) -> list[CourseInfo]:
 
 
 def add_course(
-    store: Store, actor: Actor, code: str, name: str, required: bool, validity_months: int | None
+    store: Store,
+    actor: Actor,
+    code: str,
+    name: str,
+    required: bool,
+    validity_months: int | None,
+    required_for: str = "",
 ) -> CourseInfo:
     actor.require("courses.write", "edit the course catalogue")
     if not code.strip() or not name.strip():
@@ -197,19 +204,20 @@ def add_course(
             name=name.strip(),
             required=required,
             validity_months=validity_months,
+            required_for=",".join(d.strip() for d in required_for.split(",") if d.strip()),
             created_by=actor.user_id,
         )
         s.add(c)
         s.flush()
         store.audit(s, actor, "course.create", "course", c.id)
-        return CourseInfo(c.id, c.code, c.name, c.required, c.validity_months)
+        return CourseInfo(c.id, c.code, c.name, c.required, c.validity_months, c.required_for)
 
 
 def list_courses(store: Store, actor: Actor) -> list[CourseInfo]:
     actor.require("courses.read", "see the course catalogue")
     with store.session() as s:
         return [
-            CourseInfo(c.id, c.code, c.name, c.required, c.validity_months)
+            CourseInfo(c.id, c.code, c.name, c.required, c.validity_months, c.required_for)
             for c in s.scalars(select(Course).order_by(Course.name))
         ]
 
