@@ -9,11 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from peerdesk import cli_report  # noqa: E402
 from peerdesk.cli import open_for_command, read_new_password, read_secret
 from peerdesk.errors import IntegrityProblem, PeerDeskError, StoreExistsError, UsageError
 
 # Commands that live in their own modules register here: fn(subparsers, store_options).
-EXTRA_COMMANDS: list[Callable[[Any, Callable[[argparse.ArgumentParser], None]], None]] = []
+EXTRA_COMMANDS: list[Callable[[Any, Callable[[argparse.ArgumentParser], None]], None]] = [
+    cli_report.register,
+]
 
 
 def _data_dir(args: argparse.Namespace) -> Path:

@@ -1,0 +1,103 @@
+"""`peerdesk report`: the summary PDF, with the same figures as CSV and JSON (coordinators)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from peerdesk.errors import UsageError
+
+PDF_PASSWORD_ENV = "PEERDESK_PDF_PASSWORD"
+
+
+def register(subparsers: Any, store_options: Callable[[argparse.ArgumentParser], None]) -> None:
+    p = subparsers.add_parser(
+        "report",
+        help="monthly summary PDF, with the same figures as CSV and JSON (coordinator; audited)",
+        description="Write the de-identified summary report for a month or any date range.",
+    )
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--month", metavar="YYYY-MM", help="a calendar month, e.g. 2026-03")
+    when.add_argument("--from", dest="date_from", metavar="DATE", help="first day, YYYY-MM-DD")
+    p.add_argument(
+        "--to", dest="date_to", metavar="DATE", help="last day, YYYY-MM-DD (with --from)"
+    )
+    p.add_argument("--out", type=Path, metavar="FILE.pdf", help="where to write the PDF")
+    p.add_argument("--csv", type=Path, metavar="FILE", help="also write the figures as CSV")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON on stdout")
+    p.add_argument(
+        "--no-suppression",
+        action="store_true",
+        help="show small counts too (internal use only; the report says so)",
+    )
+    p.add_argument(
+        "--pdf-password-stdin",
+        action="store_true",
+        help="protect the PDF with AES-256; the password is read from standard input, on the "
+        f"line after the account password if that comes from stdin too (or {PDF_PASSWORD_ENV})",
+    )
+    store_options(p)
+    p.set_defaults(func=run)
+
+
+def _period(args: argparse.Namespace):  # noqa: ANN202 - Period
+    from peerdesk.services.report_period import Period
+
+    if args.month:
+        if args.date_to:
+            raise UsageError("use --to with --from, not with --month")
+        return Period.month(args.month)
+    if not args.date_to:
+        raise UsageError("--from needs --to")
+    return Period.parse_range(args.date_from, args.date_to)
+
+
+def _pdf_password(args: argparse.Namespace) -> str | None:
+    """From the line after the account password when both come through standard input."""
+    if args.pdf_password_stdin:
+        line = sys.stdin.readline()
+        if not line.rstrip("\r\n"):
+            raise UsageError("--pdf-password-stdin was given but no password was read")
+        return line.rstrip("\r\n")
+    return os.environ.get(PDF_PASSWORD_ENV) or None
+
+
+def run(args: argparse.Namespace) -> int:
+    from peerdesk.cli import open_for_command
+    from peerdesk.services.report_output import to_csv, to_json
+    from peerdesk.services.report_pdf import render_pdf
+    from peerdesk.services.report_run import audit_report, build_report, write_pdf, write_text
+
+    period = _period(args)
+    if args.out is None and args.csv is None and not args.json:
+        raise UsageError("say what to produce: --out FILE.pdf, --csv FILE and/or --json")
+    if args.out is not None and args.out.suffix.lower() != ".pdf":
+        raise UsageError("--out must name a .pdf file")
+    if args.pdf_password_stdin and args.out is None:
+        raise UsageError("a PDF password needs --out FILE.pdf")
+    store, actor = open_for_command(args)
+    try:
+        password = _pdf_password(args) if args.out is not None else None
+        report = build_report(store, actor, period, suppress=not args.no_suppression)
+        outputs = []
+        if args.out is not None:
+            write_pdf(args.out, render_pdf(report, author=actor.display_name), password)
+            outputs.append("pdf")
+        if args.csv is not None:
+            write_text(args.csv, to_csv(report))
+            outputs.append("csv")
+        if args.json:
+            outputs.append("json")
+        audit_report(store, actor, report, outputs, encrypted=bool(password))
+        if args.json:
+            sys.stdout.write(to_json(report))
+        else:
+            written = ", ".join(str(p) for p in (args.out, args.csv) if p is not None)
+            print(f"report for {period.label} written: {written}")
+    finally:
+        store.close()
+    return 0

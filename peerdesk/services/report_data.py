@@ -1,0 +1,694 @@
+"""The figures of a summary report, aggregated in SQL for any period.
+
+Every count is a GROUP BY or COUNT over the database; Python only arranges the few
+aggregated rows. Withdrawn sessions never count. Times are compared as stored (UTC).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union,
+)
+from sqlalchemy.orm import Session
+
+from peerdesk.models import (
+    CheckIn,
+    Course,
+    Episode,
+    Participant,
+    Referral,
+    ReferralStatusChange,
+    Resource,
+    SessionAttendance,
+    SessionConcern,
+    Site,
+    SupervisionEntry,
+    SupporterProfile,
+    SupportSession,
+    TrainingRecord,
+)
+from peerdesk.services.report_period import Period
+
+MODES = ("in_person", "phone", "video", "text")
+FORMATS = ("individual", "group")
+DURATION_BANDS = ("under_15", "15_29", "30_44", "45_59", "60_plus")
+VISIT_BUCKETS = ("1", "2", "3", "4_plus")
+PARTICIPANT_KINDS = ("staff", "patient", "caregiver")
+REFERRAL_GROUPS = ("open", "attended", "declined", "closed")
+# Where a referral stands; attended, declined and closed end the loop.
+REFERRAL_GROUP_OF = {
+    "suggested": "open",
+    "made": "open",
+    "accepted": "open",
+    "no_show": "open",
+    "attended": "attended",
+    "declined": "declined",
+    "closed": "closed",
+}
+_STATUS_RANK = {"suggested": 1, "made": 2, "accepted": 3, "no_show": 4, "declined": 5}
+_STATUS_RANK.update({"attended": 6, "closed": 7})
+FOLLOW_UP_OUTCOMES = ("on_time", "late", "not_done")
+INSTRUMENTS = ("WHO-5", "PSS-4")
+EXPIRY_WINDOW_DAYS = 60
+TOP_ROLES = 10
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The headline figures of one period (also computed for the period before)."""
+
+    contacts: int = 0
+    people: int = 0
+    contact_minutes: int = 0
+    group_contacts: int = 0
+    new_episodes: int = 0
+    closed_episodes: int = 0
+    referrals: int = 0
+    referrals_closed_loop: int = 0
+    follow_ups_due: int = 0
+    follow_ups_on_time: int = 0
+    supervision_minutes: int = 0
+
+
+@dataclass(frozen=True)
+class OutcomeFigures:
+    instrument: str
+    pairs: int  # episodes with a before and an after check-in
+    mean_before: float | None
+    mean_after: float | None
+    improved: int
+    higher_is_better: bool
+
+
+@dataclass(frozen=True)
+class SupporterFigures:
+    supporter_id: str
+    name: str
+    status: str
+    contacts: int
+    people: int
+    contact_minutes: int
+    supervision_minutes: int
+    training_complete: bool
+
+
+@dataclass(frozen=True)
+class CourseCompliance:
+    code: str
+    name: str
+    current: int  # active supporters holding a current certificate at the period's end
+    active_supporters: int
+
+
+@dataclass(frozen=True)
+class ExpiringCertificate:
+    supporter: str
+    course: str
+    expires_on: date
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: Period
+    contacts: int
+    people: int
+    new_episodes: int
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    site: str
+    period: Period
+    previous: Period
+    generated_at: datetime
+    current: Counts
+    prior: Counts
+    mode_format: dict[tuple[str, str], int] = field(default_factory=dict)
+    duration: dict[str, int] = field(default_factory=dict)
+    visits: dict[str, int] = field(default_factory=dict)
+    concerns: dict[str, int] = field(default_factory=dict)
+    people_by_kind: dict[str, int] = field(default_factory=dict)
+    people_by_role: dict[str, int] = field(default_factory=dict)
+    open_episodes_at_end: int = 0
+    referrals: dict[tuple[str, str], int] = field(default_factory=dict)  # (destination, group)
+    follow_ups: dict[str, int] = field(default_factory=dict)
+    checkins: dict[tuple[str, str], int] = field(default_factory=dict)  # (instrument, phase)
+    outcomes: list[OutcomeFigures] = field(default_factory=list)
+    supporters: list[SupporterFigures] = field(default_factory=list)
+    active_supporters: int = 0
+    fully_trained: int = 0
+    training: list[CourseCompliance] = field(default_factory=list)
+    expiring: list[ExpiringCertificate] = field(default_factory=list)
+    expiry_window: Period | None = None
+    trend: list[TrendPoint] = field(default_factory=list)
+
+    @property
+    def has_sessions(self) -> bool:
+        return self.current.contacts > 0
+
+
+# -- building blocks ----------------------------------------------------------------
+
+
+def _in_period(period: Period) -> ColumnElement[bool]:
+    start, end = period.bounds()
+    return and_(
+        SupportSession.started_at >= start,
+        SupportSession.started_at < end,
+        SupportSession.withdrawn_at.is_(None),
+    )
+
+
+def _date_in(column: ColumnElement[date], period: Period) -> ColumnElement[bool]:
+    return and_(column >= period.start, column <= period.end)
+
+
+def _people_pairs(where: ColumnElement[bool], *extra: ColumnElement) -> Select:
+    """(extra columns..., participant id) for everyone reached by the matching sessions:
+    the episode's participant and, at group sessions, every attendee present.
+
+    `extra` are labelled columns of SupportSession (or expressions over it)."""
+    # Distinct episodes first: far fewer rows to join and de-duplicate than sessions.
+    visits = select(*extra, SupportSession.episode_id.label("eid")).where(where).distinct()
+    v = visits.subquery()
+    own = (
+        select(*(v.c[e.name] for e in extra), Episode.participant_id.label("pid"))
+        .select_from(v)
+        .join(Episode, Episode.id == v.c.eid)
+    )
+    attendees = (
+        select(*extra, SessionAttendance.participant_id.label("pid"))
+        .select_from(SessionAttendance)
+        .join(SupportSession, SupportSession.id == SessionAttendance.session_id)
+        .where(where, SessionAttendance.attended.is_(True))
+    )
+    return union(own, attendees)  # UNION drops duplicates, so each person counts once
+
+
+def _scalar(s: Session, stmt: Select) -> int:
+    return int(s.scalar(stmt) or 0)
+
+
+def _status_at(end: datetime) -> ColumnElement[str]:
+    """A referral's status as it stood at `end` (its latest change before then)."""
+    rank = case(_STATUS_RANK, value=ReferralStatusChange.status, else_=0)
+    latest = (
+        select(ReferralStatusChange.status)
+        .where(
+            ReferralStatusChange.referral_id == Referral.id, ReferralStatusChange.changed_at < end
+        )
+        .order_by(ReferralStatusChange.changed_at.desc(), rank.desc())
+        .limit(1)
+        .correlate(Referral)
+        .scalar_subquery()
+    )
+    return func.coalesce(latest, Referral.status)
+
+
+def _closed_loop_case(status: ColumnElement[str]) -> ColumnElement[int]:
+    return case((status.in_(("attended", "declined", "closed")), 1), else_=0)
+
+
+# -- headline ------------------------------------------------------------------------
+
+
+def _counts(s: Session, period: Period) -> Counts:
+    start, end = period.bounds()
+    where = _in_period(period)
+    contacts, minutes, groups = s.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(SupportSession.minutes), 0),
+            func.coalesce(func.sum(case((SupportSession.format == "group", 1), else_=0)), 0),
+        ).where(where)
+    ).one()
+    people = _scalar(s, select(func.count()).select_from(_people_pairs(where).subquery()))
+    new_eps = _scalar(
+        s, select(func.count()).select_from(Episode).where(_date_in(Episode.opened_on, period))
+    )
+    closed_eps = _scalar(
+        s, select(func.count()).select_from(Episode).where(_date_in(Episode.closed_on, period))
+    )
+    status = _status_at(end)
+    referrals, closed_loop = s.execute(
+        select(func.count(), func.coalesce(func.sum(_closed_loop_case(status)), 0)).where(
+            Referral.created_at >= start, Referral.created_at < end
+        )
+    ).one()
+    due, on_time = s.execute(
+        select(
+            func.count(),
+            func.coalesce(
+                func.sum(
+                    case(
+                        (SupportSession.follow_up_done_on <= SupportSession.follow_up_on, 1),
+                        else_=0,
+                    )
+                ),
+                0,
+            ),
+        ).where(
+            _date_in(SupportSession.follow_up_on, period), SupportSession.withdrawn_at.is_(None)
+        )
+    ).one()
+    supervision = _scalar(
+        s,
+        select(func.coalesce(func.sum(SupervisionEntry.minutes), 0)).where(
+            _date_in(SupervisionEntry.held_on, period)
+        ),
+    )
+    return Counts(
+        contacts=int(contacts),
+        people=people,
+        contact_minutes=int(minutes),
+        group_contacts=int(groups),
+        new_episodes=new_eps,
+        closed_episodes=closed_eps,
+        referrals=int(referrals),
+        referrals_closed_loop=int(closed_loop),
+        follow_ups_due=int(due),
+        follow_ups_on_time=int(on_time),
+        supervision_minutes=supervision,
+    )
+
+
+# -- contacts ------------------------------------------------------------------------
+
+
+def _mode_format(s: Session, period: Period) -> dict[tuple[str, str], int]:
+    rows = s.execute(
+        select(SupportSession.mode, SupportSession.format, func.count())
+        .where(_in_period(period))
+        .group_by(SupportSession.mode, SupportSession.format)
+    )
+    return {(mode, fmt): int(n) for mode, fmt, n in rows}
+
+
+def _duration(s: Session, period: Period) -> dict[str, int]:
+    m = SupportSession.minutes
+    band = case(
+        (m < 15, "under_15"),
+        (m < 30, "15_29"),
+        (m < 45, "30_44"),
+        (m < 60, "45_59"),
+        else_="60_plus",
+    ).label("band")
+    rows = s.execute(select(band, func.count()).where(_in_period(period)).group_by(band))
+    return {b: int(n) for b, n in rows}
+
+
+def _visits(s: Session, period: Period) -> dict[str, int]:
+    """Visit number of each contact within its episode, counting all earlier contacts."""
+    touched = select(SupportSession.episode_id).where(_in_period(period))
+    ranked = (
+        select(
+            SupportSession.started_at.label("started_at"),
+            func.row_number()
+            .over(
+                partition_by=SupportSession.episode_id,
+                order_by=(SupportSession.started_at, SupportSession.id),
+            )
+            .label("n"),
+        )
+        .where(SupportSession.episode_id.in_(touched), SupportSession.withdrawn_at.is_(None))
+        .subquery()
+    )
+    start, end = period.bounds()
+    bucket = case(
+        (ranked.c.n == 1, "1"), (ranked.c.n == 2, "2"), (ranked.c.n == 3, "3"), else_="4_plus"
+    ).label("bucket")
+    rows = s.execute(
+        select(bucket, func.count())
+        .where(ranked.c.started_at >= start, ranked.c.started_at < end)
+        .group_by(bucket)
+    )
+    return {b: int(n) for b, n in rows}
+
+
+def _concerns(s: Session, period: Period) -> dict[str, int]:
+    rows = s.execute(
+        select(SessionConcern.concern, func.count())
+        .join(SupportSession, SupportSession.id == SessionConcern.session_id)
+        .where(_in_period(period))
+        .group_by(SessionConcern.concern)
+    )
+    return {c: int(n) for c, n in rows}
+
+
+def _people_by_kind_and_role(s: Session, period: Period) -> tuple[dict[str, int], dict[str, int]]:
+    people = _people_pairs(_in_period(period)).subquery()
+    role = func.lower(func.trim(Participant.role))
+    rows = s.execute(
+        select(Participant.kind, role, func.count())
+        .select_from(people)
+        .join(Participant, Participant.id == people.c.pid)
+        .group_by(Participant.kind, role)
+    ).all()
+    kinds: dict[str, int] = {}
+    roles: dict[str, int] = {}
+    for kind, r, n in rows:
+        kinds[kind or ""] = kinds.get(kind or "", 0) + int(n)
+        roles[r or ""] = roles.get(r or "", 0) + int(n)
+    return kinds, _top_roles(roles)
+
+
+def _top_roles(raw: dict[str, int]) -> dict[str, int]:
+    """The most common roles; the rest are added up as 'other'."""
+    named = sorted(((k, n) for k, n in raw.items() if k), key=lambda kv: (-kv[1], kv[0]))
+    out = dict(named[:TOP_ROLES])
+    other = sum(n for _, n in named[TOP_ROLES:])
+    if other:
+        out["(other roles)"] = other
+    if raw.get(""):
+        out["(not recorded)"] = raw[""]
+    return out
+
+
+# -- episodes, referrals, follow-ups, check-ins ---------------------------------------
+
+
+def _open_at_end(s: Session, period: Period) -> int:
+    return _scalar(
+        s,
+        select(func.count())
+        .select_from(Episode)
+        .where(
+            Episode.opened_on <= period.end,
+            or_(Episode.closed_on.is_(None), Episode.closed_on > period.end),
+        ),
+    )
+
+
+def _referrals(s: Session, period: Period) -> dict[tuple[str, str], int]:
+    start, end = period.bounds()
+    status = _status_at(end).label("status")
+    rows = s.execute(
+        select(Resource.name, status, func.count())
+        .select_from(Referral)
+        .join(Resource, Resource.id == Referral.resource_id)
+        .where(Referral.created_at >= start, Referral.created_at < end)
+        .group_by(Resource.name, status)
+    )
+    out: dict[tuple[str, str], int] = {}
+    for name, st, n in rows:
+        key = (name, REFERRAL_GROUP_OF.get(st, "open"))
+        out[key] = out.get(key, 0) + int(n)
+    return out
+
+
+def _follow_ups(s: Session, period: Period) -> dict[str, int]:
+    done, due = SupportSession.follow_up_done_on, SupportSession.follow_up_on
+    outcome = case((done.is_(None), "not_done"), (done <= due, "on_time"), else_="late").label(
+        "outcome"
+    )
+    rows = s.execute(
+        select(outcome, func.count())
+        .where(_date_in(due, period), SupportSession.withdrawn_at.is_(None))
+        .group_by(outcome)
+    )
+    return {o: int(n) for o, n in rows}
+
+
+def _checkins(s: Session, period: Period) -> dict[tuple[str, str], int]:
+    rows = s.execute(
+        select(CheckIn.instrument, CheckIn.phase, func.count())
+        .where(_date_in(CheckIn.taken_on, period))
+        .group_by(CheckIn.instrument, CheckIn.phase)
+    )
+    return {(i, p): int(n) for i, p, n in rows}
+
+
+def _outcomes(s: Session, period: Period) -> list[OutcomeFigures]:
+    """Episodes whose 'after' check-in fell in the period, against their 'before' scores."""
+    before = (
+        select(CheckIn.episode_id, CheckIn.instrument, func.avg(CheckIn.score).label("score"))
+        .where(CheckIn.phase == "before", CheckIn.taken_on <= period.end)
+        .group_by(CheckIn.episode_id, CheckIn.instrument)
+        .subquery()
+    )
+    after = (
+        select(CheckIn.episode_id, CheckIn.instrument, func.avg(CheckIn.score).label("score"))
+        .where(CheckIn.phase == "after", _date_in(CheckIn.taken_on, period))
+        .group_by(CheckIn.episode_id, CheckIn.instrument)
+        .subquery()
+    )
+    improved = case(
+        (and_(after.c.instrument == "PSS-4", after.c.score < before.c.score), 1),
+        (and_(after.c.instrument != "PSS-4", after.c.score > before.c.score), 1),
+        else_=0,
+    )
+    rows = s.execute(
+        select(
+            after.c.instrument,
+            func.count(),
+            func.avg(before.c.score),
+            func.avg(after.c.score),
+            func.coalesce(func.sum(improved), 0),
+        )
+        .select_from(after)
+        .join(
+            before,
+            and_(
+                before.c.episode_id == after.c.episode_id,
+                before.c.instrument == after.c.instrument,
+            ),
+        )
+        .group_by(after.c.instrument)
+    )
+    found = {r[0]: r for r in rows}
+    out = []
+    for inst in INSTRUMENTS:
+        r = found.get(inst)
+        out.append(
+            OutcomeFigures(
+                inst,
+                int(r[1]) if r else 0,
+                round(float(r[2]), 1) if r and r[2] is not None else None,
+                round(float(r[3]), 1) if r and r[3] is not None else None,
+                int(r[4]) if r else 0,
+                inst != "PSS-4",
+            )
+        )
+    return out
+
+
+# -- supporters, supervision, training -----------------------------------------------
+
+
+def _training(
+    s: Session, period: Period
+) -> tuple[dict[str, set[str]], list[CourseCompliance], list[str]]:
+    """Which required courses each supporter holds current at the period's end."""
+    required = s.execute(
+        select(Course.id, Course.code, Course.name).where(Course.required).order_by(Course.name)
+    ).all()
+    current_pairs = s.execute(
+        select(TrainingRecord.supporter_id, TrainingRecord.course_id)
+        .join(Course, Course.id == TrainingRecord.course_id)
+        .where(
+            Course.required,
+            TrainingRecord.completed_on <= period.end,
+            or_(TrainingRecord.expires_on.is_(None), TrainingRecord.expires_on >= period.end),
+        )
+        .distinct()
+    ).all()
+    held: dict[str, set[str]] = {}
+    for sup, course in current_pairs:
+        held.setdefault(sup, set()).add(course)
+    active = list(s.scalars(select(SupporterProfile.id).where(SupporterProfile.status == "active")))
+    courses = [
+        CourseCompliance(
+            code, name, sum(1 for a in active if cid in held.get(a, set())), len(active)
+        )
+        for cid, code, name in required
+    ]
+    return held, courses, active
+
+
+def _expiring(s: Session, window: Period) -> list[ExpiringCertificate]:
+    """Certificates whose latest expiry falls in the window (renewed ones are not listed)."""
+    latest = func.max(TrainingRecord.expires_on)
+    never = func.sum(case((TrainingRecord.expires_on.is_(None), 1), else_=0))
+    rows = s.execute(
+        select(SupporterProfile.display_name, Course.name, latest)
+        .select_from(TrainingRecord)
+        .join(Course, Course.id == TrainingRecord.course_id)
+        .join(SupporterProfile, SupporterProfile.id == TrainingRecord.supporter_id)
+        .where(SupporterProfile.status != "inactive", TrainingRecord.completed_on <= window.end)
+        .group_by(SupporterProfile.id, SupporterProfile.display_name, Course.id, Course.name)
+        .having(never == 0, latest >= window.start, latest <= window.end)
+        .order_by(latest, SupporterProfile.display_name)
+    )
+    return [ExpiringCertificate(name, course, exp) for name, course, exp in rows]
+
+
+def _supporters(
+    s: Session, period: Period, held: dict[str, set[str]], required: int
+) -> list[SupporterFigures]:
+    where = _in_period(period)
+    contacts = {
+        sid: (int(n), int(m or 0))
+        for sid, n, m in s.execute(
+            select(SupportSession.supporter_id, func.count(), func.sum(SupportSession.minutes))
+            .where(where)
+            .group_by(SupportSession.supporter_id)
+        )
+    }
+    pairs = _people_pairs(where, SupportSession.supporter_id.label("sid")).subquery()
+    people = {
+        sid: int(n) for sid, n in s.execute(select(pairs.c.sid, func.count()).group_by(pairs.c.sid))
+    }
+    supervision = {
+        sid: int(m or 0)
+        for sid, m in s.execute(
+            select(SupervisionEntry.supporter_id, func.sum(SupervisionEntry.minutes))
+            .where(_date_in(SupervisionEntry.held_on, period))
+            .group_by(SupervisionEntry.supporter_id)
+        )
+    }
+    out = []
+    for sid, name, status in s.execute(
+        select(SupporterProfile.id, SupporterProfile.display_name, SupporterProfile.status)
+    ):
+        n, minutes = contacts.get(sid, (0, 0))
+        if status == "inactive" and not n and sid not in supervision:
+            continue
+        out.append(
+            SupporterFigures(
+                sid,
+                name,
+                status,
+                n,
+                people.get(sid, 0),
+                minutes,
+                supervision.get(sid, 0),
+                required > 0 and len(held.get(sid, set())) >= required,
+            )
+        )
+    out.sort(key=lambda f: (-f.contacts, f.name.casefold()))
+    return out
+
+
+# -- trend ----------------------------------------------------------------------------
+
+
+def _month_bucket(column: ColumnElement, months: list[Period], as_dates: bool) -> ColumnElement:
+    whens = []
+    for i, m in enumerate(months):
+        lo, hi = (m.start, m.end) if as_dates else m.bounds()
+        cond = and_(column >= lo, column <= hi) if as_dates else and_(column >= lo, column < hi)
+        whens.append((cond, literal(i)))
+    return case(*whens, else_=literal(-1))
+
+
+def _trend(s: Session, period: Period) -> list[TrendPoint]:
+    months = period.trend_months()
+    span = Period(months[0].start, months[-1].end)
+    start, end = span.bounds()
+    in_span = and_(
+        SupportSession.started_at >= start,
+        SupportSession.started_at < end,
+        SupportSession.withdrawn_at.is_(None),
+    )
+    bucket = _month_bucket(SupportSession.started_at, months, as_dates=False).label("b")
+    contacts = dict(s.execute(select(bucket, func.count()).where(in_span).group_by(bucket)).all())
+    pairs = _people_pairs(in_span, bucket).subquery()
+    people = dict(
+        s.execute(
+            select(pairs.c.b, func.count(func.distinct(pairs.c.pid))).group_by(pairs.c.b)
+        ).all()
+    )
+    ep_bucket = _month_bucket(Episode.opened_on, months, as_dates=True).label("b")
+    episodes = dict(
+        s.execute(
+            select(ep_bucket, func.count())
+            .where(_date_in(Episode.opened_on, span))
+            .group_by(ep_bucket)
+        ).all()
+    )
+    return [
+        TrendPoint(m, int(contacts.get(i, 0)), int(people.get(i, 0)), int(episodes.get(i, 0)))
+        for i, m in enumerate(months)
+    ]
+
+
+# -- the whole report ----------------------------------------------------------------
+
+
+def site_name(s: Session) -> str:
+    return s.scalar(select(Site.name).order_by(Site.created_at).limit(1)) or "PeerDesk"
+
+
+# The report reads the same session pages a dozen times; SQLCipher decrypts a page each
+# time it leaves the page cache, so a cache that holds them makes the report several times
+# faster. Only for this connection and only while the report runs.
+REPORT_CACHE_KIB = 256 * 1024
+
+
+@contextlib.contextmanager
+def _large_page_cache(s: Session) -> Iterator[None]:
+    if s.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    before = s.execute(text("PRAGMA cache_size")).scalar()
+    s.execute(text(f"PRAGMA cache_size = -{REPORT_CACHE_KIB}"))
+    try:
+        yield
+    finally:
+        s.execute(text(f"PRAGMA cache_size = {int(before or -2000)}"))
+
+
+def collect_figures(s: Session, period: Period, generated_at: datetime) -> ReportFigures:
+    """All the figures of one report, read in the caller's (read-only) transaction."""
+    with _large_page_cache(s):
+        return _collect(s, period, generated_at)
+
+
+def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigures:
+    previous = period.previous()
+    held, courses, active = _training(s, period)
+    window = Period(period.end + timedelta(days=1), period.end + timedelta(days=EXPIRY_WINDOW_DAYS))
+    active_set = set(active)
+    kinds, roles = _people_by_kind_and_role(s, period)
+    return ReportFigures(
+        site=site_name(s),
+        period=period,
+        previous=previous,
+        generated_at=generated_at,
+        current=_counts(s, period),
+        prior=_counts(s, previous),
+        mode_format=_mode_format(s, period),
+        duration=_duration(s, period),
+        visits=_visits(s, period),
+        concerns=_concerns(s, period),
+        people_by_kind=kinds,
+        people_by_role=roles,
+        open_episodes_at_end=_open_at_end(s, period),
+        referrals=_referrals(s, period),
+        follow_ups=_follow_ups(s, period),
+        checkins=_checkins(s, period),
+        outcomes=_outcomes(s, period),
+        supporters=_supporters(s, period, held, len(courses)),
+        active_supporters=len(active),
+        fully_trained=sum(
+            1 for sid in active_set if courses and len(held.get(sid, set())) >= len(courses)
+        ),
+        training=courses,
+        expiring=_expiring(s, window),
+        expiry_window=window,
+        trend=_trend(s, period),
+    )

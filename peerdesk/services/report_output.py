@@ -1,0 +1,103 @@
+"""CSV and JSON forms of a report, read from the same suppressed tables as the PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from peerdesk import __version__
+from peerdesk.services.report_suppression import ShownReport, ShownTable
+
+CSV_HEADER = ("table", "row", "column", "value")
+
+
+def _table_dict(t: ShownTable) -> dict[str, Any]:
+    return {
+        "key": t.key,
+        "title": t.title,
+        "section": t.section,
+        "columns": [{"key": k, "label": label} for k, label in t.columns],
+        "rows": [
+            {
+                "key": r.key,
+                "label": r.label,
+                "total": r.total,
+                "values": {c: cell.value for c, cell in r.cells.items()},
+            }
+            for r in t.rows
+        ],
+        "note": t.note,
+    }
+
+
+def to_dict(report: ShownReport) -> dict[str, Any]:
+    f = report.figures
+    return {
+        "format": "peerdesk-summary-report",
+        "version": 1,
+        "generator": f"PeerDesk {__version__}",
+        "site": f.site,
+        "period": {
+            "label": f.period.label,
+            "start": f.period.start.isoformat(),
+            "end": f.period.end.isoformat(),
+        },
+        "previous_period": {
+            "label": f.previous.label,
+            "start": f.previous.start.isoformat(),
+            "end": f.previous.end.isoformat(),
+        },
+        "generated_at": f.generated_at.isoformat(timespec="seconds"),
+        "suppression": {
+            "applied": report.rule.enabled,
+            "threshold": report.rule.threshold,
+            "marker": report.rule.marker,
+            "explanation": report.rule.describe(),
+        },
+        "headline": _table_dict(report.headline),
+        "tables": [_table_dict(t) for t in report.sections],
+    }
+
+
+def to_json(report: ShownReport) -> str:
+    return json.dumps(to_dict(report), ensure_ascii=False, indent=2) + "\n"
+
+
+def _csv_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return str(value)
+    return _text(str(value))
+
+
+def _text(text: str) -> str:
+    """Names that a spreadsheet would run as a formula are written as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def to_csv(report: ShownReport) -> str:
+    """Long format, one number a line: table, row, column, value (same values as the JSON)."""
+    f = report.figures
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(CSV_HEADER)
+    for label, value in (
+        ("Site", f.site),
+        ("Period", f.period.label),
+        ("From", f.period.start.isoformat()),
+        ("To", f.period.end.isoformat()),
+        ("Generated", f.generated_at.isoformat(timespec="seconds")),
+        ("Suppression", report.rule.describe()),
+    ):
+        w.writerow(("report", label, "", _text(value)))
+    for t in (report.headline, *report.sections):
+        labels = dict(t.columns)
+        for r in t.rows:
+            for c, cell in r.cells.items():
+                w.writerow((t.title, _text(r.label), labels.get(c, c), _csv_value(cell.value)))
+    return out.getvalue()

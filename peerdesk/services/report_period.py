@@ -1,0 +1,119 @@
+"""Report periods: a calendar month or any date range, the period before it, trend months."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from peerdesk.errors import UsageError
+
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The first of the month `months` after (or before) the month of `day`."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(day: date) -> date:
+    return add_months(day, 1) - timedelta(days=1)
+
+
+def short_date(day: date) -> str:
+    return f"{day.day} {MONTH_NAMES[day.month - 1][:3]} {day.year}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive dates; bounds() gives the half-open datetime range used in queries."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise UsageError("the period ends before it starts")
+
+    @classmethod
+    def month(cls, text: str) -> Period:
+        m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise UsageError(f"'{text}' is not a month; write it as YYYY-MM, e.g. 2026-03")
+        first = date(int(m.group(1)), int(m.group(2)), 1)
+        return cls(first, month_end(first))
+
+    @classmethod
+    def of_month(cls, year: int, month: int) -> Period:
+        first = date(year, month, 1)
+        return cls(first, month_end(first))
+
+    @classmethod
+    def parse_range(cls, start: str, end: str) -> Period:
+        try:
+            a, b = date.fromisoformat(start.strip()), date.fromisoformat(end.strip())
+        except ValueError as exc:
+            raise UsageError("dates are written as YYYY-MM-DD, e.g. 2026-03-01") from exc
+        return cls(a, b)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def is_month(self) -> bool:
+        return self.start.day == 1 and self.end == month_end(self.start)
+
+    @property
+    def label(self) -> str:
+        if self.is_month:
+            return f"{MONTH_NAMES[self.start.month - 1]} {self.start.year}"
+        return f"{short_date(self.start)} – {short_date(self.end)}"
+
+    @property
+    def slug(self) -> str:
+        if self.is_month:
+            return f"{self.start.year:04d}-{self.start.month:02d}"
+        return f"{self.start.isoformat()}_{self.end.isoformat()}"
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        return datetime.combine(self.start, time()), datetime.combine(
+            self.end + timedelta(days=1), time()
+        )
+
+    def previous(self) -> Period:
+        """The month before a month; otherwise the same number of days just before."""
+        if self.is_month:
+            first = add_months(self.start, -1)
+            return Period(first, month_end(first))
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def trend_months(self, count: int = 12) -> list[Period]:
+        """The `count` calendar months ending with the month the period ends in."""
+        last = month_start(self.end)
+        return [
+            Period(add_months(last, -i), month_end(add_months(last, -i)))
+            for i in range(count - 1, -1, -1)
+        ]
+
+    @property
+    def short_month_label(self) -> str:
+        return f"{MONTH_NAMES[self.start.month - 1][:3]} {self.start.year % 100:02d}"

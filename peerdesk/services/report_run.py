@@ -1,0 +1,103 @@
+"""Running a summary report: permission, figures, suppression, files, audit.
+
+The CLI and the Reports screen both go through here, so both get the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from peerdesk.models import utcnow
+from peerdesk.services.auth import Actor
+from peerdesk.services.files import atomic_path
+from peerdesk.services.report_data import collect_figures
+from peerdesk.services.report_pdf import Progress, protect_pdf, render_pdf
+from peerdesk.services.report_period import Period
+from peerdesk.services.report_suppression import ShownReport, Suppression, apply
+from peerdesk.services.report_tables import build_tables
+from peerdesk.services.store import Store
+
+
+def build_report(
+    store: Store,
+    actor: Actor,
+    period: Period,
+    suppress: bool = True,
+    now: datetime | None = None,
+) -> ShownReport:
+    """Figures for the period, laid out and suppressed; nothing is written or audited."""
+    actor.require("reports.run", "run reports")
+    with store.session() as s:  # one read transaction: all figures from one snapshot
+        figures = collect_figures(s, period, now or utcnow())
+    rule = Suppression(enabled=suppress, threshold=store.policy.suppression_threshold)
+    return apply(build_tables(figures), rule)
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    report: ShownReport
+    pdf: bytes
+
+
+def render_report(
+    store: Store,
+    actor: Actor,
+    period: Period,
+    suppress: bool = True,
+    progress: Progress | None = None,
+) -> RenderedReport:
+    """Build and lay out a report in memory (for the preview); safe off the GUI thread."""
+    if progress:
+        progress(0.05, "Counting")
+    report = build_report(store, actor, period, suppress)
+    if progress:
+        progress(0.4, "Laying out the PDF")
+
+    def laid_out(fraction: float, text: str) -> None:
+        if progress:
+            progress(0.4 + 0.5 * fraction, text)
+
+    pdf = render_pdf(report, author=actor.display_name, progress=laid_out)
+    return RenderedReport(report, pdf)
+
+
+def write_pdf(target: Path, pdf: bytes, password: str | None = None) -> None:
+    """Write atomically; with a password the file is encrypted with AES-256."""
+    data = protect_pdf(pdf, password) if password else pdf
+    with atomic_path(Path(target)) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_text(target: Path, text: str) -> None:
+    with atomic_path(Path(target)) as tmp:
+        # utf-8-sig lets spreadsheet programs recognise the encoding of names like "Zoë".
+        tmp.write_text(text, encoding="utf-8-sig" if Path(target).suffix == ".csv" else "utf-8")
+
+
+def audit_report(
+    store: Store,
+    actor: Actor,
+    report: ShownReport,
+    outputs: list[str],
+    encrypted: bool = False,
+) -> None:
+    """One audit event per report produced: period, suppression and which outputs."""
+    f = report.figures
+    with store.session() as s:
+        store.audit(
+            s,
+            actor,
+            "report.create",
+            "report",
+            f.period.slug,
+            {
+                "from": f.period.start.isoformat(),
+                "to": f.period.end.isoformat(),
+                "suppression": report.rule.enabled,
+                "threshold": report.rule.threshold,
+                "outputs": sorted(outputs),
+                "encrypted": encrypted,
+            },
+        )

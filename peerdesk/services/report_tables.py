@@ -1,0 +1,624 @@
+"""The report laid out as tables: one structure that the PDF, the CSV and the JSON all read.
+
+A table knows which of its cells add up to which (so suppression can protect totals) and
+which cells are computed from others (so a percentage never gives a hidden count away).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from peerdesk.services.report_data import (
+    DURATION_BANDS,
+    FOLLOW_UP_OUTCOMES,
+    FORMATS,
+    INSTRUMENTS,
+    MODES,
+    PARTICIPANT_KINDS,
+    REFERRAL_GROUPS,
+    VISIT_BUCKETS,
+    Counts,
+    ReportFigures,
+)
+from peerdesk.services.report_period import short_date
+
+Pos = tuple[str, str]  # (row key, column key)
+TOTAL = "total"
+
+MODE_LABELS = {"in_person": "In person", "phone": "Phone", "video": "Video", "text": "Text"}
+FORMAT_LABELS = {"individual": "Individual", "group": "Group"}
+BAND_LABELS = {
+    "under_15": "Under 15 min",
+    "15_29": "15–29 min",
+    "30_44": "30–44 min",
+    "45_59": "45–59 min",
+    "60_plus": "60 min or more",
+}
+VISIT_LABELS = {"1": "1st visit", "2": "2nd visit", "3": "3rd visit", "4_plus": "4th or later"}
+KIND_LABELS = {"staff": "Staff", "patient": "Patients", "caregiver": "Caregivers"}
+REFERRAL_LABELS = {
+    "open": "Still open",
+    "attended": "Attended",
+    "declined": "Declined",
+    "closed": "Closed",
+}
+FOLLOW_UP_LABELS = {"on_time": "Done on time", "late": "Done late", "not_done": "Not done"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """kind: count | percent | number | hours | change | change_pts | text."""
+
+    value: int | float | str | None
+    kind: str = "count"
+    sources: tuple[Pos, ...] = ()  # cells of this table the value is computed from
+    basis: tuple[int, ...] = ()  # counts not shown in this table that it is computed from
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    cells: dict[str, Cell]
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    row_header: str
+    columns: tuple[tuple[str, str], ...]  # (key, label)
+    rows: tuple[Row, ...]
+    sums: tuple[tuple[Pos, tuple[Pos, ...]], ...] = ()  # total cell = sum of part cells
+    note: str = ""
+    suppress: bool = True  # False for staff records (training), which identify no participant
+    chart: str = ""  # "bars": a bar chart of chart_column; "trend": the 12-month chart
+    chart_column: str = ""
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class ReportTables:
+    figures: ReportFigures
+    headline: Table
+    tables: tuple[Table, ...] = field(default=())
+
+    def table(self, key: str) -> Table:
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+
+def pct(part: int | float, whole: int | float) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _distribution(
+    key: str,
+    title: str,
+    row_header: str,
+    value_label: str,
+    items: Iterable[tuple[str, str, int]],
+    section: str,
+    note: str = "",
+    chart: bool = False,
+) -> Table:
+    """One count column with a total row and a share-of-total column."""
+    items = list(items)
+    total = sum(n for _, _, n in items)
+    rows = [
+        Row(
+            k,
+            label,
+            {
+                "n": Cell(n),
+                "pct": Cell(pct(n, total), "percent", sources=((k, "n"), (TOTAL, "n"))),
+            },
+        )
+        for k, label, n in items
+    ]
+    rows.append(
+        Row(
+            TOTAL,
+            "Total",
+            {"n": Cell(total), "pct": Cell(100.0 if total else None, "percent")},
+            True,
+        )
+    )
+    return Table(
+        key,
+        title,
+        row_header,
+        (("n", value_label), ("pct", "%")),
+        tuple(rows),
+        sums=(((TOTAL, "n"), tuple((k, "n") for k, _, _ in items)),),
+        note=note,
+        chart="bars" if chart else "",
+        chart_column="n",
+        section=section,
+    )
+
+
+def _cross(
+    items: list[tuple[str, str]],
+    columns: list[tuple[str, str]],
+    value: dict[tuple[str, str], int],
+    total_label: str = "Total",
+) -> tuple[list[Row], list[tuple[Pos, tuple[Pos, ...]]]]:
+    """Rows x columns with a total column and a total row, and all the sums between them."""
+    cols = [c for c, _ in columns]
+    rows: list[Row] = []
+    sums: list[tuple[Pos, tuple[Pos, ...]]] = []
+    for rk, label in items:
+        cells = {c: Cell(value.get((rk, c), 0)) for c in cols}
+        cells[TOTAL] = Cell(sum(value.get((rk, c), 0) for c in cols))
+        rows.append(Row(rk, label, cells))
+        sums.append(((rk, TOTAL), tuple((rk, c) for c in cols)))
+    total_cells = {c: Cell(sum(value.get((rk, c), 0) for rk, _ in items)) for c in cols}
+    total_cells[TOTAL] = Cell(sum(value.get((rk, c), 0) for rk, _ in items for c in cols))
+    rows.append(Row(TOTAL, total_label, total_cells, True))
+    for c in [*cols, TOTAL]:
+        sums.append(((TOTAL, c), tuple((rk, c) for rk, _ in items)))
+    sums.append(((TOTAL, TOTAL), tuple((TOTAL, c) for c in cols)))
+    return rows, sums
+
+
+def _headline(f: ReportFigures) -> Table:
+    cur, pre = f.current, f.prior
+
+    def hours(minutes: int) -> float:
+        return round(minutes / 60.0, 1)
+
+    def count_row(key: str, label: str, a: int, b: int) -> Row:
+        return Row(
+            key,
+            label,
+            {
+                "current": Cell(a),
+                "previous": Cell(b),
+                "change": Cell(
+                    pct(a - b, b), "change", sources=((key, "current"), (key, "previous"))
+                ),
+            },
+        )
+
+    def hours_row(key: str, label: str, a: int, b: int) -> Row:
+        return Row(
+            key,
+            label,
+            {
+                "current": Cell(hours(a), "hours"),
+                "previous": Cell(hours(b), "hours"),
+                "change": Cell(pct(a - b, b), "change"),
+            },
+        )
+
+    def rate_row(key: str, label: str, a: Counts, b: Counts, num: str, den: str) -> Row:
+        ra, rb = pct(getattr(a, num), getattr(a, den)), pct(getattr(b, num), getattr(b, den))
+        basis_a = (getattr(a, num), getattr(a, den))
+        basis_b = (getattr(b, num), getattr(b, den))
+        return Row(
+            key,
+            label,
+            {
+                "current": Cell(ra, "percent", basis=basis_a),
+                "previous": Cell(rb, "percent", basis=basis_b),
+                "change": Cell(
+                    None if ra is None or rb is None else round(ra - rb, 1),
+                    "change_pts",
+                    sources=((key, "current"), (key, "previous")),
+                    basis=basis_a + basis_b,
+                ),
+            },
+        )
+
+    rows = (
+        count_row("contacts", "Contacts (support sessions)", cur.contacts, pre.contacts),
+        count_row("people", "People supported (unique)", cur.people, pre.people),
+        count_row("new_episodes", "New episodes (cases)", cur.new_episodes, pre.new_episodes),
+        count_row("closed_episodes", "Episodes closed", cur.closed_episodes, pre.closed_episodes),
+        count_row("referrals", "Referrals made", cur.referrals, pre.referrals),
+        rate_row(
+            "closed_loop", "Referrals closed-loop", cur, pre, "referrals_closed_loop", "referrals"
+        ),
+        rate_row(
+            "follow_ups",
+            "Follow-ups done on time",
+            cur,
+            pre,
+            "follow_ups_on_time",
+            "follow_ups_due",
+        ),
+        hours_row("contact_hours", "Hours of support", cur.contact_minutes, pre.contact_minutes),
+        hours_row(
+            "supervision_hours",
+            "Supervision hours",
+            cur.supervision_minutes,
+            pre.supervision_minutes,
+        ),
+    )
+    return Table(
+        "headline",
+        "Headline figures",
+        "",
+        (
+            ("current", f.period.label),
+            ("previous", f.previous.label),
+            ("change", "Change"),
+        ),
+        rows,
+        section="Summary",
+    )
+
+
+def _mode_table(f: ReportFigures) -> Table:
+    items = [(m, MODE_LABELS[m]) for m in MODES]
+    extra = sorted({m for m, _ in f.mode_format} - set(MODES))
+    items += [(m, m.replace("_", " ").capitalize()) for m in extra]
+    columns = [(c, FORMAT_LABELS[c]) for c in FORMATS]
+    rows, sums = _cross(items, columns, dict(f.mode_format))
+    grand = rows[-1].cells[TOTAL].value
+    rows = [
+        Row(
+            r.key,
+            r.label,
+            {
+                **r.cells,
+                "pct": Cell(
+                    pct(int(r.cells[TOTAL].value or 0), int(grand or 0)),
+                    "percent",
+                    sources=((r.key, TOTAL), (TOTAL, TOTAL)),
+                ),
+            },
+            r.total,
+        )
+        for r in rows
+    ]
+    return Table(
+        "contacts_by_mode",
+        "Contacts by mode, individual or group",
+        "Mode",
+        (*columns, (TOTAL, "All contacts"), ("pct", "%")),
+        tuple(rows),
+        sums=tuple(sums),
+        chart="bars",
+        chart_column=TOTAL,
+        section="Contacts",
+    )
+
+
+def _referral_table(f: ReportFigures) -> Table:
+    totals: dict[str, int] = {}
+    for (dest, _), n in f.referrals.items():
+        totals[dest] = totals.get(dest, 0) + n
+    items = [(d, d) for d in sorted(totals, key=lambda d: (-totals[d], d.casefold()))]
+    columns = [(g, REFERRAL_LABELS[g]) for g in REFERRAL_GROUPS]
+    rows, sums = _cross(items, columns, dict(f.referrals))
+    rows = [
+        Row(
+            r.key,
+            r.label,
+            {
+                **r.cells,
+                "loop": Cell(
+                    pct(
+                        int(r.cells[TOTAL].value or 0) - int(r.cells["open"].value or 0),
+                        int(r.cells[TOTAL].value or 0),
+                    ),
+                    "percent",
+                    sources=((r.key, TOTAL), (r.key, "open")),
+                ),
+            },
+            r.total,
+        )
+        for r in rows
+    ]
+    return Table(
+        "referrals",
+        "Referrals made, by destination and where they stand",
+        "Destination",
+        (*columns, (TOTAL, "Made"), ("loop", "Loop closed %")),
+        tuple(rows),
+        sums=tuple(sums),
+        note="Status at the end of the period. Attended, declined and closed referrals "
+        "count as closed-loop.",
+        section="Referrals and follow-up",
+    )
+
+
+def _checkin_table(f: ReportFigures) -> Table:
+    items = [(i, i) for i in INSTRUMENTS]
+    columns = [("before", "Before"), ("after", "After")]
+    rows, sums = _cross(items, columns, dict(f.checkins))
+    return Table(
+        "checkins",
+        "Check-ins taken",
+        "Instrument",
+        (*columns, (TOTAL, "All")),
+        tuple(rows),
+        sums=tuple(sums),
+        section="Outcomes",
+    )
+
+
+def _outcome_table(f: ReportFigures) -> Table:
+    rows = []
+    sums = []
+    for o in f.outcomes:
+        k = o.instrument
+        rows.append(
+            Row(
+                k,
+                f"{k} ({'higher' if o.higher_is_better else 'lower'} is better)",
+                {
+                    "pairs": Cell(o.pairs),
+                    "before": Cell(o.mean_before, "number", sources=((k, "pairs"),)),
+                    "after": Cell(o.mean_after, "number", sources=((k, "pairs"),)),
+                    "improved": Cell(o.improved),
+                    "not_improved": Cell(o.pairs - o.improved),
+                    "pct": Cell(
+                        pct(o.improved, o.pairs),
+                        "percent",
+                        sources=((k, "improved"), (k, "pairs")),
+                    ),
+                },
+            )
+        )
+        sums.append(((k, "pairs"), ((k, "improved"), (k, "not_improved"))))
+    return Table(
+        "outcomes",
+        "Check-in outcomes, before and after",
+        "Instrument",
+        (
+            ("pairs", "Episodes"),
+            ("before", "Mean before"),
+            ("after", "Mean after"),
+            ("improved", "Improved"),
+            ("not_improved", "Not improved"),
+            ("pct", "Improved %"),
+        ),
+        tuple(rows),
+        sums=tuple(sums),
+        note="Episodes with an 'after' check-in in the period and a 'before' check-in to "
+        "compare it with. Means are hidden where the number of episodes is hidden.",
+        section="Outcomes",
+    )
+
+
+def _supporter_table(f: ReportFigures) -> Table:
+    rows = []
+    for sup in f.supporters:
+        k = sup.supporter_id
+        rows.append(
+            Row(
+                k,
+                sup.name + ("" if sup.status == "active" else f" ({sup.status.replace('_', ' ')})"),
+                {
+                    "contacts": Cell(sup.contacts),
+                    "people": Cell(sup.people),
+                    "hours": Cell(
+                        round(sup.contact_minutes / 60.0, 1), "hours", sources=((k, "contacts"),)
+                    ),
+                    "supervision": Cell(round(sup.supervision_minutes / 60.0, 1), "hours"),
+                    "trained": Cell("yes" if sup.training_complete else "no", "text"),
+                },
+            )
+        )
+    total = {
+        "contacts": Cell(sum(s.contacts for s in f.supporters)),
+        "people": Cell(f.current.people),
+        "hours": Cell(
+            round(sum(s.contact_minutes for s in f.supporters) / 60.0, 1),
+            "hours",
+            sources=((TOTAL, "contacts"),),
+        ),
+        "supervision": Cell(
+            round(sum(s.supervision_minutes for s in f.supporters) / 60.0, 1), "hours"
+        ),
+        "trained": Cell(f"{f.fully_trained} of {f.active_supporters}", "text"),
+    }
+    rows.append(Row(TOTAL, "All supporters", total, True))
+    return Table(
+        "supporters",
+        "Supporter activity, supervision and training",
+        "Supporter",
+        (
+            ("contacts", "Contacts"),
+            ("people", "People"),
+            ("hours", "Support hours"),
+            ("supervision", "Supervision hours"),
+            ("trained", "Required training current"),
+        ),
+        tuple(rows),
+        sums=(((TOTAL, "contacts"), tuple((r.key, "contacts") for r in rows[:-1])),),
+        note="People are counted once per supporter; someone seen by two supporters appears "
+        "in both rows but once in the total.",
+        section="Supporters",
+    )
+
+
+def _training_table(f: ReportFigures) -> Table:
+    rows = [
+        Row(
+            c.code,
+            c.name,
+            {
+                "current": Cell(c.current),
+                "active": Cell(c.active_supporters),
+                "pct": Cell(pct(c.current, c.active_supporters), "percent"),
+            },
+        )
+        for c in f.training
+    ]
+    rows.append(
+        Row(
+            "all_required",
+            "All required courses",
+            {
+                "current": Cell(f.fully_trained),
+                "active": Cell(f.active_supporters),
+                "pct": Cell(pct(f.fully_trained, f.active_supporters), "percent"),
+            },
+            True,
+        )
+    )
+    return Table(
+        "training",
+        "Training compliance at the end of the period (required courses)",
+        "Course",
+        (("current", "Current"), ("active", "Active supporters"), ("pct", "Compliance %")),
+        tuple(rows),
+        suppress=False,
+        section="Supporters",
+    )
+
+
+def _expiring_table(f: ReportFigures) -> Table:
+    window = f.expiry_window
+    span = f"{short_date(window.start)} to {short_date(window.end)}" if window else ""
+    rows = tuple(
+        Row(
+            f"{i}",
+            e.supporter,
+            {"course": Cell(e.course, "text"), "expires": Cell(e.expires_on.isoformat(), "text")},
+        )
+        for i, e in enumerate(f.expiring)
+    )
+    return Table(
+        "expiring",
+        f"Certificates expiring in the next 60 days ({span})",
+        "Supporter",
+        (("course", "Course"), ("expires", "Expires on")),
+        rows,
+        suppress=False,
+        section="Supporters",
+    )
+
+
+def _episode_table(f: ReportFigures) -> Table:
+    return Table(
+        "episodes",
+        "Episodes of support",
+        "",
+        (("n", "Episodes"),),
+        (
+            Row("new", "Opened in the period", {"n": Cell(f.current.new_episodes)}),
+            Row("closed", "Closed in the period", {"n": Cell(f.current.closed_episodes)}),
+            Row(
+                "open_at_end", "Open at the end of the period", {"n": Cell(f.open_episodes_at_end)}
+            ),
+        ),
+        section="People supported",
+    )
+
+
+def _trend_table(f: ReportFigures) -> Table:
+    rows = tuple(
+        Row(
+            p.month.slug,
+            p.month.label,
+            {
+                "contacts": Cell(p.contacts),
+                "people": Cell(p.people),
+                "new_episodes": Cell(p.new_episodes),
+            },
+        )
+        for p in f.trend
+    )
+    return Table(
+        "trend",
+        "Contacts, people and new episodes by month",
+        "Month",
+        (("contacts", "Contacts"), ("people", "People"), ("new_episodes", "New episodes")),
+        rows,
+        chart="trend",
+        chart_column="contacts",
+        section="Twelve-month trend",
+    )
+
+
+def build_tables(f: ReportFigures) -> ReportTables:
+    concerns = sorted(f.concerns.items(), key=lambda kv: (-kv[1], kv[0]))
+    concern_rows = tuple(
+        Row(c, c.replace("_", " ").capitalize(), {"n": Cell(n)}) for c, n in concerns
+    )
+    tables = [
+        _mode_table(f),
+        _distribution(
+            "duration",
+            "Contacts by length",
+            "Length",
+            "Contacts",
+            ((b, BAND_LABELS[b], f.duration.get(b, 0)) for b in DURATION_BANDS),
+            "Contacts",
+        ),
+        _distribution(
+            "visit_number",
+            "Contacts by visit number within the episode",
+            "Visit",
+            "Contacts",
+            ((v, VISIT_LABELS[v], f.visits.get(v, 0)) for v in VISIT_BUCKETS),
+            "Contacts",
+        ),
+        Table(
+            "concerns",
+            "Concerns raised",
+            "Concern",
+            (("n", "Contacts"),),
+            concern_rows,
+            note="A contact can raise more than one concern, so these do not add up to the "
+            "number of contacts.",
+            chart="bars",
+            chart_column="n",
+            section="Contacts",
+        ),
+        _distribution(
+            "participant_types",
+            "People supported, by type",
+            "Type",
+            "People",
+            (
+                (
+                    k,
+                    KIND_LABELS.get(k, k.capitalize() or "Not recorded"),
+                    f.people_by_kind.get(k, 0),
+                )
+                for k in [
+                    *PARTICIPANT_KINDS,
+                    *sorted(set(f.people_by_kind) - set(PARTICIPANT_KINDS)),
+                ]
+            ),
+            "People supported",
+        ),
+        _distribution(
+            "participant_roles",
+            "People supported, by role or discipline",
+            "Role",
+            "People",
+            (
+                (r, r.capitalize() if not r.startswith("(") else r, n)
+                for r, n in f.people_by_role.items()
+            ),
+            "People supported",
+        ),
+        _episode_table(f),
+        _referral_table(f),
+        _distribution(
+            "follow_ups",
+            "Follow-ups due in the period",
+            "Follow-up",
+            "Follow-ups",
+            ((o, FOLLOW_UP_LABELS[o], f.follow_ups.get(o, 0)) for o in FOLLOW_UP_OUTCOMES),
+            "Referrals and follow-up",
+        ),
+        _checkin_table(f),
+        _outcome_table(f),
+        _supporter_table(f),
+        _training_table(f),
+        _expiring_table(f),
+        _trend_table(f),
+    ]
+    return ReportTables(f, _headline(f), tuple(tables))
