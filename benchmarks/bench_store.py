@@ -40,9 +40,11 @@ def main() -> None:
         store, coord = open_store(data, "coordinator", PW)
         print(f"unlock (Argon2id + open + login audit): {time.perf_counter() - t:.2f} s")
         with store:
-            for label, q in (("newest 200 sessions", SessionQuery()),
-                             ("search 'grief'", SessionQuery(search="grief")),
-                             ("sorted by supporter", SessionQuery(order_by="supporter"))):
+            for label, q in (
+                ("newest 200 sessions", SessionQuery()),
+                ("search 'grief'", SessionQuery(search="grief")),
+                ("sorted by supporter", SessionQuery(order_by="supporter")),
+            ):
                 t = time.perf_counter()
                 sessions.list_sessions(store, coord, q, limit=200)
                 n = sessions.count_sessions(store, coord, q)

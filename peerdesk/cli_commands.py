@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from peerdesk import cli_report  # noqa: E402
+from peerdesk import cli_report
 from peerdesk.cli import open_for_command, read_new_password, read_secret
 from peerdesk.errors import IntegrityProblem, PeerDeskError, StoreExistsError, UsageError
 

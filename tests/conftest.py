@@ -76,8 +76,12 @@ def store_dir(tmp_path: Path) -> StoreInfo:
     return StoreInfo(data_dir, recovery)
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
-            data_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    data_dir: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run the real command line in a subprocess."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
     full_env["PEERDESK_INSECURE_FAST_KDF"] = "1"
@@ -85,8 +89,12 @@ def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = N
         full_env["PEERDESK_DATA_DIR"] = str(data_dir)
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "peerdesk", *args], input=stdin if stdin is not None else "",
-        capture_output=True, text=True, env=full_env, timeout=120,
+        [sys.executable, "-m", "peerdesk", *args],
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
     )
 
 

@@ -18,8 +18,9 @@ def _tamper(data_dir, sql: str) -> None:
 
 
 def _verify(data_dir):
-    return run_cli("verify", "--user", "admin", data_dir=data_dir,
-                   env={"PEERDESK_PASSWORD": ADMIN_PW})
+    return run_cli(
+        "verify", "--user", "admin", data_dir=data_dir, env={"PEERDESK_PASSWORD": ADMIN_PW}
+    )
 
 
 def test_untouched_chain_verifies(store_dir):
@@ -28,15 +29,24 @@ def test_untouched_chain_verifies(store_dir):
     assert "chained correctly" in r.stdout
 
 
-@pytest.mark.parametrize("sql, expected", [
-    ("UPDATE audit_events SET actor_name = 'someone else' WHERE seq = 3", "was altered"),
-    ("DELETE FROM audit_events WHERE seq = 4", "missing"),
-    # Swap two rows' positions (their sequence numbers).
-    ("UPDATE audit_events SET seq = -1 WHERE seq = 2; UPDATE audit_events SET seq = 2 WHERE seq"
-     " = 3; UPDATE audit_events SET seq = 3 WHERE seq = -1", "does not follow"),
-    ("DELETE FROM audit_events WHERE seq = (SELECT max(seq) FROM audit_events)",
-     "audit event 8 is missing"),
-])
+@pytest.mark.parametrize(
+    "sql, expected",
+    [
+        ("UPDATE audit_events SET actor_name = 'someone else' WHERE seq = 3", "was altered"),
+        ("DELETE FROM audit_events WHERE seq = 4", "missing"),
+        # Swap two rows' positions (their sequence numbers).
+        (
+            "UPDATE audit_events SET seq = -1 WHERE seq = 2;"
+            " UPDATE audit_events SET seq = 2 WHERE seq = 3;"
+            " UPDATE audit_events SET seq = 3 WHERE seq = -1",
+            "does not follow",
+        ),
+        (
+            "DELETE FROM audit_events WHERE seq = (SELECT max(seq) FROM audit_events)",
+            "audit event 8 is missing",
+        ),
+    ],
+)
 def test_tampering_is_reported(store_dir, sql, expected):
     _tamper(store_dir.data_dir, sql)
     r = _verify(store_dir.data_dir)

@@ -17,8 +17,9 @@ from peerdesk.services.store import open_store
 
 @pytest.fixture
 def demo_dir(tmp_path):
-    result = build_demo(tmp_path / "demo", sessions=300, seed=7, password=ADMIN_PW,
-                        anchor=date(2026, 6, 30))
+    result = build_demo(
+        tmp_path / "demo", sessions=300, seed=7, password=ADMIN_PW, anchor=date(2026, 6, 30)
+    )
     return result.data_dir
 
 
@@ -28,14 +29,22 @@ def _export(data_dir, out):
         export_all(store, coord, out, include_names=True)
         counts = table_counts(store.engine)
     # users.csv carries last-login times, which the export's own login changes.
-    return {p.name: p.read_bytes() for p in sorted(out.glob("*.csv")) if p.name != "users.csv"}, \
-        counts
+    return {
+        p.name: p.read_bytes() for p in sorted(out.glob("*.csv")) if p.name != "users.csv"
+    }, counts
 
 
 def test_backup_and_restore_gives_back_the_same_records(demo_dir, tmp_path):
     backup = tmp_path / "out" / "store.pdbackup"
-    r = run_cli("backup", "--out", str(backup), "--user", "admin", data_dir=demo_dir,
-                env={"PEERDESK_PASSWORD": ADMIN_PW})
+    r = run_cli(
+        "backup",
+        "--out",
+        str(backup),
+        "--user",
+        "admin",
+        data_dir=demo_dir,
+        env={"PEERDESK_PASSWORD": ADMIN_PW},
+    )
     assert r.returncode == 0, r.stderr
     with zipfile.ZipFile(backup) as zf:
         assert set(zf.namelist()) == {"manifest.json", "keyslots.json", "peerdesk.db"}
@@ -43,8 +52,14 @@ def test_backup_and_restore_gives_back_the_same_records(demo_dir, tmp_path):
     original, counts = _export(demo_dir, tmp_path / "e1")
 
     fresh = tmp_path / "fresh-machine"
-    r = run_cli("restore", str(backup), "--user", "coordinator", data_dir=fresh,
-                env={"PEERDESK_PASSWORD": ADMIN_PW})
+    r = run_cli(
+        "restore",
+        str(backup),
+        "--user",
+        "coordinator",
+        data_dir=fresh,
+        env={"PEERDESK_PASSWORD": ADMIN_PW},
+    )
     assert r.returncode == 0, r.stderr
     restored, restored_counts = _export(fresh, tmp_path / "e2")
     assert restored == original
@@ -71,8 +86,13 @@ def test_restore_with_recovery_key(store_dir, tmp_path):
 
     with store:
         backup_store(store, admin, tmp_path / "b.pdbackup")
-    r = run_cli("restore", str(tmp_path / "b.pdbackup"), "--recovery-key-stdin",
-                data_dir=tmp_path / "r", stdin=store_dir.recovery_key + "\n")
+    r = run_cli(
+        "restore",
+        str(tmp_path / "b.pdbackup"),
+        "--recovery-key-stdin",
+        data_dir=tmp_path / "r",
+        stdin=store_dir.recovery_key + "\n",
+    )
     assert r.returncode == 0, r.stderr
     store, coord = open_store(tmp_path / "r", "coord", COORD_PW)
     store.close()
@@ -90,6 +110,12 @@ def test_damaged_backup_is_refused(store_dir, tmp_path):
     with pytest.raises(DamagedStoreError):
         restore_backup(tmp_path / "b.pdbackup", tmp_path / "r", "admin", ADMIN_PW)
     (tmp_path / "not-a-backup").write_text("hello")
-    r = run_cli("restore", str(tmp_path / "not-a-backup"), "--user", "admin",
-                data_dir=tmp_path / "r2", env={"PEERDESK_PASSWORD": ADMIN_PW})
+    r = run_cli(
+        "restore",
+        str(tmp_path / "not-a-backup"),
+        "--user",
+        "admin",
+        data_dir=tmp_path / "r2",
+        env={"PEERDESK_PASSWORD": ADMIN_PW},
+    )
     assert "not a PeerDesk backup" in assert_one_line_error(r)

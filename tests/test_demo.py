@@ -56,25 +56,42 @@ def test_demo_looks_like_a_real_year(tmp_path):
         assert store.is_demo()
         assert s.scalar(select(func.count()).select_from(SupportSession)) == 3000
         assert s.scalar(select(func.count()).select_from(SupporterProfile)) == 12
-        assert s.scalar(select(func.count(SupporterProfile.id))
-                        .where(SupporterProfile.status == "on_leave")) == 1
+        assert (
+            s.scalar(
+                select(func.count(SupporterProfile.id)).where(SupporterProfile.status == "on_leave")
+            )
+            == 1
+        )
         kinds = set(s.scalars(select(Participant.kind).distinct()))
         assert kinds == {"staff", "patient", "caregiver"}
         assert 140 <= s.scalar(select(func.count()).select_from(Participant)) <= 160
         assert set(s.scalars(select(SupportSession.mode).distinct())) == {
-            "in_person", "phone", "video", "text"}
+            "in_person",
+            "phone",
+            "video",
+            "text",
+        }
         assert s.scalar(select(func.count()).select_from(SessionAttendance)) > 0
         assert set(s.scalars(select(Referral.status).distinct())) == {
-            "suggested", "made", "accepted", "declined", "attended", "no_show", "closed"}
+            "suggested",
+            "made",
+            "accepted",
+            "declined",
+            "attended",
+            "no_show",
+            "closed",
+        }
         assert set(s.scalars(select(CheckIn.phase).distinct())) == {"before", "after"}
-        soon = s.scalar(select(func.count()).select_from(TrainingRecord).where(
-            TrainingRecord.expires_on.between(ANCHOR, date(2027, 1, 24))))
+        soon = s.scalar(
+            select(func.count())
+            .select_from(TrainingRecord)
+            .where(TrainingRecord.expires_on.between(ANCHOR, date(2027, 1, 24)))
+        )
         assert soon >= 1
         # Seasonal variation: the busiest month clearly exceeds the quietest.
         months = {}
         for (started,) in s.execute(select(SupportSession.started_at)):
-            months[(started.year, started.month)] = months.get((started.year, started.month),
-                                                               0) + 1
+            months[(started.year, started.month)] = months.get((started.year, started.month), 0) + 1
         full = [v for k, v in months.items() if k != (ANCHOR.year, ANCHOR.month)]
         assert max(full) > 1.3 * min(full)
 
@@ -84,8 +101,11 @@ def test_demo_cli_prints_accounts_and_generated_password(tmp_path):
     r = run_cli("--data-dir", target, "demo", "--sessions", "50", "--seed", "2")
     assert r.returncode == 0, r.stderr
     assert "coordinator" in r.stdout and "marked as DEMO" in r.stdout
-    password = [line.split(": ", 1)[1] for line in r.stdout.splitlines()
-                if line.startswith("Password for every demo account")][0]
+    password = [
+        line.split(": ", 1)[1]
+        for line in r.stdout.splitlines()
+        if line.startswith("Password for every demo account")
+    ][0]
     store, _ = open_store(tmp_path / "cli", "zoe.m", password)
     store.close()
     again = run_cli("--data-dir", target, "demo")

@@ -29,8 +29,15 @@ def _coord(env_dir):
 def test_import_supporters_cli(store_dir, tmp_path):
     f = tmp_path / "supporters.csv"
     f.write_text(GOOD_SUPPORTERS, encoding="utf-8")
-    r = run_cli("import", "supporters", str(f), "--user", "coord", data_dir=store_dir.data_dir,
-                env=_coord(store_dir))
+    r = run_cli(
+        "import",
+        "supporters",
+        str(f),
+        "--user",
+        "coord",
+        data_dir=store_dir.data_dir,
+        env=_coord(store_dir),
+    )
     assert r.returncode == 0, r.stderr
     assert "Imported 2 supporters" in r.stdout
     store, coord = open_store(store_dir.data_dir, "coord", COORD_PW)
@@ -49,20 +56,30 @@ def test_bad_row_imports_nothing_and_names_the_row(store_dir, tmp_path):
         with pytest.raises(ImportFileError, match=r"row 3, column 'capacity'.*'ten'"):
             importer.import_supporters(store, coord, f)
         assert len(supporters.list_supporters(store, coord)) == before
-    r = run_cli("import", "supporters", str(f), "--user", "coord", data_dir=store_dir.data_dir,
-                env=_coord(store_dir))
+    r = run_cli(
+        "import",
+        "supporters",
+        str(f),
+        "--user",
+        "coord",
+        data_dir=store_dir.data_dir,
+        env=_coord(store_dir),
+    )
     line = assert_one_line_error(r)
     assert "row 3" in line and "nothing was imported" in line
 
 
-@pytest.mark.parametrize("content, message", [
-    ("name,kind\nEAP,eap\nCrisis,hotline\n", "row 3, column 'kind'"),
-    ("name,kind,colour\nEAP,eap,red\n", "row 1: unknown column 'colour'"),
-    ("kind\neap\n", "required column 'name'"),
-    ("name,kind\nEAP,eap\nEAP,eap\n", "row 3, column 'name'"),
-    ("name,kind\n", "no rows"),
-    ("name,kind,email\nEAP,eap,nobody\n", "row 2, column 'email'"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("name,kind\nEAP,eap\nCrisis,hotline\n", "row 3, column 'kind'"),
+        ("name,kind,colour\nEAP,eap,red\n", "row 1: unknown column 'colour'"),
+        ("kind\neap\n", "required column 'name'"),
+        ("name,kind\nEAP,eap\nEAP,eap\n", "row 3, column 'name'"),
+        ("name,kind\n", "no rows"),
+        ("name,kind,email\nEAP,eap,nobody\n", "row 2, column 'email'"),
+    ],
+)
 def test_resource_import_errors(store_dir, tmp_path, content, message):
     f = tmp_path / "res.csv"
     f.write_text(content, encoding="utf-8")
@@ -84,17 +101,44 @@ def test_import_rejects_non_utf8(store_dir, tmp_path):
 def test_export_writes_one_csv_per_kind(store_dir, tmp_path):
     f = tmp_path / "res.csv"
     f.write_text("name,kind,hours\nEAP,eap,24/7\nChaplaincy,chaplaincy,\n", encoding="utf-8")
-    r = run_cli("import", "resources", str(f), "--user", "coord", data_dir=store_dir.data_dir,
-                env=_coord(store_dir))
+    r = run_cli(
+        "import",
+        "resources",
+        str(f),
+        "--user",
+        "coord",
+        data_dir=store_dir.data_dir,
+        env=_coord(store_dir),
+    )
     assert r.returncode == 0, r.stderr
     out = tmp_path / "export"
-    r = run_cli("export", "--out", str(out), "--user", "coord", data_dir=store_dir.data_dir,
-                env=_coord(store_dir))
+    r = run_cli(
+        "export",
+        "--out",
+        str(out),
+        "--user",
+        "coord",
+        data_dir=store_dir.data_dir,
+        env=_coord(store_dir),
+    )
     assert r.returncode == 0, r.stderr
-    expected = {"sites", "users", "supporters", "courses", "training_records",
-                "supervision_entries", "resources", "participants", "episodes", "sessions",
-                "session_concerns", "session_attendance", "referrals",
-                "referral_status_changes", "checkins"}
+    expected = {
+        "sites",
+        "users",
+        "supporters",
+        "courses",
+        "training_records",
+        "supervision_entries",
+        "resources",
+        "participants",
+        "episodes",
+        "sessions",
+        "session_concerns",
+        "session_attendance",
+        "referrals",
+        "referral_status_changes",
+        "checkins",
+    }
     assert {p.stem for p in out.glob("*.csv")} == expected
     with open(out / "resources.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -103,6 +147,13 @@ def test_export_writes_one_csv_per_kind(store_dir, tmp_path):
         header = next(csv.reader(fh))
     assert "name" not in header and "code" in header
     # An admin may not export participant data.
-    r = run_cli("export", "--out", str(tmp_path / "x"), "--user", "admin",
-                data_dir=store_dir.data_dir, env={"PEERDESK_PASSWORD": "admin passphrase one"})
+    r = run_cli(
+        "export",
+        "--out",
+        str(tmp_path / "x"),
+        "--user",
+        "admin",
+        data_dir=store_dir.data_dir,
+        env={"PEERDESK_PASSWORD": "admin passphrase one"},
+    )
     assert "may not export" in assert_one_line_error(r)

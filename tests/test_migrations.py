@@ -38,15 +38,18 @@ def test_stores_from_every_released_schema_upgrade(tmp_path, revision):
     engine = make_engine(data_dir / "peerdesk.db", _fixture_key(data_dir))
     with engine.connect() as conn:
         assert schema.current_revision(conn) == revision
-        before = {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar()
-                  for t in ("participants", "episodes", "support_sessions", "referrals",
-                            "audit_events")}
+        before = {
+            t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar()
+            for t in ("participants", "episodes", "support_sessions", "referrals", "audit_events")
+        }
     engine.dispose()
 
     store, coord = open_store(data_dir, "coordinator", "fixture passphrase 0001")
     with store, store.session() as s:
-        assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
-            schema.head_revision()
+        assert (
+            s.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            == schema.head_revision()
+        )
         for table, count in before.items():
             now = s.execute(text(f'SELECT count(*) FROM "{table}"')).scalar()
             # the login adds audit events; everything else is kept as it was
@@ -55,8 +58,9 @@ def test_stores_from_every_released_schema_upgrade(tmp_path, revision):
     backups = list((data_dir / "backups").glob(f"pre-upgrade-{revision}-*.pdbackup"))
     assert len(backups) == 1
     # The automatic backup holds the old revision and restores on its own.
-    restored = restore_backup(backups[0], tmp_path / "restored", "coordinator",
-                              "fixture passphrase 0001")
+    restored = restore_backup(
+        backups[0], tmp_path / "restored", "coordinator", "fixture passphrase 0001"
+    )
     assert restored["schema_revision"] == revision
 
 

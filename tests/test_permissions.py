@@ -27,9 +27,18 @@ def casework(store_dir):
         with store:
             p = participants.create_participant(store, actor, "staff", role="nurse")
             ep = episodes.open_episode(store, actor, p.id, "burnout")
-            ss = sessions.record_session(store, actor, SessionInput(
-                episode_id=ep.id, minutes=30, mode="phone", notes=note,
-                concerns=("burnout",), started_at=datetime(2026, 3, 4, 10, 0)))
+            ss = sessions.record_session(
+                store,
+                actor,
+                SessionInput(
+                    episode_id=ep.id,
+                    minutes=30,
+                    mode="phone",
+                    notes=note,
+                    concerns=("burnout",),
+                    started_at=datetime(2026, 3, 4, 10, 0),
+                ),
+            )
             made[user] = (p, ep, ss)
     return made
 
@@ -51,11 +60,18 @@ def test_supporter_cannot_read_other_supporters_notes(store_dir, casework):
         with pytest.raises(NotFoundError):
             participants.get_participant(store, alice, casework["bob"][0].id)
         assert [p.id for p in participants.list_participants(store, alice)] == [
-            casework["alice"][0].id]
+            casework["alice"][0].id
+        ]
         assert [e.id for e in episodes.list_episodes(store, alice)] == [casework["alice"][1].id]
         with pytest.raises(PermissionDeniedError):
-            sessions.update_session(store, alice, casework["bob"][2].id, SessionInput(
-                episode_id=casework["bob"][1].id, minutes=5, mode="text", notes="overwrite"))
+            sessions.update_session(
+                store,
+                alice,
+                casework["bob"][2].id,
+                SessionInput(
+                    episode_id=casework["bob"][1].id, minutes=5, mode="text", notes="overwrite"
+                ),
+            )
 
 
 def test_coordinator_sees_program_data_but_no_notes(store_dir, casework):
@@ -68,8 +84,12 @@ def test_coordinator_sees_program_data_but_no_notes(store_dir, casework):
             assert detail.notes is None
             assert NOTE_A not in repr(detail) and NOTE_B not in repr(detail)
         with pytest.raises(PermissionDeniedError):
-            sessions.update_session(store, coord, casework["alice"][2].id, SessionInput(
-                episode_id=casework["alice"][1].id, minutes=5, mode="text"))
+            sessions.update_session(
+                store,
+                coord,
+                casework["alice"][2].id,
+                SessionInput(episode_id=casework["alice"][1].id, minutes=5, mode="text"),
+            )
 
 
 def test_export_never_contains_notes(store_dir, casework, tmp_path):
@@ -117,8 +137,9 @@ def test_referral_status_history(store_dir, casework):
         res = add_resource(store, coord, ResourceInput(name="EAP", kind="eap"))
     store, alice = open_store(store_dir.data_dir, "alice", SUP_A_PW)
     with store:
-        ref = referrals.create_referral(store, alice, casework["alice"][1].id, res.id,
-                                        warm_handoff=True)
+        ref = referrals.create_referral(
+            store, alice, casework["alice"][1].id, res.id, warm_handoff=True
+        )
         referrals.move_referral(store, alice, ref.id, "accepted")
         referrals.move_referral(store, alice, ref.id, "attended")
         with pytest.raises(Exception, match="can move to: closed"):

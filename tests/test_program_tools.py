@@ -49,14 +49,17 @@ def test_pss4_reverse_scored_items():
     assert checkins.score("PSS-4", [2, 1, 3, 2]) == 2 + 3 + 1 + 2
 
 
-@pytest.mark.parametrize("instrument, answers, message", [
-    ("WHO-5", [1, 2, 3, 4], "each of its 5 items"),
-    ("WHO-5", [1, 2, None, 4, 5], "each of its 5 items"),
-    ("WHO-5", [1, 2, 3, 4, 6], "item 5 must be a whole number from 0 to 5"),
-    ("PSS-4", [1, 2, 3, -1], "item 4 must be a whole number from 0 to 4"),
-    ("PSS-4", [1, 2, 3], "each of its 4 items"),
-    ("PHQ-9", [1], "unknown instrument"),
-])
+@pytest.mark.parametrize(
+    "instrument, answers, message",
+    [
+        ("WHO-5", [1, 2, 3, 4], "each of its 5 items"),
+        ("WHO-5", [1, 2, None, 4, 5], "each of its 5 items"),
+        ("WHO-5", [1, 2, 3, 4, 6], "item 5 must be a whole number from 0 to 5"),
+        ("PSS-4", [1, 2, 3, -1], "item 4 must be a whole number from 0 to 4"),
+        ("PSS-4", [1, 2, 3], "each of its 4 items"),
+        ("PHQ-9", [1], "unknown instrument"),
+    ],
+)
 def test_incomplete_or_invalid_answers_are_rejected(instrument, answers, message):
     with pytest.raises(ValidationError, match=message):
         checkins.score(instrument, answers)
@@ -70,24 +73,49 @@ def program(store_dir):
     store, coord = open_store(store_dir.data_dir, "coord", COORD_PW)
     with store:
         supporters.ensure_standard_courses(store, coord)
-        supporters.add_course(store, coord, "recovery-ethics", "Recovery coaching ethics", True,
-                              24, required_for="peer specialist")
+        supporters.add_course(
+            store,
+            coord,
+            "recovery-ethics",
+            "Recovery coaching ethics",
+            True,
+            24,
+            required_for="peer specialist",
+        )
         made = {}
         specs = {
-            "nurse_icu": SupporterInput("Nora ICU Nurse", "nursing", "Intensive care",
-                                        experience_band="6-10", languages="en,es", capacity=5),
-            "nurse_ed": SupporterInput("Ned ED Nurse", "nursing", "Emergency",
-                                       languages="en", capacity=5),
-            "medic": SupporterInput("Mia Medic", "medicine", "Surgery", languages="en",
-                                    capacity=5),
-            "peer": SupporterInput("Pat Peer", "peer specialist", "Community", languages="en",
-                                   lived_experience="grief,substance use", capacity=5),
-            "on_leave": SupporterInput("Olly Onleave", "nursing", "Surgery", languages="en,es",
-                                       capacity=5, status="on_leave"),
-            "full": SupporterInput("Fay Full", "nursing", "Surgery", languages="en,es",
-                                   capacity=0),
-            "lapsed": SupporterInput("Lee Lapsed", "nursing", "Surgery", languages="en,es",
-                                     capacity=5),
+            "nurse_icu": SupporterInput(
+                "Nora ICU Nurse",
+                "nursing",
+                "Intensive care",
+                experience_band="6-10",
+                languages="en,es",
+                capacity=5,
+            ),
+            "nurse_ed": SupporterInput(
+                "Ned ED Nurse", "nursing", "Emergency", languages="en", capacity=5
+            ),
+            "medic": SupporterInput("Mia Medic", "medicine", "Surgery", languages="en", capacity=5),
+            "peer": SupporterInput(
+                "Pat Peer",
+                "peer specialist",
+                "Community",
+                languages="en",
+                lived_experience="grief,substance use",
+                capacity=5,
+            ),
+            "on_leave": SupporterInput(
+                "Olly Onleave",
+                "nursing",
+                "Surgery",
+                languages="en,es",
+                capacity=5,
+                status="on_leave",
+            ),
+            "full": SupporterInput("Fay Full", "nursing", "Surgery", languages="en,es", capacity=0),
+            "lapsed": SupporterInput(
+                "Lee Lapsed", "nursing", "Surgery", languages="en,es", capacity=5
+            ),
         }
         for key, spec in specs.items():
             made[key] = supporters.add_supporter(store, coord, spec).id
@@ -99,10 +127,12 @@ def program(store_dir):
                 if key == "medic" and course == "pfa":
                     expires = date(2026, 7, 1)  # expires 47 days after DAY
                 supporters.add_training(store, coord, sid, course, date(2025, 1, 10), expires)
-        supporters.add_training(store, coord, made["peer"], "recovery-ethics",
-                                date(2025, 2, 1), date(2027, 2, 1))
-        p = participants.create_participant(store, coord, "staff", role="nurse",
-                                            department="Surgery", language="es")
+        supporters.add_training(
+            store, coord, made["peer"], "recovery-ethics", date(2025, 2, 1), date(2027, 2, 1)
+        )
+        p = participants.create_participant(
+            store, coord, "staff", role="nurse", department="Surgery", language="es"
+        )
     return store_dir, made, p
 
 
@@ -118,8 +148,11 @@ def test_expected_supporter_ranks_first_for_the_stated_reasons(program):
     assert "from a different department" in first.reasons
     suggested = {s.supporter_id for s in result.suggestions}
     why = {e.supporter_id: e.reason for e in result.excluded}
-    for key, reason in (("on_leave", "on leave"), ("full", "at capacity"),
-                        ("lapsed", "required training not current: Crisis recognition")):
+    for key, reason in (
+        ("on_leave", "on leave"),
+        ("full", "at capacity"),
+        ("lapsed", "required training not current: Crisis recognition"),
+    ):
         assert made[key] not in suggested
         assert reason in why[made[key]]
     # Medicine is not nursing: ranked, but below the nurses from other departments.
@@ -134,8 +167,12 @@ def test_lived_experience_asked_for_lifts_a_peer_specialist(program):
     store, coord = open_store(store_dir.data_dir, "coord", COORD_PW)
     with store:
         patient = participants.create_participant(store, coord, "patient", language="en")
-        result = matching.suggest_supporters(store, coord, matching.MatchRequest(
-            patient.id, lived_experience=("substance use",)), DAY)
+        result = matching.suggest_supporters(
+            store,
+            coord,
+            matching.MatchRequest(patient.id, lived_experience=("substance use",)),
+            DAY,
+        )
     assert result.suggestions[0].supporter_id == made["peer"]
     assert "lived experience: substance use" in result.suggestions[0].reasons
 
@@ -143,13 +180,15 @@ def test_lived_experience_asked_for_lifts_a_peer_specialist(program):
 def test_policy_can_require_a_different_department(program):
     store_dir, made, p = program
     (store_dir.data_dir / "policy.toml").write_text(
-        dump_policy(Policy(matching_department="require_different")), encoding="utf-8")
+        dump_policy(Policy(matching_department="require_different")), encoding="utf-8"
+    )
     store, coord = open_store(store_dir.data_dir, "coord", COORD_PW)
     with store:
         result = matching.suggest_supporters(store, coord, matching.MatchRequest(p.id), DAY)
     assert made["medic"] not in {s.supporter_id for s in result.suggestions}  # Surgery
-    assert any(e.supporter_id == made["medic"] and "same department" in e.reason
-               for e in result.excluded)
+    assert any(
+        e.supporter_id == made["medic"] and "same department" in e.reason for e in result.excluded
+    )
 
 
 def test_supporters_may_not_match_unless_policy_allows(program):
@@ -171,18 +210,23 @@ def test_expiry_warnings_on_fixed_dates(program):
         assert by_id[made["lapsed"]].overall == "lapsed"
         assert by_id[made["nurse_icu"]].overall == "current"
         # The peer specialist's role requires the recovery ethics course; nurses' does not.
-        assert any(c.course_code == "recovery-ethics" and c.required
-                   for c in by_id[made["peer"]].courses)
+        assert any(
+            c.course_code == "recovery-ethics" and c.required for c in by_id[made["peer"]].courses
+        )
         assert not any(c.course_code == "recovery-ethics" for c in by_id[made["nurse_icu"]].courses)
         # 61 days before expiry there is no warning yet; at 60 there is.
-        early = {t.supporter_id: t for t in training.training_overview(
-            store, coord, date(2026, 5, 1))}
+        early = {
+            t.supporter_id: t for t in training.training_overview(store, coord, date(2026, 5, 1))
+        }
         assert early[made["medic"]].overall == "current"
-        on_time = {t.supporter_id: t for t in training.training_overview(
-            store, coord, date(2026, 5, 2))}
+        on_time = {
+            t.supporter_id: t for t in training.training_overview(store, coord, date(2026, 5, 2))
+        }
         assert on_time[made["medic"]].overall == "expiring"
-        needing = {t.supporter_id for t in training.supporters_needing_training(
-            store, coord, DAY, states=("lapsed",))}
+        needing = {
+            t.supporter_id
+            for t in training.supporters_needing_training(store, coord, DAY, states=("lapsed",))
+        }
         assert needing == {made["lapsed"]}
 
 
@@ -222,8 +266,11 @@ def test_own_wellbeing_is_private(store_dir):
     with store, store.session() as s:
         from sqlalchemy import text
 
-        details = s.execute(text("SELECT detail FROM audit_events WHERE action = "
-                                 "'wellbeing.create'")).scalars().all()
+        details = (
+            s.execute(text("SELECT detail FROM audit_events WHERE action = 'wellbeing.create'"))
+            .scalars()
+            .all()
+        )
         assert details == ["{}"]  # no score in the audit log
 
 
@@ -231,9 +278,17 @@ def test_own_wellbeing_is_private(store_dir):
 
 
 def _record(store, actor, episode_id, day, safety=False):
-    return sessions.record_session(store, actor, SessionInput(
-        episode_id=episode_id, minutes=30, mode="in_person", safety_flag=safety,
-        started_at=datetime(2026, 5, day, 10, 0)))
+    return sessions.record_session(
+        store,
+        actor,
+        SessionInput(
+            episode_id=episode_id,
+            minutes=30,
+            mode="in_person",
+            safety_flag=safety,
+            started_at=datetime(2026, 5, day, 10, 0),
+        ),
+    )
 
 
 def test_series_prompt_at_session_n_and_on_safety_flag(store_dir):
@@ -251,8 +306,15 @@ def test_series_prompt_at_session_n_and_on_safety_flag(store_dir):
         s2 = _record(store, alice, ep.id, 5, safety=True)
         prompt = series.referral_prompt(store, alice, s2.id)
         assert prompt.reasons == ("safety flag raised",)
-        ref = referrals.create_referral(store, alice, ep.id, res.id, urgency="urgent",
-                                        session_id=s2.id, at=datetime(2026, 5, 5, 11, 0))
+        ref = referrals.create_referral(
+            store,
+            alice,
+            ep.id,
+            res.id,
+            urgency="urgent",
+            session_id=s2.id,
+            at=datetime(2026, 5, 5, 11, 0),
+        )
         assert ref.follow_up_on == date(2026, 5, 7)  # urgent: two days
         series.record_referral_decision(store, alice, s2.id, "referred", ref.id)
         s3 = _record(store, alice, ep.id, 9)
@@ -281,8 +343,9 @@ def test_overdue_referral_surfaces(store_dir):
     with store:
         p = participants.create_participant(store, alice, "patient")
         ep = episodes.open_episode(store, alice, p.id, "anxiety")
-        ref = referrals.create_referral(store, alice, ep.id, res.id, warm_handoff=True,
-                                        at=datetime(2026, 5, 1, 9, 0))
+        ref = referrals.create_referral(
+            store, alice, ep.id, res.id, warm_handoff=True, at=datetime(2026, 5, 1, 9, 0)
+        )
         assert ref.follow_up_on == date(2026, 5, 15)  # routine: fourteen days
         assert not referrals.list_referrals(store, alice, "open", today=DAY)[0].overdue
         assert referrals.list_referrals(store, alice, "open", today=date(2026, 5, 16))[0].overdue

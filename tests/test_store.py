@@ -37,8 +37,7 @@ def test_store_file_is_encrypted(store_dir):
     conn.close()
     # No plaintext sidecar files: only the encrypted db, its WAL, keys, lock.
     names = {p.name for p in store_dir.data_dir.iterdir()}
-    assert names <= {DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", "keyslots.json",
-                      "peerdesk.lock"}
+    assert names <= {DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", "keyslots.json", "peerdesk.lock"}
 
 
 def test_cipher_settings(store_dir):
@@ -63,11 +62,22 @@ def test_wrong_password_and_wrong_recovery_key(store_dir):
 
 
 def test_wrong_password_and_recovery_key_on_the_command_line(store_dir):
-    r = run_cli("user", "list", "--user", "admin", data_dir=store_dir.data_dir,
-                env={"PEERDESK_PASSWORD": "wrong wrong wrong"})
+    r = run_cli(
+        "user",
+        "list",
+        "--user",
+        "admin",
+        data_dir=store_dir.data_dir,
+        env={"PEERDESK_PASSWORD": "wrong wrong wrong"},
+    )
     assert "wrong username or password" in assert_one_line_error(r)
-    r = run_cli("user", "list", "--recovery-key-stdin", data_dir=store_dir.data_dir,
-                stdin="AAAAA-BBBBB-CCCCC-DDDDD-EEEEE-FFFFF\n")
+    r = run_cli(
+        "user",
+        "list",
+        "--recovery-key-stdin",
+        data_dir=store_dir.data_dir,
+        stdin="AAAAA-BBBBB-CCCCC-DDDDD-EEEEE-FFFFF\n",
+    )
     assert "wrong recovery key" in assert_one_line_error(r)
 
 
@@ -98,14 +108,22 @@ def test_recovery_key_opens_store_and_is_audited(store_dir):
         last = s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
         assert last.action == "login.recovery_key"
         assert '"emergency_access": true' in last.detail
-    r = run_cli("verify", "--recovery-key-stdin", data_dir=store_dir.data_dir,
-                stdin=store_dir.recovery_key + "\n")
+    r = run_cli(
+        "verify",
+        "--recovery-key-stdin",
+        data_dir=store_dir.data_dir,
+        stdin=store_dir.recovery_key + "\n",
+    )
     assert r.returncode == 0, r.stderr
 
 
 def test_password_rules(tmp_path):
-    for bad, why in [("short", "at least 8"), ("password1", "commonly used"),
-                     ("aaaaaaaaaaa", "commonly used|single character"), ("admin123", "commonly")]:
+    for bad, why in [
+        ("short", "at least 8"),
+        ("password1", "commonly used"),
+        ("aaaaaaaaaaa", "commonly used|single character"),
+        ("admin123", "commonly"),
+    ]:
         with pytest.raises(PasswordPolicyError, match=why):
             create_store(tmp_path / "x", "admin", bad)
     long_pw = "ünïcödé " * 10  # 80 characters, normalised, accepted
@@ -143,8 +161,9 @@ def test_throttling_survives_restart_and_locks_out(store_dir, monkeypatch):
         open_store(store_dir.data_dir, "alice", SUP_A_PW)
     store, admin = open_store(store_dir.data_dir, "admin", ADMIN_PW)
     with store:
-        assert [u.locked_out for u in accounts.list_users(store, admin)
-                if u.username == "alice"] == [True]
+        assert [
+            u.locked_out for u in accounts.list_users(store, admin) if u.username == "alice"
+        ] == [True]
         accounts.reset_password(store, admin, "alice", "fresh start password")
     store, _ = open_store(store_dir.data_dir, "alice", "fresh start password")
     store.close()
@@ -155,8 +174,14 @@ def test_second_instance_is_refused(store_dir):
     with store:
         with pytest.raises(AlreadyOpenError, match="already open on this computer"):
             open_store(store_dir.data_dir, "admin", ADMIN_PW)
-        r = run_cli("user", "list", "--user", "admin", data_dir=store_dir.data_dir,
-                    env={"PEERDESK_PASSWORD": ADMIN_PW})
+        r = run_cli(
+            "user",
+            "list",
+            "--user",
+            "admin",
+            data_dir=store_dir.data_dir,
+            env={"PEERDESK_PASSWORD": ADMIN_PW},
+        )
         assert "already open" in assert_one_line_error(r)
     store, _ = open_store(store_dir.data_dir, "admin", ADMIN_PW)
     store.close()
@@ -193,8 +218,13 @@ def test_damaged_or_foreign_store_file(store_dir, tmp_path):
     db.write_bytes(bytes(data))
     with pytest.raises(DamagedStoreError, match="damaged or not a PeerDesk store"):
         open_store(store_dir.data_dir, "admin", ADMIN_PW)
-    r = run_cli("verify", "--user", "admin", data_dir=store_dir.data_dir,
-                env={"PEERDESK_PASSWORD": ADMIN_PW})
+    r = run_cli(
+        "verify",
+        "--user",
+        "admin",
+        data_dir=store_dir.data_dir,
+        env={"PEERDESK_PASSWORD": ADMIN_PW},
+    )
     assert "damaged" in assert_one_line_error(r)
     # A plain SQLite file in place of the store
     foreign = tmp_path / "foreign"
@@ -221,6 +251,12 @@ def test_disabled_account_cannot_unlock(store_dir):
 
 
 def test_no_store_gives_clear_message(tmp_path: Path):
-    r = run_cli("user", "list", "--user", "admin", data_dir=tmp_path / "none",
-                env={"PEERDESK_PASSWORD": "whatever pass"})
+    r = run_cli(
+        "user",
+        "list",
+        "--user",
+        "admin",
+        data_dir=tmp_path / "none",
+        env={"PEERDESK_PASSWORD": "whatever pass"},
+    )
     assert "no PeerDesk store" in assert_one_line_error(r)

@@ -271,8 +271,12 @@ SORTABLE = {
 }
 
 
-def _conditions(actor: Actor, q: SessionQuery, joined: bool = True) -> list[ColumnElement[bool]]:
-    """Filters for the list (joined to participants) or for a join-free count."""
+def _conditions(actor: Actor, q: SessionQuery) -> list[ColumnElement[bool]]:
+    """Filters on support_sessions alone (searches as uncorrelated IN sets).
+
+    On 200,000 sessions this keeps the worst case bounded: a search with no match costs
+    about 0.1 s, where a join evaluated row by row walked the whole table (1.5 s).
+    """
     conds: list[ColumnElement[bool]] = [session_filter(actor)]
     if q.episode_id:
         conds.append(SupportSession.episode_id == q.episode_id)
@@ -287,15 +291,12 @@ def _conditions(actor: Actor, q: SessionQuery, joined: bool = True) -> list[Colu
     if q.search.strip():
         like = f"%{q.search.strip()}%"
         by_concern = select(SessionConcern.session_id).where(SessionConcern.concern.ilike(like))
-        if joined:
-            conds.append(Participant.code.ilike(like) | SupportSession.id.in_(by_concern))
-        else:
-            by_code = (
-                select(Episode.id)
-                .join(Participant, Participant.id == Episode.participant_id)
-                .where(Participant.code.ilike(like))
-            )
-            conds.append(SupportSession.id.in_(by_concern) | SupportSession.episode_id.in_(by_code))
+        by_code = (
+            select(Episode.id)
+            .join(Participant, Participant.id == Episode.participant_id)
+            .where(Participant.code.ilike(like))
+        )
+        conds.append(SupportSession.id.in_(by_concern) | SupportSession.episode_id.in_(by_code))
     return conds
 
 
@@ -322,9 +323,7 @@ def list_sessions(
 
 
 def count_sessions(store: Store, actor: Actor, query: SessionQuery | None = None) -> int:
-    stmt = select(func.count(SupportSession.id)).where(
-        *_conditions(actor, query or SessionQuery(), joined=False)
-    )
+    stmt = select(func.count(SupportSession.id)).where(*_conditions(actor, query or SessionQuery()))
     with store.session() as s:
         return int(s.scalar(stmt) or 0)
 

@@ -62,7 +62,7 @@ class Store:
         self.policy = policy
         self._key: bytes | None = key
         self._lock = lock
-        self.engine: Engine = make_engine(self.db_path, key)
+        self.engine: Engine = make_engine(self.db_path, lambda: self.key)
         self._sessions: sessionmaker[Session] = make_session_factory(self.engine)
         self.keyslots = KeyslotFile(self.data_dir)
 

@@ -1,0 +1,79 @@
+"""Moving a damaged or replaced store out of the way before a restore, and back if needed."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from peerdesk.errors import PeerDeskError
+from peerdesk.services.files import os_error_message
+from peerdesk.services.keyslots import KEYSLOTS_FILE
+from peerdesk.services.store import DB_FILE, store_exists
+
+STORE_FILES = (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", KEYSLOTS_FILE)
+
+
+def move_store_aside(data_dir: Path, why: str = "replaced") -> Path:
+    """Move the store files into <data_dir>/<why>-<time>/ (nothing is deleted)."""
+    data_dir = Path(data_dir)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = data_dir / f"{why}-{stamp}"
+    n = 1
+    while target.exists():
+        n += 1
+        target = data_dir / f"{why}-{stamp}-{n}"
+    try:
+        target.mkdir(parents=True)
+        for name in STORE_FILES:
+            src = data_dir / name
+            if src.exists():
+                src.replace(target / name)
+    except OSError as exc:
+        raise os_error_message(exc, target) from exc
+    return target
+
+
+def move_store_back(aside: Path, data_dir: Path) -> None:
+    """Undo move_store_aside after a failed restore."""
+    data_dir = Path(data_dir)
+    for name in STORE_FILES:
+        if (data_dir / name).exists():
+            raise PeerDeskError(f"{data_dir / name} is in the way; the old store is in {aside}")
+    try:
+        for name in STORE_FILES:
+            src = Path(aside) / name
+            if src.exists():
+                src.replace(data_dir / name)
+        Path(aside).rmdir()
+    except OSError as exc:
+        raise os_error_message(exc, data_dir) from exc
+
+
+def restore_in_place(
+    backup: Path,
+    data_dir: Path,
+    username: str | None = None,
+    password: str | None = None,
+    recovery_key: str | None = None,
+    why: str = "replaced",
+) -> tuple[dict[str, Any], Path | None]:
+    """Restore a backup into data_dir, first moving any store there aside.
+
+    The store must not be open. If the backup does not restore or the credentials do
+    not open it, the old files are moved back. Returns the manifest and where the old
+    store now is (None if there was none).
+    """
+    from peerdesk.services.backup import restore_backup
+
+    data_dir = Path(data_dir)
+    aside = None
+    if store_exists(data_dir) or (data_dir / KEYSLOTS_FILE).exists():
+        aside = move_store_aside(data_dir, why)
+    try:
+        manifest = restore_backup(backup, data_dir, username, password, recovery_key)
+    except BaseException:
+        if aside is not None:
+            move_store_back(aside, data_dir)
+        raise
+    return manifest, aside

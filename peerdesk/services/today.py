@@ -1,0 +1,258 @@
+"""What needs attention today: follow-ups, referrals waiting, recent work, supporter alerts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from peerdesk.models import (
+    Course,
+    Episode,
+    Participant,
+    Referral,
+    Resource,
+    SupervisionEntry,
+    SupporterProfile,
+    SupportSession,
+    TrainingRecord,
+    User,
+)
+from peerdesk.services.auth import Actor
+from peerdesk.services.referrals import OPEN_STATUSES
+from peerdesk.services.scope import episode_filter, is_program_wide, session_filter
+from peerdesk.services.store import Store
+
+DUE_SOON_DAYS = 7
+EXPIRY_WARNING_DAYS = 60
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    session_id: str
+    episode_id: str
+    participant_code: str
+    supporter_name: str
+    due_on: date
+    overdue_days: int  # 0 = due today, negative = due in the future
+
+
+@dataclass(frozen=True)
+class WaitingReferral:
+    id: str
+    episode_id: str
+    participant_code: str
+    resource_name: str
+    status: str
+    urgency: str
+    follow_up_on: date | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Attention:
+    supporter_id: str
+    supporter_name: str
+    kind: str  # expired | expiring | missing_course | supervision | capacity
+    text: str  # a sentence with no participant data
+    due_on: date | None = None
+
+
+@dataclass(frozen=True)
+class TodaySummary:
+    day: date
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    follow_ups_total: int = 0
+    follow_ups_overdue: int = 0
+    referrals: list[WaitingReferral] = field(default_factory=list)
+    referrals_total: int = 0
+    attention: list[Attention] = field(default_factory=list)
+    locked_accounts: list[str] = field(default_factory=list)
+
+
+def follow_ups(
+    store: Store, actor: Actor, day: date, limit: int = 50
+) -> tuple[list[FollowUp], int, int]:
+    """Follow-ups not yet done that are due by day + DUE_SOON_DAYS, overdue first.
+
+    A supporter sees their own; a coordinator sees the program's.
+    """
+    if not actor.can("casework.own") and not actor.can("casework.program"):
+        return [], 0, 0
+    horizon = day + timedelta(days=DUE_SOON_DAYS)
+    where = [
+        session_filter(actor),
+        SupportSession.follow_up_on.is_not(None),
+        SupportSession.follow_up_on <= horizon,
+        SupportSession.follow_up_done_on.is_(None),
+        SupportSession.withdrawn_at.is_(None),
+    ]
+    if not is_program_wide(actor):
+        where.append(SupportSession.supporter_id == actor.supporter_id)
+    stmt = (
+        select(
+            SupportSession.id,
+            SupportSession.episode_id,
+            Participant.code,
+            SupporterProfile.display_name,
+            SupportSession.follow_up_on,
+        )
+        .join(Episode, Episode.id == SupportSession.episode_id)
+        .join(Participant, Participant.id == Episode.participant_id)
+        .join(SupporterProfile, SupporterProfile.id == SupportSession.supporter_id)
+        .where(*where)
+    )
+    with store.session() as s:
+        total = int(s.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+        late = stmt.where(SupportSession.follow_up_on < day).subquery()
+        overdue = int(s.scalar(select(func.count()).select_from(late)) or 0)
+        rows = s.execute(stmt.order_by(SupportSession.follow_up_on, Participant.code).limit(limit))
+        items = [
+            FollowUp(sid, eid, code, name, due, (day - due).days)
+            for sid, eid, code, name, due in rows
+        ]
+    return items, total, overdue
+
+
+def waiting_referrals(
+    store: Store, actor: Actor, day: date, limit: int = 50
+) -> tuple[list[WaitingReferral], int]:
+    """Open referrals: overdue ones first, then those waiting longest."""
+    if not actor.can("casework.own") and not actor.can("casework.program"):
+        return [], 0
+    overdue = Referral.follow_up_on.is_not(None) & (Referral.follow_up_on < day)
+    stmt = (
+        select(
+            Referral.id,
+            Referral.episode_id,
+            Participant.code,
+            Resource.name,
+            Referral.status,
+            Referral.urgency,
+            Referral.follow_up_on,
+            overdue,
+        )
+        .join(Episode, Episode.id == Referral.episode_id)
+        .join(Participant, Participant.id == Episode.participant_id)
+        .join(Resource, Resource.id == Referral.resource_id)
+        .where(episode_filter(actor), Referral.status.in_(OPEN_STATUSES))
+    )
+    with store.session() as s:
+        total = int(s.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+        rows = s.execute(
+            stmt.order_by(overdue.desc(), Referral.follow_up_on, Referral.created_at).limit(limit)
+        )
+        items = [WaitingReferral(*r[:7], bool(r[7])) for r in rows]
+    return items, total
+
+
+def supporter_attention(store: Store, actor: Actor, day: date) -> list[Attention]:
+    """Coordinator alerts: certifications, required courses, supervision, caseload."""
+    if not actor.can("supporters.read"):
+        return []
+    warn_days = int(getattr(store.policy, "expiry_warning_days", EXPIRY_WARNING_DAYS))
+    soon = day + timedelta(days=warn_days)
+    weeks = store.policy.supervision_warning_weeks
+    out: list[Attention] = []
+    with store.session() as s:
+        supporters = s.execute(
+            select(SupporterProfile.id, SupporterProfile.display_name, SupporterProfile.capacity)
+            .where(SupporterProfile.status == "active")
+            .order_by(SupporterProfile.display_name)
+        ).all()
+        required = s.execute(select(Course.id, Course.name).where(Course.required)).all()
+        # Latest record per supporter and course.
+        latest = select(
+            TrainingRecord.supporter_id,
+            TrainingRecord.course_id,
+            func.max(TrainingRecord.completed_on).label("completed_on"),
+        ).group_by(TrainingRecord.supporter_id, TrainingRecord.course_id)
+        latest_sq = latest.subquery()
+        records: dict[tuple[str, str], date | None] = {}
+        for sup_id, course_id, expires in s.execute(
+            select(
+                TrainingRecord.supporter_id, TrainingRecord.course_id, TrainingRecord.expires_on
+            ).join(
+                latest_sq,
+                (latest_sq.c.supporter_id == TrainingRecord.supporter_id)
+                & (latest_sq.c.course_id == TrainingRecord.course_id)
+                & (latest_sq.c.completed_on == TrainingRecord.completed_on),
+            )
+        ):
+            records[(sup_id, course_id)] = expires
+        course_names = dict(s.execute(select(Course.id, Course.name)).all())
+        last_supervision = dict(
+            s.execute(
+                select(SupervisionEntry.supporter_id, func.max(SupervisionEntry.held_on)).group_by(
+                    SupervisionEntry.supporter_id
+                )
+            ).all()
+        )
+        open_eps = dict(
+            s.execute(
+                select(Episode.supporter_id, func.count())
+                .where(Episode.closed_on.is_(None))
+                .group_by(Episode.supporter_id)
+            ).all()
+        )
+    for sup_id, name, capacity in supporters:
+        for (rec_sup, course_id), expires in sorted(records.items(), key=lambda kv: str(kv[1])):
+            if rec_sup != sup_id or expires is None:
+                continue
+            course = course_names.get(course_id, "")
+            if expires < day:
+                out.append(
+                    Attention(sup_id, name, "expired", f"{course} expired on {expires}", expires)
+                )
+            elif expires <= soon:
+                out.append(
+                    Attention(sup_id, name, "expiring", f"{course} expires on {expires}", expires)
+                )
+        for course_id, course in required:
+            if (sup_id, course_id) not in records:
+                out.append(Attention(sup_id, name, "missing_course", f"{course} not completed"))
+        last = last_supervision.get(sup_id)
+        if last is None or last < day - timedelta(weeks=weeks):
+            text = (
+                f"no supervision since {last}" if last else "no supervision recorded"
+            ) + f" (policy: every {weeks} weeks)"
+            out.append(Attention(sup_id, name, "supervision", text, last))
+        load = int(open_eps.get(sup_id, 0))
+        if capacity and load >= capacity:
+            out.append(
+                Attention(sup_id, name, "capacity", f"{load} open episodes, capacity {capacity}")
+            )
+    order = {"expired": 0, "capacity": 1, "expiring": 2, "missing_course": 3, "supervision": 4}
+    out.sort(key=lambda a: (order.get(a.kind, 9), a.supporter_name))
+    return out
+
+
+def locked_accounts(store: Store, actor: Actor) -> list[str]:
+    """Usernames locked out after failed attempts (admin), for a reset."""
+    if not actor.can("accounts.write"):
+        return []
+    with store.session() as s:
+        names = list(s.scalars(select(User.username).where(User.state == "active")))
+    out = []
+    for name in names:
+        slot = store.keyslots.find("password", name)
+        if slot and slot.get("throttle", {}).get("locked"):
+            out.append(name)
+    return out
+
+
+def today_summary(store: Store, actor: Actor, day: date | None = None) -> TodaySummary:
+    day = day or date.today()
+    fus, fu_total, fu_overdue = follow_ups(store, actor, day)
+    refs, ref_total = waiting_referrals(store, actor, day)
+    return TodaySummary(
+        day,
+        fus,
+        fu_total,
+        fu_overdue,
+        refs,
+        ref_total,
+        supporter_attention(store, actor, day),
+        locked_accounts(store, actor),
+    )

@@ -1,0 +1,1 @@
+"""The PySide6 desktop front-end. It calls services only; it never runs SQL itself."""

@@ -1,0 +1,208 @@
+"""Every message box, file dialog and form dialog of the app goes through Dialogs.
+
+Tests pass a ScriptedDialogs instead: it answers from a queue and records what was
+shown, so no test ever patches Qt or waits on a modal loop.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+
+class Dialogs:
+    """The real, modal dialogs."""
+
+    def info(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.information(parent, title, text)
+
+    def warn(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.warning(parent, title, text)
+
+    def error(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.critical(parent, title, text)
+
+    def confirm(
+        self,
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        yes_text: str = "",
+        no_text: str = "",
+        default_yes: bool = False,
+    ) -> bool:
+        box = QMessageBox(
+            QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
+        )
+        yes = box.addButton(yes_text or QMessageBox.tr("Yes"), QMessageBox.ButtonRole.YesRole)
+        no = box.addButton(no_text or QMessageBox.tr("No"), QMessageBox.ButtonRole.NoRole)
+        box.setDefaultButton(yes if default_yes else no)
+        box.setEscapeButton(no)
+        box.exec()
+        return box.clickedButton() is yes
+
+    def ask_text(
+        self,
+        parent: QWidget | None,
+        title: str,
+        label: str,
+        text: str = "",
+        password: bool = False,
+    ) -> str | None:
+        mode = QLineEdit.EchoMode.Password if password else QLineEdit.EchoMode.Normal
+        value, ok = QInputDialog.getText(parent, title, label, mode, text)
+        return value if ok else None
+
+    def choose(
+        self, parent: QWidget | None, title: str, label: str, items: list[str], current: int = 0
+    ) -> str | None:
+        value, ok = QInputDialog.getItem(parent, title, label, items, current, False)
+        return value if ok else None
+
+    def save_file(
+        self, parent: QWidget | None, title: str, suggested_name: str, file_filter: str
+    ) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(parent, title, suggested_name, file_filter)
+        return Path(name) if name else None
+
+    def open_file(self, parent: QWidget | None, title: str, file_filter: str) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(parent, title, "", file_filter)
+        return Path(name) if name else None
+
+    def run(self, dialog: QDialog) -> bool:
+        """Show one of the app's own form dialogs modally; True when accepted."""
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def print_text(self, parent: QWidget | None, title: str, text: str) -> bool:
+        """Print plain text through the system print dialog; True if it was sent."""
+        from PySide6.QtGui import QTextDocument
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(title)
+        dialog = QPrintDialog(printer, parent)
+        dialog.setWindowTitle(title)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        doc = QTextDocument()
+        doc.setPlainText(text)
+        doc.print_(printer)
+        return True
+
+
+@dataclass(frozen=True)
+class Shown:
+    kind: str  # info warn error confirm ask_text choose save_file open_file print run
+    title: str
+    text: str
+    answer: Any = None
+
+
+class UnexpectedDialog(AssertionError):
+    pass
+
+
+class ScriptedDialogs(Dialogs):
+    """Answers dialogs from a queue, in order, and records every one shown.
+
+    info/warn/error need no answer. For the others queue a value: a bool for confirm,
+    a str or None for ask_text/choose, a Path or None for file dialogs, and for run()
+    either a bool or a callable taking the dialog (to fill its fields) and returning
+    whether to accept it. A dialog with nothing queued raises UnexpectedDialog.
+    """
+
+    def __init__(self, *answers: Any) -> None:
+        self.answers: deque[Any] = deque(answers)
+        self.shown: list[Shown] = []
+
+    def queue(self, *answers: Any) -> None:
+        self.answers.extend(answers)
+
+    def kinds(self) -> list[str]:
+        return [s.kind for s in self.shown]
+
+    def texts(self) -> list[str]:
+        return [f"{s.title}: {s.text}" for s in self.shown]
+
+    def last(self, kind: str | None = None) -> Shown:
+        for s in reversed(self.shown):
+            if kind is None or s.kind == kind:
+                return s
+        raise AssertionError(f"no {kind or ''} dialog was shown")
+
+    def _answer(self, kind: str, title: str, text: str) -> Any:
+        if not self.answers:
+            self.shown.append(Shown(kind, title, text))
+            raise UnexpectedDialog(f"no answer queued for {kind} dialog '{title}': {text}")
+        answer = self.answers.popleft()
+        self.shown.append(Shown(kind, title, text, answer))
+        return answer
+
+    def info(self, parent: QWidget | None, title: str, text: str) -> None:
+        self.shown.append(Shown("info", title, text))
+
+    def warn(self, parent: QWidget | None, title: str, text: str) -> None:
+        self.shown.append(Shown("warn", title, text))
+
+    def error(self, parent: QWidget | None, title: str, text: str) -> None:
+        self.shown.append(Shown("error", title, text))
+
+    def confirm(
+        self,
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        yes_text: str = "",
+        no_text: str = "",
+        default_yes: bool = False,
+    ) -> bool:
+        return bool(self._answer("confirm", title, text))
+
+    def ask_text(
+        self,
+        parent: QWidget | None,
+        title: str,
+        label: str,
+        text: str = "",
+        password: bool = False,
+    ) -> str | None:
+        return self._answer("ask_text", title, label)
+
+    def choose(
+        self, parent: QWidget | None, title: str, label: str, items: list[str], current: int = 0
+    ) -> str | None:
+        answer = self._answer("choose", title, label)
+        if answer is not None and answer not in items:
+            raise UnexpectedDialog(f"'{answer}' is not one of the choices {items}")
+        return answer
+
+    def save_file(
+        self, parent: QWidget | None, title: str, suggested_name: str, file_filter: str
+    ) -> Path | None:
+        answer = self._answer("save_file", title, suggested_name)
+        return Path(answer) if answer is not None else None
+
+    def open_file(self, parent: QWidget | None, title: str, file_filter: str) -> Path | None:
+        answer = self._answer("open_file", title, file_filter)
+        return Path(answer) if answer is not None else None
+
+    def print_text(self, parent: QWidget | None, title: str, text: str) -> bool:
+        return bool(self._answer("print", title, text))
+
+    def run(self, dialog: QDialog) -> bool:
+        answer: bool | Callable[[QDialog], bool] = self._answer(
+            "run", dialog.windowTitle(), type(dialog).__name__
+        )
+        accepted = answer(dialog) if callable(answer) else bool(answer)
+        if accepted:
+            # The dialog's own accept() runs its validation, as a click on OK would.
+            dialog.accept()
+            accepted = dialog.result() == QDialog.DialogCode.Accepted
+        else:
+            dialog.reject()
+        return accepted

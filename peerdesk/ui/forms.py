@@ -1,0 +1,510 @@
+"""Form dialogs. Each validates through its service on OK and stays open on an error.
+
+They are shown through Dialogs.run(), so tests fill them in and accept them directly.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from peerdesk.errors import PeerDeskError
+from peerdesk.services import (
+    accounts,
+    checkins,
+    episodes,
+    participants,
+    referrals,
+    resources,
+    supporters,
+)
+from peerdesk.services.auth import ROLES, Actor
+from peerdesk.services.store import Store
+from peerdesk.services.vocabulary import COMMON_REASONS
+from peerdesk.ui.fmt import label, sentence
+from peerdesk.ui.widgets import PasswordField
+
+
+def to_qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def from_qdate(q: QDate) -> date:
+    return date(q.year(), q.month(), q.day())
+
+
+def date_edit(value: date | None = None) -> QDateEdit:
+    edit = QDateEdit(to_qdate(value or date.today()))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+def code_combo(codes: tuple[str, ...] | list[str], current: str = "") -> QComboBox:
+    box = QComboBox()
+    for code in codes:
+        box.addItem(label(code), code)
+    if current in codes:
+        box.setCurrentIndex(list(codes).index(current))
+    return box
+
+
+class FormDialog(QDialog):
+    """A titled form with OK/Cancel and an inline error line."""
+
+    def __init__(self, title: str, parent: QWidget | None = None, ok_text: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.value: Any = None
+        outer = QVBoxLayout(self)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        outer.addLayout(self.form)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setObjectName("formError")
+        self.error.setStyleSheet("QLabel#formError { color: #b00020; font-weight: bold; }")
+        self.error.hide()
+        outer.addWidget(self.error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        if ok_text:
+            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+        self.setMinimumWidth(420)
+
+    def row(self, text: str, widget: QWidget, name: str = "") -> QWidget:
+        lab = QLabel(text)
+        lab.setBuddy(widget)
+        widget.setAccessibleName(name or text.replace("&", "").rstrip(":"))
+        self.form.addRow(lab, widget)
+        return widget
+
+    def submit(self) -> Any:
+        raise NotImplementedError
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(sentence(text))
+        self.error.show()
+
+    def accept(self) -> None:
+        try:
+            self.value = self.submit()
+        except PeerDeskError as exc:
+            self.show_error(str(exc))
+            return
+        super().accept()
+
+
+class ParticipantDialog(FormDialog):
+    """A new participant, and (optionally, by default) their first support episode."""
+
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("New participant"), parent, self.tr("Add"))
+        self.store, self.actor = store, actor
+        self.kind = self.row(self.tr("&Type:"), code_combo(participants.KINDS))
+        self.code = self.row(self.tr("&Code:"), QLineEdit())
+        self.code.setPlaceholderText(self.tr("leave empty for a new random code"))
+        self.role = self.row(self.tr("&Role or discipline:"), QLineEdit())
+        self.department = self.row(self.tr("&Department:"), QLineEdit())
+        self.language = self.row(self.tr("&Language:"), QLineEdit())
+        self.name = self.row(self.tr("&Name (optional):"), QLineEdit())
+        self.contact = self.row(self.tr("C&ontact (optional):"), QLineEdit())
+        self.consent = self.row(self.tr("Consent &given:"), QCheckBox(self.tr("today")))
+        self.open_episode = self.row(
+            self.tr("&Episode:"), QCheckBox(self.tr("open a support episode now"))
+        )
+        self.open_episode.setChecked(actor.supporter_id is not None)
+        self.reason = self.row(self.tr("&Why support was sought:"), QComboBox())
+        self.reason.setEditable(True)
+        self.reason.addItems(list(COMMON_REASONS))
+        self.reason.setCurrentText("")
+        self.risk = self.row(self.tr("&Risk level:"), code_combo(episodes.RISK_LEVELS))
+        self.open_episode.toggled.connect(self.reason.setEnabled)
+        self.open_episode.toggled.connect(self.risk.setEnabled)
+        self.reason.setEnabled(self.open_episode.isChecked())
+        self.risk.setEnabled(self.open_episode.isChecked())
+        self.episode: episodes.EpisodeInfo | None = None
+
+    def submit(self) -> participants.ParticipantInfo:
+        if self.open_episode.isChecked() and not self.reason.currentText().strip():
+            raise PeerDeskError("say why support was sought, or untick 'open a support episode'")
+        p = participants.create_participant(
+            self.store,
+            self.actor,
+            self.kind.currentData(),
+            role=self.role.text(),
+            department=self.department.text(),
+            language=self.language.text(),
+            name=self.name.text() or None,
+            contact=self.contact.text() or None,
+            consent_given=self.consent.isChecked(),
+            code=self.code.text() or None,
+        )
+        if self.open_episode.isChecked():
+            self.episode = episodes.open_episode(
+                self.store,
+                self.actor,
+                p.id,
+                self.reason.currentText(),
+                risk_level=self.risk.currentData(),
+            )
+        return p
+
+
+class EpisodeDialog(FormDialog):
+    def __init__(
+        self, store: Store, actor: Actor, participant_id: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(self.tr("Open a support episode"), parent, self.tr("Open"))
+        self.store, self.actor, self.participant_id = store, actor, participant_id
+        self.reason = self.row(self.tr("&Why support was sought:"), QComboBox())
+        self.reason.setEditable(True)
+        self.reason.addItems(list(COMMON_REASONS))
+        self.reason.setCurrentText("")
+        self.risk = self.row(self.tr("&Risk level:"), code_combo(episodes.RISK_LEVELS))
+        self.supporter = QComboBox()
+        if actor.can("casework.program"):
+            self.row(self.tr("&Supporter:"), self.supporter)
+            self.supporter.addItem(self.tr("(not assigned yet)"), None)
+            for sup in supporters.list_supporters(store, actor, include_inactive=False):
+                self.supporter.addItem(
+                    f"{sup.display_name} ({sup.open_episodes}/{sup.capacity})", sup.id
+                )
+
+    def submit(self) -> episodes.EpisodeInfo:
+        return episodes.open_episode(
+            self.store,
+            self.actor,
+            self.participant_id,
+            self.reason.currentText(),
+            supporter_id=self.supporter.currentData() if self.supporter.count() else None,
+            risk_level=self.risk.currentData(),
+        )
+
+
+class ReferralDialog(FormDialog):
+    def __init__(
+        self,
+        store: Store,
+        actor: Actor,
+        episode_id: str,
+        session_id: str | None = None,
+        urgent: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(self.tr("New referral"), parent, self.tr("Record referral"))
+        self.store, self.actor = store, actor
+        self.episode_id, self.session_id = episode_id, session_id
+        self.resource = self.row(self.tr("&Refer to:"), QComboBox())
+        for res in resources.list_resources(store, actor):
+            self.resource.addItem(f"{res.name} — {label(res.kind)}", res.id)
+        if urgent:
+            # Crisis lines first when a safety concern was flagged.
+            for i in range(self.resource.count()):
+                if label("crisis_line") in self.resource.itemText(i):
+                    self.resource.setCurrentIndex(i)
+                    break
+        self.reason = self.row(self.tr("R&eason:"), QLineEdit())
+        self.urgency = self.row(
+            self.tr("&Urgency:"), code_combo(referrals.URGENCIES, "urgent" if urgent else "routine")
+        )
+        self.warm = self.row(self.tr("&Warm hand-off:"), QCheckBox(self.tr("introduced in person")))
+        self.status = self.row(self.tr("&Status:"), code_combo(("made", "suggested"), "made"))
+        self.follow_up = self.row(
+            self.tr("&Check back on:"),
+            date_edit(date.today() + timedelta(days=3 if urgent else 14)),
+        )
+        if self.resource.count() == 0:
+            self.show_error(
+                "The resource directory is empty: a coordinator adds services under Resources."
+            )
+
+    def submit(self) -> referrals.ReferralInfo:
+        if self.resource.currentData() is None:
+            raise PeerDeskError("choose where to refer to")
+        return referrals.create_referral(
+            self.store,
+            self.actor,
+            self.episode_id,
+            self.resource.currentData(),
+            reason=self.reason.text(),
+            urgency=self.urgency.currentData(),
+            warm_handoff=self.warm.isChecked(),
+            follow_up_on=from_qdate(self.follow_up.date()),
+            status=self.status.currentData(),
+            session_id=self.session_id,
+        )
+
+
+class CheckInDialog(FormDialog):
+    def __init__(
+        self, store: Store, actor: Actor, episode_id: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(self.tr("Record a check-in"), parent, self.tr("Save"))
+        self.store, self.actor, self.episode_id = store, actor, episode_id
+        self.instrument = self.row(self.tr("&Instrument:"), QComboBox())
+        self.instrument.addItems(list(checkins.INSTRUMENTS))
+        self.phase = self.row(self.tr("&Taken:"), code_combo(checkins.PHASES))
+        self.taken_on = self.row(self.tr("&Date:"), date_edit())
+        self.items_box = QWidget()
+        self.items_layout = QHBoxLayout(self.items_box)
+        self.items_layout.setContentsMargins(0, 0, 0, 0)
+        self.row(self.tr("&Answers:"), self.items_box)
+        self.spins: list[QSpinBox] = []
+        self.instrument.currentTextChanged.connect(self._items)
+        self._items(self.instrument.currentText())
+
+    def _items(self, code: str) -> None:
+        for spin in self.spins:
+            spin.deleteLater()
+        self.spins = []
+        inst = checkins.INSTRUMENTS[code]
+        for n in range(inst.items):
+            spin = QSpinBox()
+            spin.setRange(inst.lowest, inst.highest)
+            spin.setAccessibleName(self.tr("Item %1").replace("%1", str(n + 1)))
+            self.items_layout.addWidget(spin)
+            self.spins.append(spin)
+
+    def submit(self) -> checkins.CheckInInfo:
+        return checkins.record_checkin(
+            self.store,
+            self.actor,
+            self.episode_id,
+            self.instrument.currentText(),
+            self.phase.currentData(),
+            [s.value() for s in self.spins],
+            from_qdate(self.taken_on.date()),
+        )
+
+
+class ChangePasswordDialog(FormDialog):
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Change my password"), parent, self.tr("Change password"))
+        self.store, self.actor = store, actor
+        self.old = self.row(self.tr("&Current password:"), PasswordField())
+        self.new = self.row(self.tr("&New password:"), PasswordField())
+        self.repeat = self.row(self.tr("&Repeat new password:"), PasswordField())
+        self.form.addRow(
+            QLabel(
+                self.tr(
+                    "At least %1 characters. A few unrelated words make a strong password."
+                ).replace("%1", str(store.policy.min_password_length))
+            )
+        )
+
+    def submit(self) -> None:
+        if self.new.text() != self.repeat.text():
+            raise PeerDeskError("the two new passwords are not the same")
+        accounts.change_own_password(self.store, self.actor, self.old.text(), self.new.text())
+
+
+class UserDialog(FormDialog):
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Add an account"), parent, self.tr("Add account"))
+        self.store, self.actor = store, actor
+        self.username = self.row(self.tr("&Username:"), QLineEdit())
+        self.display = self.row(self.tr("&Display name:"), QLineEdit())
+        self.role = self.row(self.tr("&Role:"), code_combo(ROLES))
+        self.password = self.row(
+            self.tr("First &password:"), QLineEdit(accounts.generate_password())
+        )
+        self.form.addRow(
+            QLabel(self.tr("Give the first password to the person; they can change it later."))
+        )
+
+    def submit(self) -> accounts.UserInfo:
+        return accounts.add_user(
+            self.store,
+            self.actor,
+            self.username.text(),
+            self.role.currentData(),
+            self.password.text(),
+            self.display.text(),
+        )
+
+
+class SupporterDialog(FormDialog):
+    def __init__(
+        self,
+        store: Store,
+        actor: Actor,
+        existing: supporters.SupporterInfo | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        title = self.tr("Edit supporter") if existing else self.tr("Add a supporter")
+        super().__init__(title, parent, self.tr("Save"))
+        self.store, self.actor, self.existing = store, actor, existing
+        e = existing
+        self.name = self.row(self.tr("&Name:"), QLineEdit(e.display_name if e else ""))
+        self.discipline = self.row(self.tr("D&iscipline:"), QLineEdit(e.discipline if e else ""))
+        self.department = self.row(self.tr("&Department:"), QLineEdit(e.department if e else ""))
+        self.specialty = self.row(self.tr("S&pecialty:"), QLineEdit(e.specialty if e else ""))
+        self.experience = self.row(
+            self.tr("&Experience (years):"),
+            code_combo(("",) + supporters.EXPERIENCE_BANDS, e.experience_band if e else ""),
+        )
+        self.languages = self.row(self.tr("&Languages:"), QLineEdit(e.languages if e else ""))
+        self.lived = self.row(
+            self.tr("&Lived experience:"), QLineEdit(e.lived_experience if e else "")
+        )
+        self.capacity = self.row(self.tr("&Capacity:"), QSpinBox())
+        self.capacity.setRange(0, 200)
+        self.capacity.setValue(e.capacity if e else 10)
+        self.capacity.setSuffix(self.tr(" open episodes"))
+        self.status = self.row(
+            self.tr("&Status:"), code_combo(supporters.STATUSES, e.status if e else "active")
+        )
+
+    def submit(self) -> None:
+        data = supporters.SupporterInput(
+            display_name=self.name.text(),
+            discipline=self.discipline.text(),
+            department=self.department.text(),
+            specialty=self.specialty.text(),
+            experience_band=self.experience.currentData() or "",
+            languages=self.languages.text(),
+            lived_experience=self.lived.text(),
+            capacity=self.capacity.value(),
+            status=self.status.currentData(),
+        )
+        if self.existing:
+            supporters.update_supporter(self.store, self.actor, self.existing.id, data)
+        else:
+            supporters.add_supporter(self.store, self.actor, data)
+
+
+class TrainingDialog(FormDialog):
+    def __init__(
+        self, store: Store, actor: Actor, supporter_id: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(self.tr("Record training"), parent, self.tr("Save"))
+        self.store, self.actor, self.supporter_id = store, actor, supporter_id
+        self.course = self.row(self.tr("&Course:"), QComboBox())
+        for c in supporters.list_courses(store, actor):
+            self.course.addItem(c.name, c.code)
+        self.completed = self.row(self.tr("C&ompleted on:"), date_edit())
+        self.expires_auto = self.row(
+            self.tr("&Expiry:"), QCheckBox(self.tr("from the course's validity"))
+        )
+        self.expires_auto.setChecked(True)
+        self.expires = self.row(self.tr("E&xpires on:"), date_edit(date.today()))
+        self.expires.setEnabled(False)
+        self.expires_auto.toggled.connect(lambda on: self.expires.setEnabled(not on))
+
+    def submit(self) -> None:
+        if self.course.currentData() is None:
+            raise PeerDeskError("there are no courses yet; set up the standard courses first")
+        supporters.add_training(
+            self.store,
+            self.actor,
+            self.supporter_id,
+            self.course.currentData(),
+            from_qdate(self.completed.date()),
+            None if self.expires_auto.isChecked() else from_qdate(self.expires.date()),
+        )
+
+
+class SupervisionDialog(FormDialog):
+    def __init__(
+        self, store: Store, actor: Actor, supporter_id: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(self.tr("Log supervision"), parent, self.tr("Save"))
+        self.store, self.actor, self.supporter_id = store, actor, supporter_id
+        self.held = self.row(self.tr("&Held on:"), date_edit())
+        self.minutes = self.row(self.tr("&Minutes:"), QSpinBox())
+        self.minutes.setRange(1, 600)
+        self.minutes.setValue(60)
+        self.format = self.row(self.tr("&Format:"), code_combo(("one_to_one", "group")))
+        self.supervisor = self.row(self.tr("&Supervisor:"), QLineEdit())
+
+    def submit(self) -> None:
+        supporters.add_supervision(
+            self.store,
+            self.actor,
+            self.supporter_id,
+            from_qdate(self.held.date()),
+            self.minutes.value(),
+            self.format.currentData(),
+            self.supervisor.text(),
+        )
+
+
+class ResourceDialog(FormDialog):
+    def __init__(
+        self,
+        store: Store,
+        actor: Actor,
+        existing: resources.ResourceInfo | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            self.tr("Edit resource") if existing else self.tr("Add a resource"),
+            parent,
+            self.tr("Save"),
+        )
+        self.store, self.actor, self.existing = store, actor, existing
+        e = existing
+        self.name = self.row(self.tr("&Name:"), QLineEdit(e.name if e else ""))
+        self.kind = self.row(self.tr("&Kind:"), code_combo(resources.KINDS, e.kind if e else ""))
+        self.phone = self.row(self.tr("&Phone:"), QLineEdit(e.phone if e else ""))
+        self.email = self.row(self.tr("&Email:"), QLineEdit(e.email if e else ""))
+        self.address = self.row(self.tr("&Address:"), QLineEdit(e.address if e else ""))
+        self.hours = self.row(self.tr("&Hours:"), QLineEdit(e.hours if e else ""))
+        self.notes = self.row(self.tr("N&otes:"), QPlainTextEdit(e.notes if e else ""))
+        self.notes.setTabChangesFocus(True)
+        self.active = self.row(self.tr("Ac&tive:"), QCheckBox(self.tr("listed in the directory")))
+        self.active.setChecked(e.active if e else True)
+
+    def submit(self) -> None:
+        data = resources.ResourceInput(
+            self.name.text(),
+            self.kind.currentData(),
+            self.phone.text(),
+            self.email.text(),
+            self.address.text(),
+            self.hours.text(),
+            self.notes.toPlainText(),
+            self.active.isChecked(),
+        )
+        if self.existing:
+            resources.update_resource(self.store, self.actor, self.existing.id, data)
+        else:
+            resources.add_resource(self.store, self.actor, data)
+
+
+__all__ = [
+    "ChangePasswordDialog",
+    "CheckInDialog",
+    "EpisodeDialog",
+    "FormDialog",
+    "ParticipantDialog",
+    "ReferralDialog",
+    "ResourceDialog",
+    "SupervisionDialog",
+    "SupporterDialog",
+    "TrainingDialog",
+    "UserDialog",
+]

@@ -1,0 +1,611 @@
+"""The one top-level window: sign-in, lock screen, and the signed-in workspace.
+
+Signing in builds a Workspace over an open Store; locking or signing out destroys the
+workspace (every page, model and form with it) and closes the Store, which drops its
+connections and the data key. Unlocking opens the store again and rebuilds the view.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from peerdesk.errors import PeerDeskError
+from peerdesk.services.auth import Actor
+from peerdesk.services.store import Store, open_store, store_exists
+from peerdesk.ui.dialogs import Dialogs
+from peerdesk.ui.fmt import label
+from peerdesk.ui.forms import ChangePasswordDialog
+from peerdesk.ui.idle import IdleWatcher
+from peerdesk.ui.login import LockPage, LoginPage
+from peerdesk.ui.pages.base import Context, Page
+from peerdesk.ui.tasks import Task, error_text, run_task
+from peerdesk.ui.widgets import demo_banner
+
+DEMO_PASSWORD = "demo-peerdesk-2024"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: str
+    allowed: Callable[[Actor], bool]
+    module: str  # imported when the page is first shown
+    cls: str
+
+
+def _casework(a: Actor) -> bool:
+    return a.can("casework.own") or a.can("casework.program")
+
+
+PAGES = (
+    PageSpec("today", "Today", lambda a: True, "peerdesk.ui.pages.today", "TodayPage"),
+    PageSpec("sessions", "Sessions", _casework, "peerdesk.ui.pages.sessions", "SessionsPage"),
+    PageSpec(
+        "participants",
+        "Participants and episodes",
+        _casework,
+        "peerdesk.ui.pages.participants",
+        "ParticipantsPage",
+    ),
+    PageSpec("referrals", "Referrals", _casework, "peerdesk.ui.pages.referrals", "ReferralsPage"),
+    PageSpec(
+        "resources",
+        "Resources",
+        lambda a: a.can("resources.read"),
+        "peerdesk.ui.pages.resources",
+        "ResourcesPage",
+    ),
+    PageSpec(
+        "supporters",
+        "Supporters",
+        lambda a: a.can("supporters.read"),
+        "peerdesk.ui.pages.supporters",
+        "SupportersPage",
+    ),
+    PageSpec(
+        "reports",
+        "Reports",
+        lambda a: a.can("reports.run"),
+        "peerdesk.ui.reports_page",
+        "ReportsPage",
+    ),
+    PageSpec(
+        "accounts",
+        "Accounts and policy",
+        lambda a: a.can("accounts.write") or a.can("backup.run") or a.can("policy.write"),
+        "peerdesk.ui.pages.accounts",
+        "AccountsPage",
+    ),
+    PageSpec(
+        "audit",
+        "Audit log",
+        lambda a: a.can("audit.read"),
+        "peerdesk.ui.pages.audit_log",
+        "AuditPage",
+    ),
+)
+
+
+def available_pages(actor: Actor) -> list[PageSpec]:
+    out = []
+    for spec in PAGES:
+        if not spec.allowed(actor):
+            continue
+        if spec.key == "reports" and importlib.util.find_spec(spec.module) is None:
+            continue  # the reports page ships separately; shown once it exists
+        out.append(spec)
+    return out
+
+
+class Workspace(QWidget):
+    """Navigation on the left (only what the role may use), one page at a time."""
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        ctx.navigate = self.show_page
+        self.specs = available_pages(ctx.actor)
+        self.pages: dict[str, QWidget] = {}
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.nav = QListWidget()
+        self.nav.setAccessibleName(self.tr("Navigation"))
+        for n, spec in enumerate(self.specs, start=1):
+            item = QListWidgetItem(self.tr(spec.title))
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            if n <= 9:
+                item.setToolTip(f"Ctrl+{n}")
+                sc = QShortcut(QKeySequence(f"Ctrl+{n}"), self)
+                sc.activated.connect(partial(self.show_page, spec.key))
+            self.nav.addItem(item)
+        self.nav.setStyleSheet("QListWidget::item { padding: 6px 10px; }")
+        width = max(self.nav.sizeHintForColumn(0) + 36, 190)
+        self.nav.setFixedWidth(width)
+        self.stack = QStackedWidget()
+        lay.addWidget(self.nav)
+        lay.addWidget(self.stack, 1)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        new = QShortcut(QKeySequence(QKeySequence.StandardKey.New), self)
+        new.activated.connect(lambda: self.show_page("sessions", new=True))
+        new.setEnabled(ctx.actor.supporter_id is not None)
+
+    def keys(self) -> list[str]:
+        return [s.key for s in self.specs]
+
+    def current_key(self) -> str:
+        item = self.nav.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else ""
+
+    def _nav_changed(self, row: int) -> None:
+        if 0 <= row < len(self.specs):
+            self._show(self.specs[row].key, {})
+
+    def page(self, key: str) -> QWidget | None:
+        """The page, built the first time it is needed (opening stays quick)."""
+        if key in self.pages:
+            return self.pages[key]
+        spec = next((s for s in self.specs if s.key == key), None)
+        if spec is None:
+            return None
+        cls = getattr(importlib.import_module(spec.module), spec.cls)
+        if issubclass(cls, Page):
+            page = cls(self.ctx)
+        else:  # ReportsPage(store, actor, dialogs, parent=None)
+            page = cls(self.ctx.store, self.ctx.actor, self.ctx.dialogs)
+        page.setObjectName(f"page_{key}")
+        self.pages[key] = page
+        self.stack.addWidget(page)
+        return page
+
+    def show_page(self, key: str, **what: Any) -> None:
+        if key not in self.keys():
+            return
+        row = self.keys().index(key)
+        if self.nav.currentRow() != row:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(row)
+            self.nav.blockSignals(False)
+        self._show(key, what)
+
+    def _show(self, key: str, what: dict[str, Any]) -> None:
+        page = self.page(key)
+        if page is None:
+            return
+        self.stack.setCurrentWidget(page)
+        refresh = getattr(page, "refresh", None)
+        if callable(refresh):
+            refresh()
+        if isinstance(page, Page):
+            if what:
+                page.show_item(**what)
+            focus = page.first_focus()
+            if focus is not None and not what.get("keep_focus"):
+                focus.setFocus()
+
+
+class MainWindow(QMainWindow):
+    signedIn = Signal()  # noqa: N815
+    locked = Signal()
+
+    def __init__(
+        self,
+        data_dir: Path,
+        dialogs: Dialogs | None = None,
+        demo: bool = False,
+        idle_ms: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.data_dir = Path(data_dir)
+        self.dialogs = dialogs or Dialogs()
+        self.demo = demo
+        self.idle_ms = idle_ms  # tests set milliseconds; the product reads the policy
+        self.store: Store | None = None
+        self.actor: Actor | None = None
+        self.workspace: Workspace | None = None
+        self.wizard: QDialog | None = None
+        self.task: Task | None = None
+        self._locked_as: Actor | None = None
+        self._locked_page = ""
+        self.setWindowTitle(self.tr("PeerDesk"))
+        self.resize(1200, 760)
+
+        central = QWidget()
+        col = QVBoxLayout(central)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        self.banner = demo_banner()
+        self.banner.setVisible(demo)
+        col.addWidget(self.banner)
+        self.stack = QStackedWidget()
+        col.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.login = LoginPage(self.tr("Data folder: %1").replace("%1", str(self.data_dir)))
+        self.login.signInRequested.connect(self.sign_in)
+        self.login.recoveryRequested.connect(self.sign_in_with_recovery_key)
+        self.login.restoreRequested.connect(self.restore_backup)
+        self.lock_page = LockPage()
+        self.lock_page.unlockRequested.connect(self.unlock)
+        self.lock_page.signOutRequested.connect(self.sign_out)
+        self.stack.addWidget(self.login)
+        self.stack.addWidget(self.lock_page)
+
+        self.toolbar = QToolBar(self.tr("Account"))
+        self.toolbar.setObjectName("accountToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.who = QLabel()
+        self.who.setContentsMargins(8, 0, 8, 0)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.toolbar.addWidget(self.who)
+        self.toolbar.addWidget(spacer)
+        self.password_action = self._action(
+            self.tr("Change my password…"), "", self.change_password
+        )
+        self.lock_action = self._action(self.tr("Lock now"), "Ctrl+L", self.lock)
+        self.sign_out_action = self._action(self.tr("Sign out"), "Ctrl+Shift+L", self.sign_out)
+        self.help_action = self._action(self.tr("Shortcuts"), "F1", self.show_shortcuts)
+        for act in (self.password_action, self.lock_action, self.sign_out_action, self.help_action):
+            self.toolbar.addAction(act)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.toolbar.hide()
+
+        self.idle = IdleWatcher(idle_ms or 10 * 60_000, self)
+        self.idle.idle.connect(self.lock)
+
+    def _action(self, text: str, shortcut: str, slot: Callable[[], Any]) -> QAction:
+        act = QAction(text, self)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            act.setToolTip(f"{text.rstrip('…')} ({shortcut})")
+        act.triggered.connect(lambda _checked=False: slot())
+        act.setEnabled(False)
+        self.addAction(act)
+        return act
+
+    # -- start -------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Login if a store exists; otherwise the setup wizard (or, for demo, create one)."""
+        if store_exists(self.data_dir):
+            self.show_login()
+            self.show()
+        elif self.demo:
+            self.show_login()
+            self.show()
+            self.create_demo()
+        else:
+            self.show_wizard()
+
+    def show_wizard(self) -> None:
+        from peerdesk.ui.setup_wizard import SetupWizard
+
+        wizard = SetupWizard(self.data_dir, self.dialogs)
+        wizard.created.connect(self._wizard_done)
+        wizard.restoreRequested.connect(self.restore_backup)
+        self.wizard = wizard
+        wizard.show()
+
+    def _wizard_done(self, username: str) -> None:
+        if self.wizard is not None:
+            self.wizard.deleteLater()
+            self.wizard = None
+        self.show_login(username)
+        self.show()
+
+    def create_demo(self, sessions: int = 3000) -> None:
+        from peerdesk.services.demo import build_demo
+
+        self.login.set_busy(True)
+        self.task = run_task(
+            self,
+            partial(build_demo, self.data_dir, sessions=sessions, password=DEMO_PASSWORD),
+            on_result=lambda _r: self.show_login(),
+            on_error=self._demo_failed,
+            title=self.tr("Demo"),
+            label=self.tr("Creating the demo store with made-up people and sessions…"),
+            delay_ms=0,
+        )
+
+    def _demo_failed(self, exc: BaseException) -> None:
+        self.login.set_busy(False)
+        self.dialogs.error(self, self.tr("Demo"), error_text(exc))
+
+    def show_login(self, username: str = "") -> None:
+        self.stack.setCurrentWidget(self.login)
+        self.toolbar.hide()
+        self.login.reset(username)
+        self.login.restore.setVisible(not store_exists(self.data_dir))
+        if self.demo and store_exists(self.data_dir):
+            self._demo_hint()
+        self.setWindowTitle(self.tr("PeerDesk"))
+
+    def _demo_hint(self) -> None:
+        from peerdesk.services.keyslots import KeyslotFile
+
+        try:
+            names = KeyslotFile(self.data_dir).usernames()
+        except PeerDeskError:
+            return
+        supporters = [n for n in names if n not in ("admin", "coordinator")]
+        self.login.demo_hint.setText(
+            self.tr("Demo accounts: %1 (supporter), coordinator, admin. Password for each: %2")
+            .replace("%1", supporters[0] if supporters else "—")
+            .replace("%2", DEMO_PASSWORD)
+        )
+        self.login.demo_hint.show()
+        if not self.login.username.text() and supporters:
+            self.login.username.setText(supporters[0])
+            self.login.password.setFocus()
+
+    # -- sign in, lock, sign out ------------------------------------------------
+
+    def sign_in(self, username: str, password: str) -> None:
+        self.task = run_task(
+            self,
+            partial(open_store, self.data_dir, username, password),
+            on_result=self._opened,
+            on_error=self.login.show_failure,
+            title=self.tr("Signing in"),
+            label=self.tr("Unlocking the store…"),
+            delay_ms=1000,
+        )
+
+    def sign_in_with_recovery_key(self) -> None:
+        key = self.dialogs.ask_text(
+            self,
+            self.tr("Emergency access"),
+            self.tr(
+                "Enter the recovery key. Its use is recorded in the audit log; afterwards, "
+                "reset the forgotten password under Accounts and policy."
+            ),
+            password=True,
+        )
+        if not key:
+            return
+        self.login.set_busy(True)
+        self.task = run_task(
+            self,
+            partial(open_store, self.data_dir, recovery_key=key),
+            on_result=self._opened,
+            on_error=self.login.show_failure,
+            title=self.tr("Signing in"),
+            label=self.tr("Unlocking the store…"),
+            delay_ms=1000,
+        )
+
+    def _opened(self, result: tuple[Store, Actor]) -> None:
+        store, actor = result
+        if self.store is not None:  # a second result after a double submit
+            store.close()
+            return
+        self.store, self.actor = store, actor
+        ctx = Context(store, actor, self.dialogs, navigate=lambda *_a, **_k: None)
+        ctx.demo = self.demo or store.is_demo()
+        ctx.restore_backup = self.restore_backup
+        self.banner.setVisible(ctx.demo)
+        self.workspace = Workspace(ctx)
+        self.stack.addWidget(self.workspace)
+        self.stack.setCurrentWidget(self.workspace)
+        role = self.tr("emergency access") if actor.emergency else label(actor.role)
+        self.who.setText(
+            self.tr("%1 — %2")
+            .replace("%1", actor.display_name or actor.username)
+            .replace("%2", role)
+        )
+        self.setWindowTitle(
+            self.tr("PeerDesk — %1").replace("%1", actor.display_name or actor.username)
+        )
+        self.toolbar.show()
+        for act in (self.password_action, self.lock_action, self.sign_out_action, self.help_action):
+            act.setEnabled(True)
+        self.password_action.setEnabled(not actor.emergency)
+        restore = (
+            self._locked_page
+            if self._locked_as and self._locked_as.username == actor.username
+            else ""
+        )
+        self._locked_as = None
+        keys = self.workspace.keys()
+        self.workspace.show_page(restore if restore in keys else keys[0])
+        self.idle.set_timeout_ms(self.idle_ms or store.policy.idle_lock_minutes * 60_000)
+        self.idle.start()
+        self.signedIn.emit()
+
+    def _close_modals(self) -> None:
+        for _ in range(20):
+            popup = QApplication.activePopupWidget()
+            if popup is not None:
+                popup.close()
+                continue
+            modal = QApplication.activeModalWidget()
+            if modal is None or modal is self:
+                break
+            if isinstance(modal, QDialog):
+                modal.done(QDialog.DialogCode.Rejected)
+            else:
+                modal.close()
+
+    def _teardown(self) -> None:
+        """Destroy every widget that showed data, then close the store."""
+        self.idle.stop()
+        self._close_modals()
+        for act in (self.password_action, self.lock_action, self.sign_out_action):
+            act.setEnabled(False)
+        self.toolbar.hide()
+        if self.workspace is not None:
+            self.stack.removeWidget(self.workspace)
+            self.workspace.hide()
+            self.workspace.deleteLater()
+            self.workspace = None
+        if self.store is not None:
+            store, self.store = self.store, None
+            store.close()
+        self.actor = None
+        self.setWindowTitle(self.tr("PeerDesk"))
+
+    @property
+    def signed_in(self) -> bool:
+        return self.store is not None
+
+    def lock(self) -> None:
+        if self.store is None or self.actor is None:
+            return
+        self._locked_as = self.actor
+        self._locked_page = self.workspace.current_key() if self.workspace else ""
+        who = self.actor
+        self._teardown()
+        self.lock_page.prepare(who.display_name, who.username, recovery=who.emergency)
+        self.stack.setCurrentWidget(self.lock_page)
+        self.locked.emit()
+
+    def unlock(self, secret: str) -> None:
+        who = self._locked_as
+        if who is None:
+            self.show_login()
+            return
+        if who.emergency:
+            fn = partial(open_store, self.data_dir, recovery_key=secret)
+        else:
+            fn = partial(open_store, self.data_dir, who.username, secret)
+        self.task = run_task(
+            self,
+            fn,
+            on_result=self._opened,
+            on_error=self.lock_page.show_failure,
+            title=self.tr("Unlocking"),
+            label=self.tr("Unlocking the store…"),
+            delay_ms=1000,
+        )
+
+    def sign_out(self) -> None:
+        self._teardown()
+        self._locked_as = None
+        self.show_login()
+
+    def change_password(self) -> None:
+        if self.store is None or self.actor is None:
+            return
+        if self.dialogs.run(ChangePasswordDialog(self.store, self.actor, self)):
+            self.dialogs.info(
+                self, self.tr("Password changed"), self.tr("Use your new password from now on.")
+            )
+
+    def show_shortcuts(self) -> None:
+        self.dialogs.info(
+            self,
+            self.tr("Keyboard shortcuts"),
+            self.tr(
+                "Ctrl+1 … Ctrl+9  go to a page\n"
+                "Ctrl+N  record a session\n"
+                "Ctrl+Enter  save the session form\n"
+                "Escape  clear the session form\n"
+                "Ctrl+F  search the list\n"
+                "Ctrl+L  lock now\n"
+                "Ctrl+Shift+L  sign out\n"
+                "Alt + underlined letter  that field or button"
+            ),
+        )
+
+    # -- restore -----------------------------------------------------------------
+
+    def restore_backup(self) -> None:
+        """Restore a backup into this data folder; the current store is moved aside."""
+        from peerdesk.services.store_files import restore_in_place
+
+        path = self.dialogs.open_file(
+            self,
+            self.tr("Restore from a backup"),
+            self.tr("PeerDesk backups (*.pdbackup);;All files (*)"),
+        )
+        if path is None:
+            return
+        username = self.dialogs.ask_text(
+            self,
+            self.tr("Restore from a backup"),
+            self.tr("Your username in the backup (leave empty to use the recovery key):"),
+        )
+        if username is None:
+            return
+        secret = self.dialogs.ask_text(
+            self,
+            self.tr("Restore from a backup"),
+            self.tr("Password:") if username.strip() else self.tr("Recovery key:"),
+            password=True,
+        )
+        if not secret:
+            return
+        if store_exists(self.data_dir) and not self.dialogs.confirm(
+            self,
+            self.tr("Restore from a backup"),
+            self.tr(
+                "The store in %1 will be replaced by the backup. The current files are moved "
+                "to a folder beside it, not deleted. Everyone is signed out. Continue?"
+            ).replace("%1", str(self.data_dir)),
+        ):
+            return
+        self._teardown()
+        creds: dict[str, Any] = (
+            {"username": username.strip().lower(), "password": secret}
+            if username.strip()
+            else {"recovery_key": secret}
+        )
+        self.show_login(username.strip().lower())
+        self.login.set_busy(True)
+
+        def done(result: tuple[dict[str, Any], Path | None]) -> None:
+            manifest, aside = result
+            self.show_login(username.strip().lower())
+            text = self.tr("The backup from %1 was restored. Sign in to continue.").replace(
+                "%1", str(manifest.get("created_at", "?"))[:16]
+            )
+            if aside is not None:
+                text += " " + self.tr("The previous store files are in %1.").replace(
+                    "%1", str(aside)
+                )
+            self.dialogs.info(self, self.tr("Restored"), text)
+
+        def failed(exc: BaseException) -> None:
+            self.show_login(username.strip().lower())
+            self.dialogs.error(self, self.tr("Not restored"), error_text(exc))
+
+        self.task = run_task(
+            self,
+            partial(restore_in_place, path, self.data_dir, why="before-restore", **creds),
+            on_result=done,
+            on_error=failed,
+            title=self.tr("Restore"),
+            label=self.tr("Checking and restoring the backup…"),
+        )
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        self._teardown()
+        super().closeEvent(event)
+
+
+__all__ = ["DEMO_PASSWORD", "MainWindow", "Workspace", "available_pages"]

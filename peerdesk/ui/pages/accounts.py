@@ -1,0 +1,284 @@
+"""Accounts and policy (admins): add, disable, reset; policy settings; backup and restore."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from functools import partial
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from peerdesk.services import accounts, backup, policy_admin
+from peerdesk.services.accounts import UserInfo
+from peerdesk.services.policy import Policy
+from peerdesk.ui.fmt import label
+from peerdesk.ui.forms import UserDialog
+from peerdesk.ui.pages.base import Context, Page
+from peerdesk.ui.table_models import ROW_ROLE, Column, RowTableModel
+from peerdesk.ui.tasks import error_text, run_task
+from peerdesk.ui.widgets import EmptyStateTable, heading, make_table
+
+POLICY_LABELS = {
+    "min_password_length": ("Minimum password length", " characters", 8, 256),
+    "max_failed_attempts": ("Lock an account after", " failed attempts", 3, 100),
+    "idle_lock_minutes": ("Lock the window after", " idle minutes", 1, 240),
+    "suppression_threshold": ("Hide report counts below", "", 1, 100),
+    "series_length": ("Structured series length", " sessions", 1, 50),
+    "backups_to_keep": ("Backups to keep", "", 1, 1000),
+    "supervision_warning_weeks": ("Warn when no supervision for", " weeks", 1, 52),
+    "allow_keyring_unlock": ("Allow unlock with the computer's login", "", 0, 1),
+    "expiry_warning_days": ("Warn before certificates expire", " days", 1, 365),
+    "matching_department": ("Matching by department", "", 0, 0),
+    "supporters_may_assign": ("Supporters may assign episodes", "", 0, 1),
+}
+STR_CHOICES = {
+    "matching_department": ("prefer_different", "require_different", "any"),
+}
+
+
+class AccountsPage(Page):
+    key = "accounts"
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        outer = QHBoxLayout(self)
+        left = QVBoxLayout()
+        left.addWidget(heading(self.tr("Accounts"), level=2))
+        self.model = RowTableModel(
+            [
+                Column(self.tr("Username"), lambda u: u.username),
+                Column(self.tr("Name"), lambda u: u.display_name),
+                Column(self.tr("Role"), lambda u: label(u.role)),
+                Column(self.tr("State"), lambda u: label(u.state)),
+                Column(self.tr("Locked out"), lambda u: self.tr("locked") if u.locked_out else ""),
+                Column(self.tr("Last sign-in"), lambda u: u.last_login_at),
+            ],
+            highlight=lambda u: u.locked_out,
+        )
+        self.view = make_table(self.model, self.tr("Accounts"), sortable=False)
+        self.table = EmptyStateTable(self.view, self.tr("No accounts. Add one with Add account."))
+        left.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton(self.tr("&Add account…"))
+        self.add_button.clicked.connect(self.add)
+        self.disable_button = QPushButton(self.tr("&Disable…"))
+        self.disable_button.clicked.connect(self.disable)
+        self.reset_button = QPushButton(self.tr("&Reset password…"))
+        self.reset_button.clicked.connect(self.reset_password)
+        for b in (self.add_button, self.disable_button, self.reset_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        left.addLayout(buttons)
+        outer.addLayout(left, 3)
+
+        right = QVBoxLayout()
+        self.policy_box = QGroupBox(self.tr("Policy (policy.toml in the data folder)"))
+        form = QFormLayout(self.policy_box)
+        self.policy_fields: dict[str, QWidget] = {}
+        for f in fields(Policy):
+            default = (f.name.replace("_", " ").capitalize(), "", 0, 100000)
+            title, suffix, lo, hi = POLICY_LABELS.get(f.name, default)
+            widget: QWidget
+            if f.type == "bool":
+                widget = QCheckBox()
+            elif f.type == "str":
+                widget = QComboBox()
+                widget.setEditable(f.name not in STR_CHOICES)
+                for choice in STR_CHOICES.get(f.name, ()):
+                    widget.addItem(label(choice), choice)
+            else:
+                widget = QSpinBox()
+                widget.setRange(lo, hi)
+                widget.setSuffix(self.tr(suffix))
+            widget.setAccessibleName(self.tr(title))
+            lab = QLabel(self.tr(title) + ":")
+            lab.setBuddy(widget)
+            form.addRow(lab, widget)
+            self.policy_fields[f.name] = widget
+        self.save_policy = QPushButton(self.tr("Save &policy"))
+        self.save_policy.clicked.connect(self.store_policy)
+        form.addRow(self.save_policy)
+        right.addWidget(self.policy_box)
+
+        self.backup_box = QGroupBox(self.tr("Backup and restore"))
+        bl = QVBoxLayout(self.backup_box)
+        info = QLabel(
+            self.tr(
+                "A backup is an encrypted, verified copy of the whole store. Keep copies "
+                "away from this computer. Restoring replaces the current store (which is "
+                "kept in a folder beside it) and signs everyone out."
+            )
+        )
+        info.setWordWrap(True)
+        bl.addWidget(info)
+        bb = QHBoxLayout()
+        self.backup_button = QPushButton(self.tr("&Back up now…"))
+        self.backup_button.clicked.connect(self.make_backup)
+        self.restore_button = QPushButton(self.tr("Res&tore from a backup…"))
+        self.restore_button.clicked.connect(lambda: ctx.restore_backup and ctx.restore_backup())
+        bb.addWidget(self.backup_button)
+        bb.addWidget(self.restore_button)
+        bb.addStretch(1)
+        bl.addLayout(bb)
+        self.backup_status = QLabel()
+        self.backup_status.setWordWrap(True)
+        bl.addWidget(self.backup_status)
+        right.addWidget(self.backup_box)
+        right.addStretch(1)
+        outer.addLayout(right, 2)
+        self.policy_box.setVisible(ctx.actor.can("policy.write"))
+        self.backup_box.setVisible(ctx.actor.can("backup.run"))
+        writer = ctx.actor.can("accounts.write")
+        for b in (self.add_button, self.disable_button, self.reset_button):
+            b.setVisible(writer)
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._changed())
+        self.model.modelReset.connect(self._changed)
+        self.backup_task = None
+
+    def refresh(self) -> None:
+        self.model.set_rows(
+            self.call(self.tr("Accounts"), accounts.list_users, self.store, self.actor) or []
+        )
+        for name, widget in self.policy_fields.items():
+            value = getattr(self.store.policy, name)
+            if isinstance(widget, QCheckBox):
+                widget.setChecked(bool(value))
+            elif isinstance(widget, QComboBox):
+                i = widget.findData(value)
+                if i >= 0:
+                    widget.setCurrentIndex(i)
+                else:
+                    widget.setEditText(str(value))
+            elif isinstance(widget, QSpinBox):
+                widget.setValue(int(value))
+
+    def first_focus(self) -> QWidget | None:
+        return self.view
+
+    def current(self) -> UserInfo | None:
+        i = self.view.currentIndex()
+        return i.data(ROW_ROLE) if i.isValid() else None
+
+    def _changed(self) -> None:
+        u = self.current()
+        self.disable_button.setEnabled(
+            bool(u and u.state == "active" and u.id != self.actor.user_id)
+        )
+        self.reset_button.setEnabled(u is not None)
+
+    def add(self) -> None:
+        dlg = UserDialog(self.store, self.actor, self)
+        if self.dialogs.run(dlg):
+            self.dialogs.info(
+                self,
+                self.tr("Account added"),
+                self.tr("Account %1 added. First password: %2")
+                .replace("%1", dlg.value.username)
+                .replace("%2", dlg.password.text()),
+            )
+            self.refresh()
+
+    def disable(self) -> None:
+        u = self.current()
+        if u is None or not self.dialogs.confirm(
+            self,
+            self.tr("Disable account"),
+            self.tr("Disable %1? They can no longer sign in; what they recorded stays.").replace(
+                "%1", u.username
+            ),
+        ):
+            return
+        self.call(
+            self.tr("Disable account"), accounts.disable_user, self.store, self.actor, u.username
+        )
+        self.refresh()
+
+    def reset_password(self) -> None:
+        u = self.current()
+        if u is None:
+            return
+        new = accounts.generate_password()
+        if not self.dialogs.confirm(
+            self,
+            self.tr("Reset password"),
+            self.tr("Give %1 a new password? This also clears a lock-out.").replace(
+                "%1", u.username
+            ),
+        ):
+            return
+        if self.attempt(
+            self.tr("Reset password"),
+            accounts.reset_password,
+            self.store,
+            self.actor,
+            u.username,
+            new,
+        ):
+            self.dialogs.info(
+                self,
+                self.tr("Password reset"),
+                self.tr("New password for %1: %2\nGive it to them in person.")
+                .replace("%1", u.username)
+                .replace("%2", new),
+            )
+        self.refresh()
+
+    def store_policy(self) -> None:
+        changes: dict[str, object] = {}
+        for name, w in self.policy_fields.items():
+            if isinstance(w, QCheckBox):
+                changes[name] = w.isChecked()
+            elif isinstance(w, QComboBox):
+                changes[name] = w.currentData() or w.currentText()
+            elif isinstance(w, QSpinBox):
+                changes[name] = w.value()
+        if self.call(self.tr("Policy"), policy_admin.save_policy, self.store, self.actor, changes):
+            self.dialogs.info(
+                self,
+                self.tr("Policy saved"),
+                self.tr("The policy was saved. The idle lock uses it from the next sign-in."),
+            )
+
+    def make_backup(self) -> None:
+        path = self.dialogs.save_file(
+            self,
+            self.tr("Back up the store"),
+            "peerdesk-backup.pdbackup",
+            self.tr("PeerDesk backups (*.pdbackup)"),
+        )
+        if path is None:
+            return
+        self.backup_button.setEnabled(False)
+        self.backup_status.setText(self.tr("Backing up…"))
+
+        def done(info: backup.BackupInfo) -> None:
+            self.backup_button.setEnabled(True)
+            self.backup_status.setText(
+                self.tr("Backed up and verified: %1 (%2 MB).")
+                .replace("%1", str(info.path))
+                .replace("%2", f"{info.size / 1e6:.1f}")
+            )
+
+        def failed(exc: BaseException) -> None:
+            self.backup_button.setEnabled(True)
+            self.backup_status.setText("")
+            self.dialogs.error(self, self.tr("Backup failed"), error_text(exc))
+
+        self.backup_task = run_task(
+            self,
+            partial(backup.backup_store, self.store, self.actor, path),
+            on_result=done,
+            on_error=failed,
+            title=self.tr("Backup"),
+            label=self.tr("Writing and verifying the backup…"),
+        )

@@ -1,0 +1,76 @@
+"""What every page gets (store, acting user, dialogs, navigation) and shared helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from peerdesk.errors import PeerDeskError
+from peerdesk.services.auth import Actor
+from peerdesk.services.store import Store
+from peerdesk.ui.dialogs import Dialogs
+from peerdesk.ui.fmt import sentence
+
+
+@dataclass
+class Context:
+    store: Store
+    actor: Actor
+    dialogs: Dialogs
+    navigate: Callable[..., None]  # navigate(page_key, **what_to_show)
+    demo: bool = False
+    restore_backup: Callable[[], None] | None = None  # closes the store; the window does it
+
+    @property
+    def casework(self) -> bool:
+        return self.actor.can("casework.own") or self.actor.can("casework.program")
+
+
+class Page(QWidget):
+    key = ""
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName(f"page_{self.key}")
+
+    @property
+    def store(self) -> Store:
+        return self.ctx.store
+
+    @property
+    def actor(self) -> Actor:
+        return self.ctx.actor
+
+    @property
+    def dialogs(self) -> Dialogs:
+        return self.ctx.dialogs
+
+    def refresh(self) -> None:
+        """Reload from the store; called when the page is shown."""
+
+    def show_item(self, **what: Any) -> None:
+        """Select something another page pointed at (an episode, a referral...)."""
+
+    def first_focus(self) -> QWidget | None:
+        return None
+
+    def call(self, title: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run a quick service call; a PeerDeskError becomes a message, and None is returned."""
+        try:
+            return fn(*args, **kwargs)
+        except PeerDeskError as exc:
+            self.dialogs.error(self, title, sentence(str(exc)))
+            return None
+
+    def attempt(self, title: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+        """Like call(), for services that return nothing: True when it worked."""
+        try:
+            fn(*args, **kwargs)
+        except PeerDeskError as exc:
+            self.dialogs.error(self, title, sentence(str(exc)))
+            return False
+        return True

@@ -1,0 +1,350 @@
+"""Participants and their support episodes; an episode shows its sessions, referrals and
+check-ins in date order. Pseudonymous codes first; names only when asked for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from peerdesk.services import checkins, episodes, participants, referrals, sessions
+from peerdesk.services.episodes import EpisodeInfo
+from peerdesk.services.participants import ParticipantInfo
+from peerdesk.ui.fmt import fmt_dt, label
+from peerdesk.ui.forms import CheckInDialog, EpisodeDialog, ParticipantDialog, ReferralDialog
+from peerdesk.ui.pages.base import Context, Page
+from peerdesk.ui.table_models import ROW_ROLE, Column, PagedTableModel, RowTableModel
+from peerdesk.ui.widgets import EmptyStateTable, SearchBox, heading, make_table
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: datetime
+    kind: str
+    what: str
+    detail: str
+    id: str
+
+
+def timeline(ctx: Context, episode_id: str) -> list[TimelineEntry]:
+    out: list[TimelineEntry] = []
+    for s in sessions.list_sessions(
+        ctx.store,
+        ctx.actor,
+        sessions.SessionQuery(episode_id=episode_id, include_withdrawn=True, descending=False),
+        0,
+        1000,
+    ):
+        what = f"{label(s.mode)}, {s.minutes} min, {s.supporter_name}"
+        detail = ", ".join(s.concerns)
+        if s.safety_flag:
+            detail = "SAFETY FLAG; " + detail
+        if s.withdrawn:
+            what += " (withdrawn)"
+        out.append(TimelineEntry(s.started_at, "Session", what, detail, s.id))
+    for r in referrals.list_referrals(ctx.store, ctx.actor, episode_id=episode_id):
+        out.append(
+            TimelineEntry(
+                r.created_at,
+                "Referral",
+                f"{r.resource_name}: {label(r.status)}",
+                f"{label(r.urgency)}{', overdue' if r.overdue else ''}",
+                r.id,
+            )
+        )
+    for c in checkins.list_checkins(ctx.store, ctx.actor, episode_id):
+        out.append(
+            TimelineEntry(
+                datetime.combine(c.taken_on, datetime.min.time()),
+                "Check-in",
+                f"{c.instrument} {label(c.phase)}",
+                f"score {c.score}",
+                c.id,
+            )
+        )
+    out.sort(key=lambda e: e.when)
+    return out
+
+
+class ParticipantsPage(Page):
+    key = "participants"
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        outer = QVBoxLayout(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        outer.addWidget(splitter)
+
+        left = QWidget()
+        lay = QVBoxLayout(left)
+        lay.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.search = SearchBox(self.tr("Search by code or name"))
+        self.search.search.connect(lambda _t: self.apply_filter())
+        row.addWidget(self.search, 1)
+        self.names = QCheckBox(self.tr("Show &names"))
+        self.names.setToolTip(self.tr("Names are shown only where recorded"))
+        self.names.toggled.connect(self._names_toggled)
+        row.addWidget(self.names)
+        lay.addLayout(row)
+        self.model = PagedTableModel(
+            [
+                Column(self.tr("Code"), lambda p: p.code),
+                Column(self.tr("Type"), lambda p: label(p.kind)),
+                Column(self.tr("Role"), lambda p: p.role),
+                Column(self.tr("Language"), lambda p: p.language),
+                Column(self.tr("Consent"), lambda p: p.consent_on if p.consent_given else ""),
+                Column(self.tr("Name"), lambda p: p.name or ""),
+            ],
+            self._fetcher(),
+        )
+        self.view = make_table(self.model, self.tr("Participants"), sortable=False)
+        self.view.setColumnHidden(5, True)
+        self.table = EmptyStateTable(
+            self.view,
+            self.tr(
+                "No participants yet. Add someone with New participant (Ctrl+Shift+N); "
+                "they get a pseudonymous code."
+            ),
+        )
+        lay.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton(self.tr("New &participant…"))
+        self.add_button.setShortcut("Ctrl+Shift+N")
+        self.add_button.clicked.connect(self.add_participant)
+        buttons.addWidget(self.add_button)
+        buttons.addStretch(1)
+        lay.addLayout(buttons)
+        splitter.addWidget(left)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        self.ep_heading = heading(self.tr("Episodes"), level=2)
+        rl.addWidget(self.ep_heading)
+        self.ep_model = RowTableModel(
+            [
+                Column(self.tr("Opened"), lambda e: e.opened_on),
+                Column(self.tr("Why"), lambda e: e.reason),
+                Column(self.tr("Supporter"), lambda e: e.supporter_name),
+                Column(self.tr("Risk"), lambda e: label(e.risk_level)),
+                Column(self.tr("Sessions"), lambda e: e.session_count, align_right=True),
+                Column(self.tr("Closed"), lambda e: e.closed_on),
+            ],
+            highlight=lambda e: e.risk_level == "high" and e.closed_on is None,
+        )
+        self.ep_view = make_table(self.ep_model, self.tr("Episodes"), sortable=False)
+        self.ep_table = EmptyStateTable(
+            self.ep_view, self.tr("Choose a participant on the left to see their episodes.")
+        )
+        rl.addWidget(self.ep_table, 1)
+        eb = QHBoxLayout()
+        self.open_ep = QPushButton(self.tr("&Open episode…"))
+        self.open_ep.clicked.connect(self.open_episode)
+        self.close_ep = QPushButton(self.tr("Clo&se episode"))
+        self.close_ep.clicked.connect(self.close_episode)
+        self.referral_button = QPushButton(self.tr("New &referral…"))
+        self.referral_button.clicked.connect(self.new_referral)
+        self.checkin_button = QPushButton(self.tr("Add chec&k-in…"))
+        self.checkin_button.clicked.connect(self.new_checkin)
+        for b in (self.open_ep, self.close_ep, self.referral_button, self.checkin_button):
+            eb.addWidget(b)
+        eb.addStretch(1)
+        rl.addLayout(eb)
+        self.tl_heading = heading(self.tr("Episode timeline"), level=2)
+        rl.addWidget(self.tl_heading)
+        self.tl_model = RowTableModel(
+            [
+                Column(
+                    self.tr("When"),
+                    lambda t: fmt_dt(t.when) if t.kind != "Check-in" else t.when.date(),
+                ),
+                Column(self.tr("What"), lambda t: self.tr(t.kind)),
+                Column(self.tr("Details"), lambda t: t.what),
+                Column(self.tr("Notes"), lambda t: t.detail),
+            ],
+            highlight=lambda t: t.detail.startswith("SAFETY"),
+        )
+        self.tl_view = make_table(self.tl_model, self.tr("Episode timeline"), sortable=False)
+        self.tl_table = EmptyStateTable(
+            self.tl_view,
+            self.tr("Choose an episode to see its sessions, referrals and check-ins in order."),
+        )
+        rl.addWidget(self.tl_table, 2)
+        self.ep_info = QLabel()
+        self.ep_info.setWordWrap(True)
+        rl.addWidget(self.ep_info)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._participant_changed())
+        self.ep_view.selectionModel().currentRowChanged.connect(lambda *_: self._episode_changed())
+        self.model.modelReset.connect(self._participant_changed)
+        self._pending_episode: str | None = None
+        self._update_buttons()
+
+    def _fetcher(self) -> Any:
+        store, actor, term = self.store, self.actor, self.search.text().strip()
+
+        def fetch(offset: int, limit: int, _sort: str, _desc: bool) -> list[ParticipantInfo]:
+            return participants.list_participants(store, actor, term, offset, limit)
+
+        return fetch
+
+    def _names_toggled(self, on: bool) -> None:
+        self.view.setColumnHidden(5, not on)
+
+    def apply_filter(self) -> None:
+        self.model.set_fetch(self._fetcher())
+
+    def refresh(self) -> None:
+        keep = self.current_episode()
+        self.model.load_all_loaded_again()
+        if keep is not None:
+            self.show_item(episode_id=keep.id)
+
+    def first_focus(self) -> QWidget | None:
+        return self.search
+
+    def current_participant(self) -> ParticipantInfo | None:
+        i = self.view.currentIndex()
+        return i.data(ROW_ROLE) if i.isValid() else None
+
+    def current_episode(self) -> EpisodeInfo | None:
+        i = self.ep_view.currentIndex()
+        return i.data(ROW_ROLE) if i.isValid() else None
+
+    def _participant_changed(self) -> None:
+        p = self.current_participant()
+        if p is None:
+            self.ep_model.clear()
+            self.ep_heading.setText(self.tr("Episodes"))
+        else:
+            self.ep_heading.setText(self.tr("Episodes of %1").replace("%1", p.code))
+            eps = self.call(
+                self.tr("Episodes"), episodes.list_episodes, self.store, self.actor, p.id
+            )
+            self.ep_model.set_rows(eps or [])
+            if eps:
+                target = 0
+                for i, e in enumerate(eps):
+                    if e.id == self._pending_episode:
+                        target = i
+                self.ep_view.setCurrentIndex(self.ep_model.index(target, 0))
+        self._pending_episode = None
+        self._episode_changed()
+
+    def _episode_changed(self) -> None:
+        e = self.current_episode()
+        if e is None:
+            self.tl_model.clear()
+            self.ep_info.clear()
+        else:
+            self.tl_model.set_rows(self.call(self.tr("Episode"), timeline, self.ctx, e.id) or [])
+            state = (
+                self.tr("closed on %1").replace("%1", str(e.closed_on))
+                if e.closed_on
+                else self.tr("open")
+            )
+            self.ep_info.setText(
+                self.tr("%1 — %2, opened %3, %4; supporter: %5.")
+                .replace("%1", e.participant_code)
+                .replace("%2", e.reason)
+                .replace("%3", str(e.opened_on))
+                .replace("%4", state)
+                .replace("%5", e.supporter_name or self.tr("not assigned"))
+            )
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        p, e = self.current_participant(), self.current_episode()
+        is_open = e is not None and e.closed_on is None
+        self.open_ep.setEnabled(p is not None)
+        self.close_ep.setEnabled(is_open)
+        self.referral_button.setEnabled(is_open)
+        self.checkin_button.setEnabled(e is not None)
+
+    def show_item(self, **what: Any) -> None:
+        episode_id = what.get("episode_id")
+        if not episode_id:
+            return
+        e = self.call(self.tr("Episode"), episodes.get_episode, self.store, self.actor, episode_id)
+        if e is None:
+            return
+        self._pending_episode = episode_id
+        self.search.blockSignals(True)
+        self.search.setText(e.participant_code)
+        self.search.blockSignals(False)
+        self.model.set_fetch(self._fetcher(), background=False)
+        for row in range(self.model.rowCount()):
+            if self.model.row_at(row).id == e.participant_id:
+                self.view.setCurrentIndex(self.model.index(row, 0))
+                break
+        self._pending_episode = None
+
+    def add_participant(self) -> None:
+        dlg = ParticipantDialog(self.store, self.actor, self)
+        if self.dialogs.run(dlg) and dlg.value is not None:
+            if dlg.episode is not None:
+                self.show_item(episode_id=dlg.episode.id)
+            else:
+                self.search.setText(dlg.value.code)
+                self.search.flush()
+
+    def open_episode(self) -> None:
+        p = self.current_participant()
+        if p is None:
+            return
+        dlg = EpisodeDialog(self.store, self.actor, p.id, self)
+        if self.dialogs.run(dlg) and dlg.value is not None:
+            self._pending_episode = dlg.value.id
+            self._participant_changed()
+
+    def close_episode(self) -> None:
+        e = self.current_episode()
+        if e is None:
+            return
+        if not self.dialogs.confirm(
+            self,
+            self.tr("Close episode"),
+            self.tr("Close the episode of %1 today? Its records stay.").replace(
+                "%1", e.participant_code
+            ),
+        ):
+            return
+        self.call(
+            self.tr("Close episode"),
+            episodes.close_episode,
+            self.store,
+            self.actor,
+            e.id,
+            date.today(),
+        )
+        self._pending_episode = e.id
+        self._participant_changed()
+
+    def new_referral(self) -> None:
+        e = self.current_episode()
+        if e is None:
+            return
+        if self.dialogs.run(ReferralDialog(self.store, self.actor, e.id, parent=self)):
+            self._episode_changed()
+
+    def new_checkin(self) -> None:
+        e = self.current_episode()
+        if e is None:
+            return
+        if self.dialogs.run(CheckInDialog(self.store, self.actor, e.id, self)):
+            self._episode_changed()

@@ -1,0 +1,682 @@
+"""Sessions: the paged list and a quick entry form a supporter fills in from the keyboard."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QDateTime, QStringListModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateTimeEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from peerdesk.errors import PeerDeskError, ValidationError
+from peerdesk.services import episodes, participants, sessions, vocabulary
+from peerdesk.services.sessions import SessionInfo, SessionInput, SessionQuery
+from peerdesk.ui.fmt import label, local_dt, sentence, utc_dt
+from peerdesk.ui.forms import ParticipantDialog, ReferralDialog, date_edit, from_qdate, to_qdate
+from peerdesk.ui.pages.base import Context, Page
+from peerdesk.ui.table_models import ROW_ROLE, Column, PagedTableModel
+from peerdesk.ui.tasks import run_task
+from peerdesk.ui.widgets import EmptyStateTable, SearchBox, make_table
+
+
+class TagEdit(QLineEdit):
+    """Comma-separated tags with completion of the tag being typed."""
+
+    def __init__(self, suggestions: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = QStringListModel(suggestions, self)
+        self._completer = QCompleter(self._model, self)
+        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._completer.setFilterMode(Qt.MatchFlag.MatchStartsWith)
+        self._completer.setWidget(self)
+        self._completer.activated.connect(self._insert)
+        self.textEdited.connect(self._complete)
+
+    def set_suggestions(self, words: list[str]) -> None:
+        self._model.setStringList(words)
+
+    def _current(self) -> str:
+        return self.text()[: self.cursorPosition()].split(",")[-1].strip()
+
+    def _complete(self, _text: str) -> None:
+        prefix = self._current()
+        if not prefix:
+            self._completer.popup().hide()
+            return
+        self._completer.setCompletionPrefix(prefix)
+        if self._completer.completionCount():
+            self._completer.complete()
+        else:
+            self._completer.popup().hide()
+
+    def _insert(self, word: str) -> None:
+        head = self.text()[: self.cursorPosition()].rsplit(",", 1)
+        before = (head[0] + ", ") if len(head) == 2 else ""
+        self.setText(before + word + ", ")
+
+    def tags(self) -> tuple[str, ...]:
+        return tuple(t.strip() for t in self.text().split(",") if t.strip())
+
+
+class QuickEntryForm(QGroupBox):
+    """Defaults: now, me, my last mode; Ctrl+Enter saves; Escape clears."""
+
+    saved = Signal(object, bool)  # SessionInfo, was_new
+
+    def __init__(self, page: SessionsPage) -> None:
+        super().__init__(page.tr("Record a session"))
+        self.page = page
+        self.ctx = page.ctx
+        self.editing: SessionInfo | None = None
+        column = QVBoxLayout(self)
+        form = QFormLayout()
+        column.addLayout(form)
+        column.addStretch(1)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+
+        self.episode = QComboBox()
+        self.episode.setEditable(True)
+        self.episode.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.episode.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.episode.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.episode.lineEdit().setPlaceholderText(self.tr("type a participant code"))
+        self.new_participant = QPushButton(self.tr("&New…"))
+        self.new_participant.setToolTip(self.tr("Add a new participant and open an episode"))
+        self.new_participant.setAccessibleName(self.tr("New participant"))
+        self.new_participant.clicked.connect(self._new_participant)
+        ep_row = QHBoxLayout()
+        ep_row.addWidget(self.episode, 1)
+        ep_row.addWidget(self.new_participant)
+        self._row(form, self.tr("&Participant:"), self.episode, ep_row)
+
+        self.when = QDateTimeEdit()
+        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.when.setCalendarPopup(True)
+        self._row(form, self.tr("&When:"), self.when)
+
+        self.minutes = QSpinBox()
+        self.minutes.setRange(1, sessions.MAX_MINUTES)
+        self.minutes.setSingleStep(5)
+        self.minutes.setSuffix(self.tr(" min"))
+        self._row(form, self.tr("&Duration:"), self.minutes)
+
+        self.mode = QComboBox()
+        for code in sessions.MODES:
+            self.mode.addItem(label(code), code)
+        self._row(form, self.tr("&Mode:"), self.mode)
+
+        self.individual = QRadioButton(self.tr("&Individual"))
+        self.group = QRadioButton(self.tr("&Group"))
+        self.individual.setChecked(True)
+        self._format = QButtonGroup(self)
+        self._format.addButton(self.individual)
+        self._format.addButton(self.group)
+        fmt_row = QHBoxLayout()
+        fmt_row.addWidget(self.individual)
+        fmt_row.addWidget(self.group)
+        fmt_row.addStretch(1)
+        fmt_label = QLabel(self.tr("Format:"))
+        form.addRow(fmt_label, fmt_row)
+
+        self.attendees = QLineEdit()
+        self.attendees.setPlaceholderText(self.tr("other participants' codes, comma separated"))
+        self.attendees.setEnabled(False)
+        self.group.toggled.connect(self.attendees.setEnabled)
+        self._row(form, self.tr("&Attendance:"), self.attendees)
+
+        self.concerns = TagEdit(sorted(vocabulary.COMMON_CONCERNS))
+        # Concerns already used are gathered in the background (a scan on big stores).
+        run_task(
+            self,
+            partial(vocabulary.concern_suggestions, page.store, page.actor),
+            on_result=self.concerns.set_suggestions,
+            on_error=lambda _exc: None,
+            show_progress=False,
+        )
+        self.concerns.setPlaceholderText(self.tr("e.g. burnout, conflict"))
+        self._row(form, self.tr("&Concerns:"), self.concerns)
+
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setPlaceholderText(self.tr("Only you can read these notes."))
+        self.notes.setMinimumHeight(90)
+        self.notes.setMaximumHeight(200)
+        self._row(form, self.tr("Private &notes:"), self.notes)
+
+        self.follow = QCheckBox(self.tr("&Follow up on"))
+        self.follow_on = date_edit(date.today() + timedelta(days=7))
+        self.follow_on.setAccessibleName(self.tr("Follow-up date"))
+        self.follow_on.setEnabled(False)
+        self.follow.toggled.connect(self.follow_on.setEnabled)
+        fu_row = QHBoxLayout()
+        fu_row.addWidget(self.follow)
+        fu_row.addWidget(self.follow_on, 1)
+        form.addRow(QLabel(self.tr("Follow-up:")), fu_row)
+
+        self.safety = QCheckBox(self.tr("Safety &concern (risk to self or others)"))
+        form.addRow(QLabel(self.tr("Safety:")), self.safety)
+
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.error.setAccessibleName(self.tr("Form message"))
+        self.error.hide()
+        form.addRow(self.error)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        form.addRow(self.status)
+
+        buttons = QHBoxLayout()
+        self.save = QPushButton(self.tr("&Save  (Ctrl+Enter)"))
+        self.save.clicked.connect(self.submit)
+        self.clear_button = QPushButton(self.tr("C&lear"))
+        self.clear_button.clicked.connect(lambda: self.reset(keep_status=False))
+        buttons.addWidget(self.save)
+        buttons.addWidget(self.clear_button)
+        buttons.addStretch(1)
+        form.addRow(buttons)
+
+        for seq in ("Ctrl+Return", "Ctrl+Enter", "Ctrl+S"):
+            sc = QShortcut(QKeySequence(seq), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(self.submit)
+        esc = QShortcut(QKeySequence("Escape"), self)
+        esc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        esc.activated.connect(lambda: self.reset(keep_status=False))
+
+        order = [
+            self.episode,
+            self.new_participant,
+            self.when,
+            self.minutes,
+            self.mode,
+            self.individual,
+            self.group,
+            self.attendees,
+            self.concerns,
+            self.notes,
+            self.follow,
+            self.follow_on,
+            self.safety,
+            self.save,
+            self.clear_button,
+        ]
+        for a, b in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(a, b)
+        self.last_mode = page.call(
+            self.tr("Sessions"), sessions.last_mode_used, page.store, page.actor
+        )
+        self.load_episodes()
+        self.reset()
+
+    def _row(self, form: QFormLayout, text: str, widget: QWidget, layout: Any = None) -> None:
+        lab = QLabel(text)
+        lab.setBuddy(widget)
+        widget.setAccessibleName(text.replace("&", "").rstrip(":"))
+        form.addRow(lab, layout if layout is not None else widget)
+
+    def load_episodes(self, select_id: str | None = None) -> None:
+        eps = (
+            self.page.call(
+                self.tr("Episodes"),
+                episodes.list_episodes,
+                self.page.store,
+                self.page.actor,
+                open_only=True,
+                limit=1000,
+            )
+            or []
+        )
+        current = select_id or self.episode.currentData()
+        self.episode.clear()
+        for e in sorted(eps, key=lambda e: e.participant_code):
+            self.episode.addItem(f"{e.participant_code} — {e.reason} (since {e.opened_on})", e.id)
+        if current:
+            i = self.episode.findData(current)
+            if i >= 0:
+                self.episode.setCurrentIndex(i)
+                return
+        self.episode.setCurrentIndex(-1)
+        self.episode.setEditText("")
+
+    def reset(self, keep_status: bool = True) -> None:
+        self.editing = None
+        self.setTitle(self.tr("Record a session"))
+        self.save.setText(self.tr("&Save  (Ctrl+Enter)"))
+        self.episode.setEnabled(True)
+        self.new_participant.setEnabled(True)
+        self.when.setDateTime(QDateTime.currentDateTime())
+        self.minutes.setValue(30)
+        mode = self.last_mode or "in_person"
+        self.mode.setCurrentIndex(max(0, self.mode.findData(mode)))
+        self.individual.setChecked(True)
+        self.attendees.clear()
+        self.concerns.clear()
+        self.notes.clear()
+        self.follow.setChecked(False)
+        self.follow_on.setDate(to_qdate(date.today() + timedelta(days=7)))
+        self.safety.setChecked(False)
+        self.error.hide()
+        if not keep_status:
+            self.status.clear()
+
+    def start_new(self) -> None:
+        if self.editing is not None:
+            self.reset()
+        self.when.setDateTime(QDateTime.currentDateTime())
+        self.episode.setFocus()
+        self.episode.lineEdit().selectAll()
+
+    def load_for_edit(self, info: SessionInfo) -> None:
+        self.reset(keep_status=False)
+        self.editing = info
+        self.setTitle(self.tr("Correct session of %1").replace("%1", info.participant_code))
+        self.save.setText(self.tr("&Save correction"))
+        i = self.episode.findData(info.episode_id)
+        if i < 0:
+            self.episode.addItem(info.participant_code, info.episode_id)
+            i = self.episode.count() - 1
+        self.episode.setCurrentIndex(i)
+        self.episode.setEnabled(False)
+        self.new_participant.setEnabled(False)
+        local = local_dt(info.started_at)
+        self.when.setDateTime(QDateTime(local.date(), local.time()))
+        self.minutes.setValue(info.minutes)
+        self.mode.setCurrentIndex(max(0, self.mode.findData(info.mode)))
+        (self.group if info.format == "group" else self.individual).setChecked(True)
+        others = [c for c in info.attendees if c != info.participant_code]
+        self.attendees.setText(", ".join(others))
+        self.concerns.setText(", ".join(info.concerns))
+        self.notes.setPlainText(info.notes or "")
+        self.follow.setChecked(info.follow_up_on is not None)
+        if info.follow_up_on:
+            self.follow_on.setDate(to_qdate(info.follow_up_on))
+        self.safety.setChecked(info.safety_flag)
+        self.minutes.setFocus()
+
+    def _episode_id(self) -> str:
+        if self.episode.currentIndex() >= 0:
+            text = self.episode.currentText().strip()
+            if text == self.episode.itemText(self.episode.currentIndex()):
+                return self.episode.currentData()
+        text = self.episode.currentText().strip().upper()
+        if text:
+            hits = [
+                i for i in range(self.episode.count()) if self.episode.itemText(i).startswith(text)
+            ]
+            if len(hits) == 1:
+                self.episode.setCurrentIndex(hits[0])
+                return self.episode.itemData(hits[0])
+        raise ValidationError(
+            "choose the participant's open episode, or add a new participant with New…"
+        )
+
+    def _attendee_ids(self) -> tuple[str, ...]:
+        if not self.group.isChecked():
+            return ()
+        ids = []
+        for code in (c.strip().upper() for c in self.attendees.text().split(",")):
+            if not code:
+                continue
+            hits = [
+                p
+                for p in participants.list_participants(
+                    self.page.store, self.page.actor, search=code, limit=5
+                )
+                if p.code == code
+            ]
+            if not hits:
+                raise ValidationError(f"no participant with code {code} that you may see")
+            ids.append(hits[0].id)
+        return tuple(ids)
+
+    def data(self) -> SessionInput:
+        qdt = self.when.dateTime()
+        local = datetime(
+            qdt.date().year(),
+            qdt.date().month(),
+            qdt.date().day(),
+            qdt.time().hour(),
+            qdt.time().minute(),
+        )
+        return SessionInput(
+            episode_id=self.editing.episode_id if self.editing else self._episode_id(),
+            minutes=self.minutes.value(),
+            mode=self.mode.currentData(),
+            started_at=utc_dt(local),
+            format="group" if self.group.isChecked() else "individual",
+            concerns=self.concerns.tags(),
+            notes=self.notes.toPlainText(),
+            follow_up_on=from_qdate(self.follow_on.date()) if self.follow.isChecked() else None,
+            safety_flag=self.safety.isChecked(),
+            attendee_ids=self._attendee_ids(),
+        )
+
+    def submit(self) -> SessionInfo | None:
+        try:
+            data = self.data()
+            if self.editing is not None:
+                info = sessions.update_session(
+                    self.page.store, self.page.actor, self.editing.id, data
+                )
+                was_new = False
+            else:
+                info = sessions.record_session(self.page.store, self.page.actor, data)
+                was_new = True
+        except PeerDeskError as exc:
+            self.error.setText(sentence(str(exc)))
+            self.error.show()
+            return None
+        self.last_mode = info.mode
+        episode_id = info.episode_id
+        self.reset()
+        self.status.setText(
+            (
+                self.tr("Saved a session with %1.")
+                if was_new
+                else self.tr("Corrected the session with %1.")
+            ).replace("%1", info.participant_code)
+        )
+        if was_new:
+            i = self.episode.findData(episode_id)
+            if i >= 0:
+                self.episode.setCurrentIndex(i)
+        self.saved.emit(info, was_new)
+        return info
+
+    def _new_participant(self) -> None:
+        dlg = ParticipantDialog(self.page.store, self.page.actor, self)
+        if self.page.dialogs.run(dlg) and dlg.episode is not None:
+            self.load_episodes(select_id=dlg.episode.id)
+            self.when.setFocus()
+
+
+class SessionsPage(Page):
+    key = "sessions"
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self._count_generation = 0
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        outer = QVBoxLayout(self)
+        outer.addWidget(splitter)
+
+        left = QWidget()
+        lay = QVBoxLayout(left)
+        lay.setContentsMargins(0, 0, 0, 0)
+        filters = QHBoxLayout()
+        self.search = SearchBox(self.tr("Search code or concern"))
+        self.search.setToolTip(self.tr("Participant code or concern (Ctrl+F)"))
+        self.search.search.connect(lambda _t: self.apply_filter())
+        filters.addWidget(self.search, 1)
+        self.mine = QCheckBox(self.tr("Only &mine"))
+        self.mine.setToolTip(self.tr("Only sessions I recorded"))
+        self.mine.toggled.connect(lambda _c: self.apply_filter())
+        self.mine.setVisible(ctx.actor.supporter_id is not None)
+        self.withdrawn = QCheckBox(self.tr("Show &withdrawn"))
+        self.withdrawn.toggled.connect(lambda _c: self.apply_filter())
+        filters.addWidget(self.mine)
+        filters.addWidget(self.withdrawn)
+        lay.addLayout(filters)
+        self.count = QLabel()
+        self.count.setAccessibleName(self.tr("Number of sessions"))
+        lay.addWidget(self.count)
+
+        self.model = PagedTableModel(
+            [
+                Column(self.tr("Started"), lambda s: s.started_at, "started_at"),
+                Column(self.tr("Participant"), lambda s: s.participant_code, "participant"),
+                Column(self.tr("Supporter"), lambda s: s.supporter_name, "supporter"),
+                Column(self.tr("Mode"), lambda s: label(s.mode), "mode"),
+                Column(self.tr("Format"), lambda s: label(s.format), "format"),
+                Column(self.tr("Minutes"), lambda s: s.minutes, "minutes", align_right=True),
+                Column(self.tr("Concerns"), lambda s: s.concerns),
+                Column(self.tr("Follow-up"), lambda s: s.follow_up_on),
+                Column(self.tr("Safety"), lambda s: self.tr("flagged") if s.safety_flag else ""),
+                Column(self.tr("State"), lambda s: self.tr("withdrawn") if s.withdrawn else ""),
+            ],
+            self._fetcher(),
+            sort_key="started_at",
+            descending=True,
+            highlight=lambda s: s.safety_flag and not s.withdrawn,
+        )
+        self.model.failed.connect(
+            lambda msg: self.dialogs.error(self, self.tr("Sessions"), sentence(msg))
+        )
+        self.view = make_table(self.model, self.tr("Sessions"))
+        self.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        self.view.doubleClicked.connect(lambda _i: self.correct())
+        self.view.activated.connect(lambda _i: self.correct())
+        self.table = EmptyStateTable(self.view, self._empty_text())
+        lay.addWidget(self.table, 1)
+
+        actions = QHBoxLayout()
+        self.correct_button = QPushButton(self.tr("&Correct…"))
+        self.correct_button.setToolTip(self.tr("Load your session into the form to correct it"))
+        self.correct_button.clicked.connect(self.correct)
+        self.withdraw_button = QPushButton(self.tr("With&draw…"))
+        self.withdraw_button.clicked.connect(self.withdraw)
+        self.follow_button = QPushButton(self.tr("Follow-up &done"))
+        self.follow_button.clicked.connect(self.follow_up_done)
+        self.episode_button = QPushButton(self.tr("Open &episode"))
+        self.episode_button.clicked.connect(self.open_episode)
+        for b in (
+            self.correct_button,
+            self.withdraw_button,
+            self.follow_button,
+            self.episode_button,
+        ):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        lay.addLayout(actions)
+        splitter.addWidget(left)
+
+        self.form: QuickEntryForm | None = None
+        if ctx.actor.supporter_id is not None:
+            self.form = QuickEntryForm(self)
+            self.form.saved.connect(self._saved)
+            splitter.addWidget(self.form)
+            splitter.setStretchFactor(0, 3)
+            splitter.setStretchFactor(1, 2)
+            splitter.setSizes([640, 460])
+        else:
+            self.correct_button.hide()
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.activated.connect(self.search.setFocus)
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+        self.model.modelReset.connect(self._update_buttons)
+        self._update_buttons()
+
+    def _empty_text(self) -> str:
+        if self.search.text().strip() or self.mine.isChecked():
+            return self.tr("No sessions match. Clear the search box to see all sessions.")
+        if self.actor.supporter_id is not None:
+            return self.tr(
+                "No sessions yet. Record your first one with the form on the right: "
+                "pick the participant (or New… for someone new), then Ctrl+Enter to save."
+            )
+        return self.tr("No sessions have been recorded yet. Supporters record them.")
+
+    def _query(self, order_by: str = "started_at", descending: bool = True) -> SessionQuery:
+        return SessionQuery(
+            search=self.search.text().strip(),
+            mine_only=self.mine.isChecked(),
+            include_withdrawn=self.withdrawn.isChecked(),
+            order_by=order_by,
+            descending=descending,
+        )
+
+    def _fetcher(self) -> Any:
+        store, actor = self.store, self.actor
+
+        def fetch(offset: int, limit: int, sort_key: str, descending: bool) -> list[SessionInfo]:
+            q = self._query(sort_key or "started_at", descending)
+            return sessions.list_sessions(store, actor, q, offset, limit)
+
+        return fetch
+
+    def apply_filter(self) -> None:
+        self.table.set_empty_text(self._empty_text())
+        self.model.set_fetch(self._fetcher())
+        self._recount()
+
+    def _recount(self) -> None:
+        self._count_generation += 1
+        generation = self._count_generation
+        query = self._query()
+        store, actor = self.store, self.actor
+        self.count.setText(self.tr("Counting…"))
+
+        def done(n: int) -> None:
+            if generation == self._count_generation:
+                self.count.setText(self.tr("%1 sessions").replace("%1", f"{n:,}"))
+
+        def failed(_exc: BaseException) -> None:
+            if generation == self._count_generation:
+                self.count.setText("")
+
+        run_task(
+            self,
+            partial(sessions.count_sessions, store, actor, query),
+            on_result=done,
+            on_error=failed,
+            show_progress=False,
+        )
+
+    def refresh(self) -> None:
+        # Showing the page again starts from the first page, off the GUI thread.
+        self.model.reload()
+        self._recount()
+        if self.form is not None:
+            self.form.load_episodes()
+
+    def first_focus(self) -> QWidget | None:
+        return self.form.episode if self.form is not None else self.search
+
+    def show_item(self, **what: Any) -> None:
+        if what.get("new") and self.form is not None:
+            self.form.start_new()
+
+    def current(self) -> SessionInfo | None:
+        index = self.view.currentIndex()
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def _update_buttons(self) -> None:
+        s = self.current()
+        self.correct_button.setEnabled(bool(s and s.is_mine and not s.withdrawn))
+        self.withdraw_button.setEnabled(
+            bool(s and not s.withdrawn and (s.is_mine or self.actor.can("casework.program")))
+        )
+        self.follow_button.setEnabled(bool(s and s.follow_up_on and not s.follow_up_done_on))
+        self.episode_button.setEnabled(s is not None)
+
+    def correct(self) -> None:
+        s = self.current()
+        if s is None or self.form is None:
+            return
+        if not s.is_mine:
+            self.dialogs.info(
+                self,
+                self.tr("Correct a session"),
+                self.tr("Only the supporter who recorded a session can correct it."),
+            )
+            return
+        info = self.call(
+            self.tr("Correct a session"), sessions.get_session, self.store, self.actor, s.id
+        )
+        if info is not None:
+            self.form.load_for_edit(info)
+
+    def withdraw(self) -> None:
+        s = self.current()
+        if s is None:
+            return
+        reason = self.dialogs.ask_text(
+            self,
+            self.tr("Withdraw session"),
+            self.tr("Why is the session with %1 withdrawn? (kept in the audit trail)").replace(
+                "%1", s.participant_code
+            ),
+        )
+        if reason is None:
+            return
+        self.call(
+            self.tr("Withdraw session"),
+            sessions.withdraw_session,
+            self.store,
+            self.actor,
+            s.id,
+            reason,
+        )
+        self.refresh()
+
+    def follow_up_done(self) -> None:
+        s = self.current()
+        if s is None:
+            return
+        self.call(
+            self.tr("Follow-up"),
+            sessions.mark_follow_up_done,
+            self.store,
+            self.actor,
+            s.id,
+            date.today(),
+        )
+        self.refresh()
+
+    def open_episode(self) -> None:
+        s = self.current()
+        if s is not None:
+            self.ctx.navigate("participants", episode_id=s.episode_id)
+
+    def _saved(self, info: SessionInfo, was_new: bool) -> None:
+        self.model.load_all_loaded_again()
+        self._recount()
+        if info.safety_flag and was_new:
+            self.prompt_referral(info)
+
+    def prompt_referral(self, info: SessionInfo) -> None:
+        """A safety flag is the moment to refer: a supporter is not a therapist."""
+        make = self.dialogs.confirm(
+            self,
+            self.tr("Safety concern"),
+            self.tr(
+                "You flagged a safety concern for %1. Peer support is not crisis care: "
+                "refer to a crisis line or mental health service now?"
+            ).replace("%1", info.participant_code),
+            yes_text=self.tr("Make a referral…"),
+            no_text=self.tr("Not now"),
+            default_yes=True,
+        )
+        if not make:
+            return
+        dlg = ReferralDialog(
+            self.store, self.actor, info.episode_id, info.id, urgent=True, parent=self
+        )
+        if self.dialogs.run(dlg):
+            if self.form is not None:
+                self.form.status.setText(
+                    self.tr("Saved the session and an urgent referral for %1.").replace(
+                        "%1", info.participant_code
+                    )
+                )

@@ -1,0 +1,276 @@
+"""Qt item models over service results: a plain list model and a paged one.
+
+The paged model never counts or loads everything: it asks the service for one page
+at a time (fetchMore, as the view scrolls), and a new sort or filter starts over
+with a fresh first page, so sorting and filtering happen in SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+from peerdesk.errors import PeerDeskError
+from peerdesk.ui.fmt import fmt_date, fmt_dt
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's dataclass
+ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the row's id, when it has one
+SORT_ROLE = Qt.ItemDataRole.UserRole + 3  # raw value
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    value: Callable[[Any], Any]
+    sort_key: str = ""  # the service's sort name; empty = not sortable
+    align_right: bool = False
+    tooltip: str = ""
+
+
+def display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    if isinstance(value, datetime):
+        return fmt_dt(value)
+    if isinstance(value, date):
+        return fmt_date(value)
+    if isinstance(value, (tuple, list)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+class RowTableModel(QAbstractTableModel):
+    """Rows are frozen dataclasses from services; columns say how to show them."""
+
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        highlight: Callable[[Any], bool] | None = None,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.highlight = highlight
+        self._rows: list[Any] = []
+
+    # -- Qt interface --------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        if not (0 <= index.column() < len(self.columns)):
+            return None
+        row = self._rows[index.row()]
+        col = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return display(col.value(row))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return col.tooltip or None
+        if role == ROW_ROLE:
+            return row
+        if role == ID_ROLE:
+            return getattr(row, "id", None)
+        if role == SORT_ROLE:
+            return col.value(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col.align_right:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if self.highlight is not None and self.highlight(row):
+            # Bold as well as a colour, so the highlight does not rely on colour alone.
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+            if role == Qt.ItemDataRole.ForegroundRole:
+                app = QApplication.instance()
+                if isinstance(app, QApplication):
+                    return QBrush(app.palette().color(QPalette.ColorRole.Link))
+        return None
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not (0 <= section < len(self.columns)):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        if role == Qt.ItemDataRole.ToolTipRole and self.columns[section].sort_key:
+            return self.tr("Click to sort")
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    # -- helpers ---------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_rows([])
+
+    def row_at(self, row: int) -> Any:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rows(self) -> list[Any]:
+        return list(self._rows)
+
+
+Fetcher = Callable[[int, int, str, bool], Sequence[Any]]
+
+
+class PagedTableModel(RowTableModel):
+    """Loads pages on demand from fetch(offset, limit, sort_key, descending).
+
+    After a new filter or sort the first page is fetched off the GUI thread (a filter
+    that matches nothing may scan a large table); while it runs ``loading`` is True and
+    results of an older filter are dropped. Scrolling fetches further pages directly.
+    """
+
+    loadingChanged = Signal(bool)  # noqa: N815
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        fetch: Fetcher,
+        page_size: int = 200,
+        sort_key: str = "",
+        descending: bool = True,
+        highlight: Callable[[Any], bool] | None = None,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(columns, highlight, parent)
+        self._fetch = fetch
+        self.page_size = page_size
+        self.sort_key = sort_key
+        self.descending = descending
+        self._exhausted = True
+        self._generation = 0
+        self.loading = False
+        self.background = True
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
+        if parent.isValid() or self._exhausted:
+            return
+        try:
+            page = list(
+                self._fetch(len(self._rows), self.page_size, self.sort_key, self.descending)
+            )
+        except PeerDeskError as exc:
+            self._exhausted = True
+            self.failed.emit(str(exc))
+            return
+        if len(page) < self.page_size:
+            self._exhausted = True
+        if page:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not (0 <= column < len(self.columns)) or not self.columns[column].sort_key:
+            return
+        self.sort_key = self.columns[column].sort_key
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    def set_fetch(self, fetch: Fetcher, background: bool | None = None) -> None:
+        """A new filter: swap the fetcher and start again from the first page."""
+        self._fetch = fetch
+        self.reload(background)
+
+    def _set_loading(self, on: bool) -> None:
+        if self.loading != on:
+            self.loading = on
+            self.loadingChanged.emit(on)
+
+    def reload(self, background: bool | None = None) -> None:
+        self._generation += 1
+        self.beginResetModel()
+        self._rows = []
+        self._exhausted = True
+        self.endResetModel()
+        if not (self.background if background is None else background):
+            self._set_loading(False)
+            self._exhausted = False
+            self.fetchMore()
+            return
+        from peerdesk.ui.tasks import run_task  # tasks imports Qt widgets; keep it lazy
+
+        generation, fetch = self._generation, self._fetch
+        size, key, desc = self.page_size, self.sort_key, self.descending
+        self._set_loading(True)
+        run_task(
+            self,
+            lambda: list(fetch(0, size, key, desc)),
+            on_result=lambda page: self._first_page(generation, page),
+            on_error=lambda exc: self._first_failed(generation, exc),
+            show_progress=False,
+        )
+
+    def _first_page(self, generation: int, page: list[Any]) -> None:
+        if generation != self._generation:
+            return
+        self._exhausted = len(page) < self.page_size
+        if page:
+            self.beginInsertRows(QModelIndex(), 0, len(page) - 1)
+            self._rows = list(page)
+            self.endInsertRows()
+        self._set_loading(False)
+
+    def _first_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._set_loading(False)
+        self.failed.emit(str(exc) if isinstance(exc, PeerDeskError) else type(exc).__name__)
+
+    def load_all_loaded_again(self) -> None:
+        """Refresh keeping as many rows loaded as before (after an edit), right away.
+
+        With nothing loaded yet (a page shown for the first time) it loads in the
+        background instead.
+        """
+        if not self._rows and not self.loading:
+            self.reload()
+            return
+        wanted = max(len(self._rows), self.page_size)
+        self.reload(background=False)
+        while not self._exhausted and len(self._rows) < wanted:
+            self.fetchMore()
+
+    @property
+    def exhausted(self) -> bool:
+        return self._exhausted

@@ -1,0 +1,214 @@
+"""Small reusable widgets: password field with caps-lock hint, debounced search, tables
+that show an empty state, headings and the demo banner."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class PasswordField(QLineEdit):
+    """A password box that notices Caps Lock from what is typed (Qt cannot ask the OS)."""
+
+    capsLockChanged = Signal(bool)  # noqa: N815
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEchoMode(QLineEdit.EchoMode.Password)
+        self.caps_lock = False
+        self._toggle = QAction(self.tr("Show"), self)
+        self._toggle.setToolTip(self.tr("Show or hide the password"))
+        self._toggle.setCheckable(True)
+        self._toggle.toggled.connect(self._show)
+        self.addAction(self._toggle, QLineEdit.ActionPosition.TrailingPosition)
+        self.setInputMethodHints(
+            Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhNoPredictiveText
+        )
+
+    def _show(self, on: bool) -> None:
+        self.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
+        self._toggle.setText(self.tr("Hide") if on else self.tr("Show"))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        text = event.text()
+        if len(text) == 1 and text.isalpha() and text.upper() != text.lower():
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            caps = text.isupper() != shift
+            if caps != self.caps_lock:
+                self.caps_lock = caps
+                self.capsLockChanged.emit(caps)
+        elif event.key() == Qt.Key.Key_CapsLock:
+            self.caps_lock = not self.caps_lock
+            self.capsLockChanged.emit(self.caps_lock)
+        super().keyPressEvent(event)
+
+
+class SearchBox(QLineEdit):
+    """Emits search(text) once typing pauses, so each keystroke does not hit the store."""
+
+    search = Signal(str)
+
+    def __init__(
+        self, placeholder: str, delay_ms: int = 300, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(placeholder)
+        self.setAccessibleName(placeholder)
+        self.setClearButtonEnabled(True)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(lambda: self.search.emit(self.text().strip()))
+        self.textChanged.connect(lambda _t: self._timer.start())
+        self.returnPressed.connect(self.flush)
+
+    def flush(self) -> None:
+        """Search now (Enter, or tests)."""
+        self._timer.stop()
+        self.search.emit(self.text().strip())
+
+
+def make_table(model: QAbstractItemModel, name: str, sortable: bool = True) -> QTableView:
+    view = QTableView()
+    if model.parent() is None:
+        model.setParent(view)  # the model lives and dies with its view
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setSortingEnabled(False)
+    if sortable:
+        view.horizontalHeader().setSortIndicatorShown(True)
+        view.horizontalHeader().setSectionsClickable(True)
+        view.horizontalHeader().sortIndicatorChanged.connect(model.sort)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setDefaultSectionSize(130)
+    view.setWordWrap(False)
+    # Tab moves on to the next control instead of walking cells.
+    view.setTabKeyNavigation(False)
+    return view
+
+
+class EmptyStateTable(QStackedWidget):
+    """A table that, when its model is empty, says what to do next instead."""
+
+    def __init__(self, view: QTableView, empty_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.empty = QLabel(empty_text)
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.empty.setObjectName("emptyState")
+        self.empty.setMargin(24)
+        self.empty.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.addWidget(view)
+        self.addWidget(self.empty)
+        self._sized = False
+        model = view.model()
+        for sig in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.layoutChanged):
+            sig.connect(self._update)
+        self._empty_text = empty_text
+        self._loading = False
+        loading = getattr(model, "loadingChanged", None)
+        if loading is not None:
+            loading.connect(self._set_loading)
+        self._update()
+
+    def set_empty_text(self, text: str) -> None:
+        self._empty_text = text
+        if not self._loading:
+            self.empty.setText(text)
+
+    def _set_loading(self, on: bool) -> None:
+        self._loading = on
+        self.empty.setText(self.tr("Loading…") if on else self._empty_text)
+        self._update()
+
+    def _update(self, *args: object) -> None:
+        rows = self.view.model().rowCount()
+        self.setCurrentIndex(0 if rows else 1)
+        if rows and not self._sized:
+            # Fit columns to the first rows shown, within reason, once per model.
+            self._sized = True
+            self.view.resizeColumnsToContents()
+            header = self.view.horizontalHeader()
+            for col in range(header.count() - 1):
+                width = header.sectionSize(col)
+                header.resizeSection(col, max(70, min(width + 12, 260)))
+
+    @property
+    def showing_empty(self) -> bool:
+        return self.currentIndex() == 1 and not self._loading
+
+
+def heading(text: str, level: int = 1) -> QLabel:
+    lab = QLabel(text)
+    font = lab.font()
+    font.setPointSizeF(font.pointSizeF() * (1.45 if level == 1 else 1.15))
+    font.setBold(True)
+    lab.setFont(font)
+    lab.setAccessibleName(text)
+    lab.setWordWrap(True)
+    return lab
+
+
+def hint(text: str) -> QLabel:
+    lab = QLabel(text)
+    lab.setWordWrap(True)
+    lab.setEnabled(True)
+    lab.setForegroundRole(lab.foregroundRole())
+    font = lab.font()
+    font.setItalic(False)
+    lab.setFont(font)
+    lab.setObjectName("hint")
+    lab.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    return lab
+
+
+def demo_banner() -> QLabel:
+    lab = QLabel(
+        QLabel.tr("DEMO DATA — every person and record here is made up. Do not enter real data.")
+    )
+    lab.setObjectName("demoBanner")
+    lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    lab.setAccessibleName(lab.text())
+    lab.setWordWrap(True)
+    # Fixed colours with enough contrast in both light and dark palettes.
+    lab.setStyleSheet(
+        "QLabel#demoBanner { background: #ffd54f; color: #1a1a1a; font-weight: bold;"
+        " padding: 6px; border-bottom: 1px solid #8d6e00; }"
+    )
+    return lab
+
+
+def separator() -> QFrame:
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line
+
+
+def vbox(*widgets: QWidget, margins: int = 0) -> QVBoxLayout:
+    lay = QVBoxLayout()
+    lay.setContentsMargins(margins, margins, margins, margins)
+    for w in widgets:
+        lay.addWidget(w)
+    return lay

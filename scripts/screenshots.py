@@ -1,0 +1,158 @@
+"""Render every main screen on demo data into docs/screenshots/*.png.
+
+    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py        # or under xvfb-run
+    python scripts/screenshots.py --data-dir DIR --out docs/screenshots
+
+A demo store is created in a temporary folder unless --data-dir points at one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("PEERDESK_INSECURE_FAST_KDF", "1")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--sessions", type=int, default=3000)
+    parser.add_argument("--size", default="1280x800")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QWidget
+
+    from peerdesk.services.demo import build_demo
+    from peerdesk.services.keyslots import KeyslotFile
+    from peerdesk.services.store import store_exists
+    from peerdesk.ui.app import make_app
+    from peerdesk.ui.dialogs import ScriptedDialogs
+    from peerdesk.ui.main_window import DEMO_PASSWORD, MainWindow
+    from peerdesk.ui.setup_wizard import SetupWizard
+    from peerdesk.ui.tasks import wait_all
+
+    app = make_app([sys.argv[0]])
+    width, height = (int(v) for v in args.size.split("x"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="peerdesk-shots-"))
+    data_dir = args.data_dir or tmp / "demo"
+    if not store_exists(data_dir):
+        print(f"creating a demo store with {args.sessions} sessions…", flush=True)
+        build_demo(data_dir, sessions=args.sessions, password=DEMO_PASSWORD)
+
+    def settle(ms: int = 150) -> None:
+        end = time.monotonic() + ms / 1000
+        while time.monotonic() < end:
+            QCoreApplication.processEvents()
+            time.sleep(0.01)
+        wait_all()
+        QCoreApplication.processEvents()
+
+    def loaded(page: QWidget) -> None:
+        model = getattr(page, "model", None)
+        deadline = time.monotonic() + 30
+        while (getattr(model, "loading", False) or getattr(page, "loading", False)) and (
+            time.monotonic() < deadline
+        ):
+            settle(20)
+
+    def shot(widget: QWidget, name: str) -> None:
+        settle()
+        path = args.out / f"{name}.png"
+        widget.grab().save(str(path))
+        print("wrote", path, flush=True)
+
+    # First run.
+    wizard = SetupWizard(tmp / "fresh", ScriptedDialogs())
+    wizard.resize(720, 540)
+    wizard.show()
+    shot(wizard, "01-setup-welcome")
+    wizard.next()
+    wizard.account.password.setText("a long passphrase here")
+    wizard.account.repeat.setText("a long passphrase here")
+    shot(wizard, "02-setup-admin")
+    wizard.next()
+    shot(wizard, "03-setup-recovery-key")
+    wizard.close()
+
+    window = MainWindow(data_dir, dialogs=ScriptedDialogs(), demo=True)
+    window.resize(width, height)
+    window.start()
+    shot(window, "04-login")
+    names = KeyslotFile(data_dir).usernames()
+    supporter = next(n for n in names if n not in ("admin", "coordinator"))
+
+    def sign_in(user: str) -> None:
+        window.login.username.setText(user)
+        window.login.password.setText(DEMO_PASSWORD)
+        window.login.sign_in.click()
+        deadline = time.monotonic() + 30
+        while not window.signed_in and time.monotonic() < deadline:
+            settle(50)
+        if not window.signed_in:
+            raise SystemExit(f"could not sign in as {user}: {window.login.error.text()}")
+
+    sign_in(supporter)
+    ws = window.workspace
+    assert ws is not None
+    loaded(ws.pages["today"])
+    shot(window, "05-today-supporter")
+    ws.show_page("sessions")
+    page = ws.pages["sessions"]
+    form = page.form
+    if form is not None and form.episode.count():
+        form.episode.setCurrentIndex(0)
+        form.concerns.setText("sleep, workload")
+        form.minutes.setValue(25)
+    loaded(page)
+    shot(window, "06-sessions-quick-entry")
+    ws.show_page("participants")
+    parts = ws.pages["participants"]
+    loaded(parts)
+    if parts.model.rowCount():
+        parts.view.setCurrentIndex(parts.model.index(0, 0))
+    shot(window, "07-participants-episode")
+    ws.show_page("referrals")
+    refs = ws.pages["referrals"]
+    loaded(refs)
+    if refs.model.rowCount():
+        refs.view.setCurrentIndex(refs.model.index(0, 0))
+    shot(window, "08-referrals")
+    ws.show_page("resources")
+    shot(window, "09-resources")
+    window.lock()
+    shot(window, "10-locked")
+    window.sign_out()
+
+    sign_in("coordinator")
+    ws = window.workspace
+    loaded(ws.pages["today"])
+    shot(window, "11-today-coordinator")
+    ws.show_page("supporters")
+    shot(window, "12-supporters")
+    ws.show_page("audit")
+    shot(window, "13-audit-log")
+    if "reports" in ws.keys():
+        ws.show_page("reports")
+        shot(window, "14-reports")
+    window.sign_out()
+
+    sign_in("admin")
+    window.workspace.show_page("accounts")
+    shot(window, "15-accounts-policy-backup")
+    window.sign_out()
+    window.close()
+    wait_all()
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
