@@ -121,6 +121,9 @@ DEPARTMENTS = [
 ]
 LANGUAGES = ["en"] * 8 + ["es", "fr", "pl", "ar", "pt", "tr"]
 MODES = ["in_person"] * 50 + ["phone"] * 25 + ["video"] * 15 + ["text"] * 10
+# The demo store the desktop app creates by itself uses this published password; the
+# command line generates one unless given. Demo data is synthetic, so nothing is at risk.
+DEFAULT_DEMO_PASSWORD = "demo-peerdesk-2024"
 LIVED_AREAS = ["substance use", "mental health", "grief", "caregiving"]
 SERIES_LENGTH = 3
 NOTE_LINES = [
@@ -185,6 +188,10 @@ def build_demo(
     with store:
         usernames = _populate(store, rng, ids, max(0, sessions), today)
         store.keyslots.set_shared_secret_slots("password", usernames[1:], pw, store.key)
+        if pw == DEFAULT_DEMO_PASSWORD:
+            # Lets the sign-in screen show the password; never set for other passwords.
+            store.keyslots.data["demo_default_password"] = True
+            store.keyslots.save()
         with store.session() as s:
             counts = {
                 name: int(s.scalar(select(func.count()).select_from(model)) or 0)
@@ -435,8 +442,10 @@ def _populate(
             group = kind != "staff" and rng.random() < 0.12
             follow = day + timedelta(days=rng.randint(5, 14)) if rng.random() < 0.4 else None
             done = None
-            if follow and follow <= today and rng.random() < 0.85:
-                done = follow + timedelta(days=rng.choice([0, 0, 0, -1, 1, 3]))
+            # Old follow-ups were all done (a few late); recent ones are partly still due.
+            recent = follow is not None and follow > today - timedelta(days=21)
+            if follow and follow <= today and (not recent or rng.random() < 0.7):
+                done = min(today, follow + timedelta(days=rng.choice([0, 0, 0, -1, 1, 3, 8])))
             ss = rec(
                 episode_id=ep["id"],
                 supporter_id=sup["id"],
@@ -543,7 +552,13 @@ def _demo_referral(
         "no_show": ["made", "accepted", "no_show"],
         "closed": ["made", "accepted", "attended", "closed"],
     }
-    final = rng.choices(statuses, [0.05, 0.12, 0.12, 0.08, 0.2, 0.05, 0.38])[0]
+    if ss["started_at"].date() < today - timedelta(days=42):
+        # Older referrals have reached the end of their loop.
+        final = rng.choices(["declined", "attended", "no_show", "closed"], [0.1, 0.25, 0.03, 0.62])[
+            0
+        ]
+    else:
+        final = rng.choices(statuses, [0.1, 0.25, 0.2, 0.08, 0.15, 0.05, 0.17])[0]
     when = ss["started_at"]
     ref = rec(
         episode_id=ep["id"],

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from peerdesk.errors import PeerDeskError
 from peerdesk.services.auth import Actor
+from peerdesk.services.demo import DEFAULT_DEMO_PASSWORD as DEMO_PASSWORD
 from peerdesk.services.store import Store, open_store, store_exists
 from peerdesk.ui.dialogs import Dialogs
 from peerdesk.ui.fmt import label
@@ -43,8 +44,6 @@ from peerdesk.ui.login import LockPage, LoginPage
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.tasks import Task, error_text, run_task
 from peerdesk.ui.widgets import demo_banner
-
-DEMO_PASSWORD = "demo-peerdesk-2024"
 
 
 @dataclass(frozen=True)
@@ -349,14 +348,21 @@ class MainWindow(QMainWindow):
         from peerdesk.services.keyslots import KeyslotFile
 
         try:
-            names = KeyslotFile(self.data_dir).usernames()
+            slots = KeyslotFile(self.data_dir)
         except PeerDeskError:
             return
+        names = slots.usernames()
         supporters = [n for n in names if n not in ("admin", "coordinator")]
+        if slots.data.get("demo_default_password"):
+            password = self.tr("Password for each: %1").replace("%1", DEMO_PASSWORD)
+        else:
+            password = self.tr("Password: the one printed when this demo store was created.")
         self.login.demo_hint.setText(
-            self.tr("Demo accounts: %1 (supporter), coordinator, admin. Password for each: %2")
-            .replace("%1", supporters[0] if supporters else "—")
-            .replace("%2", DEMO_PASSWORD)
+            self.tr("Demo accounts: %1 (supporter), coordinator, admin.").replace(
+                "%1", supporters[0] if supporters else "—"
+            )
+            + " "
+            + password
         )
         self.login.demo_hint.show()
         if not self.login.username.text() and supporters:
