@@ -323,10 +323,26 @@ def _populate(
                 continue
             if c["required_for"] and prof["discipline"] not in c["required_for"].split(","):
                 continue
-            done = today - timedelta(days=rng.randint(60, 700))
-            expires = None
-            if c["validity_months"]:
-                expires = done + timedelta(days=int(c["validity_months"] * 30.4))
+            # Trained before the demo year; certificates that ran out were renewed
+            # (a month before expiry), except the few chosen to show warnings.
+            done = start - timedelta(days=rng.randint(30, 600))
+            while True:
+                expires = None
+                if c["validity_months"]:
+                    expires = done + timedelta(days=int(c["validity_months"] * 30.4))
+                special = c["code"] in ("pfa", "crisis") and i in (1, 5, 9)
+                if expires is not None and expires < today + timedelta(days=90) and not special:
+                    rows[TrainingRecord].append(
+                        rec(
+                            supporter_id=prof["id"],
+                            course_id=c["id"],
+                            completed_on=done,
+                            expires_on=expires,
+                        )
+                    )
+                    done = expires - timedelta(days=rng.randint(10, 40))
+                    continue
+                break
             if i in (1, 5) and c["code"] == "pfa":
                 expires = today + timedelta(days=20 + 15 * i)  # expiring within 60 days
             if i == 9 and c["code"] == "crisis":

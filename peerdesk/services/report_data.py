@@ -42,6 +42,7 @@ from peerdesk.models import (
     TrainingRecord,
 )
 from peerdesk.services.report_period import Period
+from peerdesk.services.training import applies_to
 
 MODES = ("in_person", "phone", "video", "text")
 FORMATS = ("individual", "group")
@@ -491,10 +492,16 @@ def _outcomes(s: Session, period: Period) -> list[OutcomeFigures]:
 
 def _training(
     s: Session, period: Period
-) -> tuple[dict[str, set[str]], list[CourseCompliance], list[str]]:
-    """Which required courses each supporter holds current at the period's end."""
+) -> tuple[dict[str, set[str]], list[CourseCompliance], list[str], dict[str, set[str]]]:
+    """Which required courses each supporter holds current at the period's end.
+
+    A course counts for a supporter only if it is required for their discipline
+    (courses.required_for; empty means every supporter).
+    """
     required = s.execute(
-        select(Course.id, Course.code, Course.name).where(Course.required).order_by(Course.name)
+        select(Course.id, Course.code, Course.name, Course.required_for)
+        .where(Course.required)
+        .order_by(Course.name)
     ).all()
     current_pairs = s.execute(
         select(TrainingRecord.supporter_id, TrainingRecord.course_id)
@@ -509,14 +516,21 @@ def _training(
     held: dict[str, set[str]] = {}
     for sup, course in current_pairs:
         held.setdefault(sup, set()).add(course)
+    needs = {
+        sid: {cid for cid, _, _, rf in required if applies_to(rf, discipline)}
+        for sid, discipline in s.execute(select(SupporterProfile.id, SupporterProfile.discipline))
+    }
     active = list(s.scalars(select(SupporterProfile.id).where(SupporterProfile.status == "active")))
     courses = [
         CourseCompliance(
-            code, name, sum(1 for a in active if cid in held.get(a, set())), len(active)
+            code,
+            name,
+            sum(1 for a in active if cid in needs[a] and cid in held.get(a, set())),
+            sum(1 for a in active if cid in needs[a]),
         )
-        for cid, code, name in required
+        for cid, code, name, _ in required
     ]
-    return held, courses, active
+    return held, courses, active, needs
 
 
 def _expiring(s: Session, window: Period) -> list[ExpiringCertificate]:
@@ -537,7 +551,7 @@ def _expiring(s: Session, window: Period) -> list[ExpiringCertificate]:
 
 
 def _supporters(
-    s: Session, period: Period, held: dict[str, set[str]], required: int
+    s: Session, period: Period, held: dict[str, set[str]], needs: dict[str, set[str]]
 ) -> list[SupporterFigures]:
     where = _in_period(period)
     contacts = {
@@ -576,7 +590,7 @@ def _supporters(
                 people.get(sid, 0),
                 minutes,
                 supervision.get(sid, 0),
-                required > 0 and len(held.get(sid, set())) >= required,
+                bool(needs.get(sid)) and needs[sid] <= held.get(sid, set()),
             )
         )
     out.sort(key=lambda f: (-f.contacts, f.name.casefold()))
@@ -660,7 +674,7 @@ def collect_figures(s: Session, period: Period, generated_at: datetime) -> Repor
 
 def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigures:
     previous = period.previous()
-    held, courses, active = _training(s, period)
+    held, courses, active, needs = _training(s, period)
     window = Period(period.end + timedelta(days=1), period.end + timedelta(days=EXPIRY_WINDOW_DAYS))
     active_set = set(active)
     kinds, roles = _people_by_kind_and_role(s, period)
@@ -682,10 +696,10 @@ def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigure
         follow_ups=_follow_ups(s, period),
         checkins=_checkins(s, period),
         outcomes=_outcomes(s, period),
-        supporters=_supporters(s, period, held, len(courses)),
+        supporters=_supporters(s, period, held, needs),
         active_supporters=len(active),
         fully_trained=sum(
-            1 for sid in active_set if courses and len(held.get(sid, set())) >= len(courses)
+            1 for sid in active_set if needs.get(sid) and needs[sid] <= held.get(sid, set())
         ),
         training=courses,
         expiring=_expiring(s, window),

@@ -456,7 +456,7 @@ def _training_table(f: ReportFigures) -> Table:
     rows.append(
         Row(
             "all_required",
-            "All required courses",
+            "Supporters with all their required courses",
             {
                 "current": Cell(f.fully_trained),
                 "active": Cell(f.active_supporters),
@@ -469,7 +469,7 @@ def _training_table(f: ReportFigures) -> Table:
         "training",
         "Training compliance at the end of the period (required courses)",
         "Course",
-        (("current", "Current"), ("active", "Active supporters"), ("pct", "Compliance %")),
+        (("current", "Current"), ("active", "Required of"), ("pct", "Compliance %")),
         tuple(rows),
         suppress=False,
         section="Supporters",

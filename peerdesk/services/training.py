@@ -42,11 +42,14 @@ class SupporterTraining:
         return all(c.state in (CURRENT, EXPIRING) for c in self.courses if c.required)
 
 
-def is_required_for(course: Course, discipline: str) -> bool:
-    if not course.required:
-        return False
-    wanted = {d.strip().lower() for d in course.required_for.split(",") if d.strip()}
+def applies_to(required_for: str, discipline: str) -> bool:
+    """Whether a required course's discipline list (empty = everyone) covers a discipline."""
+    wanted = {d.strip().lower() for d in required_for.split(",") if d.strip()}
     return not wanted or discipline.strip().lower() in wanted
+
+
+def is_required_for(course: Course, discipline: str) -> bool:
+    return course.required and applies_to(course.required_for, discipline)
 
 
 def course_state(expires_on: date | None, today: date, warn_days: int) -> str:
