@@ -353,3 +353,25 @@ def test_overdue_referral_surfaces(store_dir):
         referrals.move_referral(store, alice, ref.id, "attended")
         referrals.move_referral(store, alice, ref.id, "closed")
         assert referrals.list_referrals(store, alice, "open", today=date(2026, 6, 1)) == []
+
+
+def test_report_counts_training_only_where_required(program):
+    """The monthly report's compliance table follows courses.required_for."""
+    from peerdesk.services.report_data import collect_figures
+    from peerdesk.services.report_period import Period
+
+    store_dir, made, _ = program
+    store, _coord = open_store(store_dir.data_dir, "coord", COORD_PW)
+    with store, store.session() as s:
+        figures = collect_figures(s, Period(date(2026, 5, 1), date(2026, 5, 31)), datetime.now())
+    by_code = {c.code: c for c in figures.training}
+    # Only the one peer specialist needs recovery ethics, and holds it.
+    ethics = by_code["recovery-ethics"]
+    assert (ethics.current, ethics.active_supporters) == (1, 1)
+    # Eight active supporters (alice and bob have no training yet); "lapsed" let crisis
+    # recognition run out on 30 April.
+    assert (by_code["crisis"].current, by_code["crisis"].active_supporters) == (5, 8)
+    assert figures.fully_trained == 5
+    trained = {f.supporter_id: f for f in figures.supporters}
+    assert trained[made["peer"]].training_complete
+    assert not trained[made["lapsed"]].training_complete
