@@ -25,19 +25,13 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return resolve_data_dir(args.data_dir)
 
 
-def demo_data_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("PeerDesk", "PeerDesk")) / "demo"
-
-
 def gui(args: argparse.Namespace) -> int:
     try:
         from peerdesk.ui.app import run
     except ImportError as exc:
         raise PeerDeskError(f"the desktop app cannot start: {exc}") from exc
     if args.demo:
-        data_dir = Path(args.data_dir) if args.data_dir else demo_data_dir()
+        data_dir = Path(args.data_dir) if args.data_dir else None
     else:
         data_dir = _data_dir(args)
     return run(data_dir, demo=args.demo)
@@ -94,9 +88,9 @@ def init(args: argparse.Namespace) -> int:
 def demo(args: argparse.Namespace) -> int:
     from peerdesk.services.backup import remove_store_files
     from peerdesk.services.demo import build_demo, demo_summary
-    from peerdesk.services.store import store_exists
+    from peerdesk.services.store import default_demo_dir, store_exists
 
-    data_dir = Path(args.data_dir) if args.data_dir else demo_data_dir()
+    data_dir = Path(args.data_dir) if args.data_dir else default_demo_dir()
     if args.sessions < 0:
         raise UsageError("--sessions must be zero or more")
     if store_exists(data_dir):

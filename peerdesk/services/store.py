@@ -43,6 +43,11 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("PeerDesk", "PeerDesk"))
 
 
+def default_demo_dir() -> Path:
+    """Demo stores live apart from real data: `peerdesk demo` and `peerdesk --demo`."""
+    return default_data_dir() / "demo"
+
+
 def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     if explicit:
         return Path(explicit).expanduser()

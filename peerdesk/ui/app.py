@@ -6,16 +6,15 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
-
 from peerdesk import __version__
+from peerdesk.services.store import default_demo_dir
 
 
 def demo_data_dir(data_dir: Path | None) -> Path:
     """The demo store lives apart from real data unless a folder is given explicitly."""
     if data_dir is not None:
         return Path(data_dir)
-    return Path(platformdirs.user_data_dir("PeerDesk-demo", "PeerDesk"))
+    return default_demo_dir()
 
 
 def make_app(argv: list[str] | None = None):  # noqa: ANN201 - QApplication
