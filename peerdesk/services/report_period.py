@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from peerdesk.errors import UsageError
 
@@ -22,6 +22,10 @@ MONTH_NAMES = (
     "November",
     "December",
 )
+
+
+def _local_midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time()).astimezone(UTC).replace(tzinfo=None)
 
 
 def month_start(day: date) -> date:
@@ -95,9 +99,12 @@ class Period:
         return f"{self.start.isoformat()}_{self.end.isoformat()}"
 
     def bounds(self) -> tuple[datetime, datetime]:
-        return datetime.combine(self.start, time()), datetime.combine(
-            self.end + timedelta(days=1), time()
-        )
+        """The period as stored (naive UTC) times: local midnight to local midnight.
+
+        Sessions are entered in the computer's local time and stored as UTC, so a
+        contact at 00:30 local time belongs to the local day, whatever the offset.
+        """
+        return _local_midnight_utc(self.start), _local_midnight_utc(self.end + timedelta(days=1))
 
     def previous(self) -> Period:
         """The month before a month; otherwise the same number of days just before."""
