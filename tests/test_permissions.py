@@ -151,3 +151,34 @@ def test_referral_status_history(store_dir, casework):
     with store:
         with pytest.raises(NotFoundError):
             referrals.get_referral(store, bob, ref.id)
+
+
+def test_referral_search_sort_and_count_stay_in_scope(store_dir, casework):
+    store, coord = open_store(store_dir.data_dir, "coord", COORD_PW)
+    with store:
+        eap = add_resource(store, coord, ResourceInput(name="EAP", kind="eap"))
+        crisis = add_resource(store, coord, ResourceInput(name="Crisis line", kind="crisis_line"))
+    for user, pw, res in (("alice", SUP_A_PW, eap), ("bob", SUP_B_PW, crisis)):
+        store, actor = open_store(store_dir.data_dir, user, pw)
+        with store:
+            referrals.create_referral(store, actor, casework[user][1].id, res.id)
+    store, alice = open_store(store_dir.data_dir, "alice", SUP_A_PW)
+    with store:
+        assert referrals.count_referrals(store, alice) == 1
+        assert referrals.list_referrals(store, alice, search="crisis") == []
+        assert [r.resource_name for r in referrals.list_referrals(store, alice, search="eap")] == [
+            "EAP"
+        ]
+    store, coord = open_store(store_dir.data_dir, "coord", COORD_PW)
+    with store:
+        assert referrals.count_referrals(store, coord, status="open") == 2
+        names = [
+            r.resource_name
+            for r in referrals.list_referrals(store, coord, order_by="resource", descending=False)
+        ]
+        assert names == ["Crisis line", "EAP"]
+        codes = [
+            p.code
+            for p in participants.list_participants(store, coord, order_by="code", descending=True)
+        ]
+        assert codes == sorted(codes, reverse=True) and len(codes) == 2

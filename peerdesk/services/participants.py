@@ -95,14 +95,35 @@ def create_participant(
         return to_info(p)
 
 
+SORTABLE = {
+    "code": Participant.code,
+    "kind": Participant.kind,
+    "role": Participant.role,
+    "department": Participant.department,
+    "language": Participant.language,
+    "created_at": Participant.created_at,
+}
+
+
 def list_participants(
-    store: Store, actor: Actor, search: str = "", offset: int = 0, limit: int = 200
+    store: Store,
+    actor: Actor,
+    search: str = "",
+    offset: int = 0,
+    limit: int = 200,
+    order_by: str = "code",
+    descending: bool = False,
 ) -> list[ParticipantInfo]:
     stmt = select(Participant).where(participant_filter(actor))
     if search.strip():
         like = f"%{search.strip()}%"
         stmt = stmt.where(or_(Participant.code.ilike(like), Participant.name.ilike(like)))
-    stmt = stmt.order_by(Participant.code).offset(offset).limit(limit)
+    col = SORTABLE.get(order_by, Participant.code)
+    stmt = (
+        stmt.order_by(col.desc() if descending else col.asc(), Participant.code)
+        .offset(offset)
+        .limit(limit)
+    )
     with store.session() as s:
         return [to_info(p) for p in s.scalars(stmt)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from peerdesk.errors import NotFoundError, ValidationError
 from peerdesk.models import (
@@ -180,6 +180,32 @@ def move_referral(
         return _info(s.execute(_base().where(Referral.id == r.id)).one(), when.date())
 
 
+SORTABLE = {
+    "created_at": Referral.created_at,
+    "participant": Participant.code,
+    "resource": Resource.name,
+    "status": Referral.status,
+    "urgency": Referral.urgency,
+    "follow_up_on": Referral.follow_up_on,
+}
+
+
+def _filtered(actor: Actor, status: str | None, episode_id: str | None, search: str) -> Select:
+    stmt = _base().where(episode_filter(actor))
+    if status == "open":
+        stmt = stmt.where(Referral.status.in_(OPEN_STATUSES))
+    elif status:
+        stmt = stmt.where(Referral.status == status)
+    if episode_id:
+        stmt = stmt.where(Referral.episode_id == episode_id)
+    if search.strip():
+        like = f"%{search.strip()}%"
+        stmt = stmt.where(
+            Participant.code.ilike(like) | Resource.name.ilike(like) | Referral.reason.ilike(like)
+        )
+    return stmt
+
+
 def list_referrals(
     store: Store,
     actor: Actor,
@@ -188,18 +214,33 @@ def list_referrals(
     today: date | None = None,
     offset: int = 0,
     limit: int = 500,
+    search: str = "",
+    order_by: str = "created_at",
+    descending: bool = True,
 ) -> list[ReferralInfo]:
-    stmt = _base().where(episode_filter(actor))
-    if status == "open":
-        stmt = stmt.where(Referral.status.in_(OPEN_STATUSES))
-    elif status:
-        stmt = stmt.where(Referral.status == status)
-    if episode_id:
-        stmt = stmt.where(Referral.episode_id == episode_id)
-    stmt = stmt.order_by(Referral.created_at.desc(), Referral.id).offset(offset).limit(limit)
+    """Referrals the actor may see; status "open" means not yet at the end of the loop."""
+    col = SORTABLE.get(order_by, Referral.created_at)
+    stmt = (
+        _filtered(actor, status, episode_id, search)
+        .order_by(col.desc() if descending else col.asc(), Referral.id)
+        .offset(offset)
+        .limit(limit)
+    )
     day = today or date.today()
     with store.session() as s:
         return [_info(r, day) for r in s.execute(stmt)]
+
+
+def count_referrals(
+    store: Store,
+    actor: Actor,
+    status: str | None = None,
+    episode_id: str | None = None,
+    search: str = "",
+) -> int:
+    sub = _filtered(actor, status, episode_id, search).subquery()
+    with store.session() as s:
+        return int(s.scalar(select(func.count()).select_from(sub)) or 0)
 
 
 def get_referral(store: Store, actor: Actor, referral_id: str) -> ReferralInfo:
