@@ -13,10 +13,8 @@ from peerdesk.errors import NotFoundError, ValidationError
 from peerdesk.models import Site, SupporterProfile, User
 from peerdesk.services.auth import ROLES, SUPPORTER, Actor
 from peerdesk.services.keyslots import RECOVERY_ALPHABET
-from peerdesk.services.passwords import check_new_password
-from peerdesk.services.store import Store, note_pending_event
-
-USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+from peerdesk.services.passwords import check_new_password, valid_username
+from peerdesk.services.store import Store, note_password_change
 
 
 @dataclass(frozen=True)
@@ -42,15 +40,6 @@ def generate_password() -> str:
     return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
 
 
-def _valid_username(username: str) -> str:
-    name = username.strip().lower()
-    if not (2 <= len(name) <= 64) or not set(name) <= USERNAME_CHARS:
-        raise ValidationError(
-            "a username is 2 to 64 characters: lowercase letters, digits, '.', '_' or '-'"
-        )
-    return name
-
-
 def _info(store: Store, user: User) -> UserInfo:
     slot = store.keyslots.find("password", user.username)
     locked = bool(slot and slot.get("throttle", {}).get("locked"))
@@ -63,7 +52,7 @@ def add_user(
     store: Store, actor: Actor, username: str, role: str, password: str, display_name: str = ""
 ) -> UserInfo:
     actor.require("accounts.write", "add accounts")
-    name = _valid_username(username)
+    name = valid_username(username)
     if role not in ROLES:
         raise ValidationError(f"role must be one of: {', '.join(ROLES)}")
     pw = check_new_password(password, store.policy.min_password_length, name)
@@ -145,7 +134,7 @@ def change_own_password(store: Store, actor: Actor, old_password: str, new_passw
     )
     pw = check_new_password(new_password, store.policy.min_password_length, actor.username)
     store.keyslots.set_secret_slot("password", actor.username, pw, store.key)
-    note_pending_event(store.keyslots, "account.change_password", actor.username)
+    note_password_change(store, actor.username)
 
 
 def replace_recovery_key(store: Store, actor: Actor, new_key: str) -> None:

@@ -11,6 +11,7 @@ before the store is unlocked. Slot kinds: "password", "recovery", and "keyring"
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import math
 import os
@@ -61,14 +62,28 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
+# A slot from a damaged or hostile file must not make the app allocate gigabytes.
+KDF_LIMITS = {"memory_kib": (8, 2_097_152), "iterations": (1, 64), "lanes": (1, 16)}
+
+
 def _derive(secret: str, kdf: dict[str, Any]) -> bytes:
+    try:
+        values = {name: int(kdf[name]) for name in KDF_LIMITS}
+        salt = _unb64(kdf["salt"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DamagedStoreError("a keyslot's key-stretching settings are damaged") from exc
+    for name, (low, high) in KDF_LIMITS.items():
+        if not low <= values[name] <= high:
+            raise DamagedStoreError(f"a keyslot asks for impossible key stretching ({name})")
+    if len(salt) < 8:
+        raise DamagedStoreError("a keyslot's salt is damaged")
     return Argon2id(
-        salt=_unb64(kdf["salt"]),
+        salt=salt,
         length=32,
-        iterations=int(kdf["iterations"]),
-        lanes=int(kdf["lanes"]),
-        memory_cost=int(kdf["memory_kib"]),
-    ).derive(normalise(secret).encode("utf-8"))
+        iterations=values["iterations"],
+        lanes=values["lanes"],
+        memory_cost=values["memory_kib"],
+    ).derive(normalise(secret).encode("utf-8", "surrogatepass"))
 
 
 def new_recovery_key() -> str:
@@ -86,6 +101,23 @@ class Throttle:
     failed: int = 0
     not_before: float = 0.0
     locked: bool = False
+
+    @classmethod
+    def from_dict(cls, raw: object) -> Throttle:
+        """Read counters from the key file, ignoring anything malformed (never trusted)."""
+        if not isinstance(raw, dict):
+            return cls()
+        try:
+            return cls(
+                failed=max(0, int(raw.get("failed", 0))),
+                not_before=float(raw.get("not_before", 0.0)),
+                locked=bool(raw.get("locked", False)),
+            )
+        except (TypeError, ValueError):
+            return cls()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"failed": self.failed, "not_before": self.not_before, "locked": self.locked}
 
     @staticmethod
     def delay_for(failed: int) -> float:
@@ -118,6 +150,15 @@ class KeyslotFile:
             raise DamagedStoreError(f"the key file {self.path} is damaged: {exc}") from exc
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise DamagedStoreError(f"{self.path} is not a PeerDesk key file")
+        if (
+            not isinstance(doc.get("store_id"), str)
+            or not isinstance(doc.get("slots"), list)
+            or not all(
+                isinstance(slot, dict) and isinstance(slot.get("kind"), str)
+                for slot in doc["slots"]
+            )
+        ):
+            raise DamagedStoreError(f"the key file {self.path} is damaged (unexpected layout)")
         if doc.get("version") != FORMAT_VERSION:
             raise DamagedStoreError(
                 f"{self.path} has key file version {doc.get('version')}; "
@@ -177,7 +218,7 @@ class KeyslotFile:
             nonce = os.urandom(12)
             sealed = AESGCM(wrapping).encrypt(nonce, data_key, self._aad(slot))
             slot["aead"] = {"name": "aes-256-gcm", "nonce": _b64(nonce), "ciphertext": _b64(sealed)}
-            slot["throttle"] = {"failed": 0, "not_before": 0.0, "locked": False}
+            slot["throttle"] = Throttle().as_dict()
             kept.append(slot)
         self.data["slots"] = kept
         self.save()
@@ -194,57 +235,78 @@ class KeyslotFile:
 
     # -- unlocking ----------------------------------------------------------
 
+    def _throttle_record(self, kind: str, username: str, now: float) -> dict[str, Any]:
+        """The counters for this name: the slot's own, or one kept under a hash of an unknown
+        name, so unknown names are throttled and locked exactly like real ones and the
+        messages never tell which usernames exist."""
+        slot = self.find(kind, username)
+        if slot is not None:
+            return slot
+        digest = hashlib.sha256(f"{self.store_id}\x1f{kind}\x1f{username}".encode()).hexdigest()
+        table = self.data.setdefault("unknown_throttle", {})
+        if not isinstance(table, dict):
+            table = self.data["unknown_throttle"] = {}
+        record = table.setdefault(digest[:32], {})
+        record["seen"] = now
+        if len(table) > 1000:
+            for old in sorted(table, key=lambda k: table[k].get("seen", 0))[: len(table) - 1000]:
+                del table[old]
+        return record
+
     def unlock(
         self, kind: str, username: str, secret: str, max_failed: int, now: float | None = None
     ) -> bytes:
         """Return the data key, or raise with a message safe to show at a login screen."""
         now = time.time() if now is None else now
         slot = self.find(kind, username)
-        who = "the recovery key" if kind == "recovery" else "this account"
-        if slot is None:
-            # Same work as a real attempt, so timing does not reveal which usernames exist.
-            _derive(secret, {"salt": _b64(b"\0" * 16), **kdf_params()})
-            if kind == "recovery":
-                raise NotFoundError("this store has no recovery key slot")
-            raise AuthenticationError("wrong username or password")
-        throttle = Throttle(**slot.get("throttle", {}))
+        if slot is None and kind == "recovery":
+            raise NotFoundError("this store has no recovery key slot")
+        record = self._throttle_record(kind, username, now)
+        throttle = Throttle.from_dict(record.get("throttle"))
+        what = "recovery key" if kind == "recovery" else "password"
         if throttle.locked:
             raise AccountLockedError(
-                f"{who} is locked after too many failed attempts; "
+                "this account is locked after too many failed attempts; "
                 "an administrator can reset the password"
                 if kind == "password"
-                else f"{who} is locked after too many failed attempts"
+                else "the recovery key is locked after too many failed attempts"
             )
         if now < throttle.not_before:
             wait = math.ceil(throttle.not_before - now)
             raise ThrottledError(f"too many failed attempts; try again in {wait} s", wait)
-        try:
-            wrapping = _derive(secret, slot["kdf"])
-            aead = slot["aead"]
-            key = AESGCM(wrapping).decrypt(
-                _unb64(aead["nonce"]), _unb64(aead["ciphertext"]), self._aad(slot)
-            )
-        except InvalidTag:
+        key: bytes | None = None
+        if slot is None:
+            # Same work as a real attempt, so timing does not tell which usernames exist.
+            _derive(secret, {"salt": _b64(b"\0" * 16), **kdf_params()})
+        else:
+            try:
+                wrapping = _derive(secret, slot["kdf"])
+                aead = slot["aead"]
+                key = AESGCM(wrapping).decrypt(
+                    _unb64(aead["nonce"]), _unb64(aead["ciphertext"]), self._aad(slot)
+                )
+            except InvalidTag:
+                key = None
+            except (KeyError, ValueError, TypeError) as exc:
+                raise DamagedStoreError(f"the key file's {what} slot is damaged") from exc
+        if key is None:
             throttle.failed += 1
             throttle.not_before = now + Throttle.delay_for(throttle.failed)
             throttle.locked = throttle.failed >= max_failed
-            slot["throttle"] = throttle.__dict__
+            record["throttle"] = throttle.as_dict()
             self.save()
             if throttle.locked:
                 raise AccountLockedError(
-                    f"wrong {'recovery key' if kind == 'recovery' else 'password'}; "
-                    f"{who} is now locked after {throttle.failed} failed attempts"
-                ) from None
+                    f"wrong {what}; now locked after {throttle.failed} failed attempts"
+                )
             if kind == "recovery":
-                raise AuthenticationError("wrong recovery key") from None
-            raise AuthenticationError("wrong username or password") from None
-        except (KeyError, ValueError, TypeError) as exc:
-            raise DamagedStoreError(f"the key file's slot for {who} is damaged") from exc
+                raise AuthenticationError("wrong recovery key")
+            raise AuthenticationError("wrong username or password")
         if throttle.failed or throttle.not_before:
-            slot["throttle"] = Throttle().__dict__
+            record["throttle"] = Throttle().as_dict()
             self.save()
         return key
 
     def failed_attempts(self, kind: str, username: str = "") -> int:
         slot = self.find(kind, username)
-        return int(slot["throttle"]["failed"]) if slot else 0
+        return Throttle.from_dict(slot.get("throttle")).failed if slot else 0

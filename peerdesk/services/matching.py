@@ -192,7 +192,12 @@ def assign_supporter(store: Store, actor: Actor, episode_id: str, supporter_id: 
         raise PermissionDeniedError("only a coordinator can assign another supporter")
     with store.session() as s:
         ep = s.get(Episode, episode_id)
-        if ep is None or ep.created_by != actor.user_id:
+        if (
+            ep is None
+            or ep.created_by != actor.user_id
+            or ep.supporter_id not in (None, actor.supporter_id)
+        ):
+            # A supporter may take on an episode they opened that nobody else holds.
             raise NotFoundError("no such episode, or it is not yours")
         ep.supporter_id = supporter_id
         ep.updated_by = actor.user_id

@@ -21,6 +21,19 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
 
 
+USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+def valid_username(username: str) -> str:
+    """Usernames are lowercase everywhere (sign-in lowercases what is typed)."""
+    name = username.strip().lower()
+    if not (2 <= len(name) <= 64) or not set(name) <= USERNAME_CHARS:
+        raise PasswordPolicyError(
+            "a username is 2 to 64 characters: lowercase letters, digits, '.', '_' or '-'"
+        )
+    return name
+
+
 def check_new_password(password: str, min_length: int, username: str = "") -> str:
     """Return the normalised password or raise PasswordPolicyError with the reason."""
     pw = normalise(password)

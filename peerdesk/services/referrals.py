@@ -14,6 +14,7 @@ from peerdesk.models import (
     Referral,
     ReferralStatusChange,
     Resource,
+    SupportSession,
     utcnow,
 )
 from peerdesk.services.auth import Actor
@@ -113,6 +114,12 @@ def create_referral(
             raise NotFoundError("no such episode, or it is not yours")
         if s.get(Resource, resource_id) is None:
             raise NotFoundError("no such resource in the directory")
+        if session_id is not None and not s.scalar(
+            select(SupportSession.id).where(
+                SupportSession.id == session_id, SupportSession.episode_id == episode_id
+            )
+        ):
+            raise ValidationError("the session named for this referral is not in its episode")
         when = (at or utcnow()).replace(microsecond=0)
         if follow_up_on is None:
             follow_up_on = when.date() + timedelta(days=FOLLOW_UP_DAYS[urgency])

@@ -31,7 +31,13 @@ def participant_filter(actor: Actor) -> ColumnElement[bool]:
     if is_program_wide(actor):
         return true()
     own_episodes = select(Episode.participant_id).where(episode_filter(actor))
-    return or_(Participant.id.in_(own_episodes), Participant.created_by == actor.user_id)
+    # Whoever added a participant sees them until an episode exists; after that, only
+    # the supporter the episode belongs to (a reassignment moves the participant too).
+    any_episode = select(Episode.participant_id)
+    return or_(
+        Participant.id.in_(own_episodes),
+        (Participant.created_by == actor.user_id) & Participant.id.not_in(any_episode),
+    )
 
 
 def session_filter(actor: Actor) -> ColumnElement[bool]:

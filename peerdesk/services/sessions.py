@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, delete, func, select
+from sqlalchemy.orm import Session
 
 from peerdesk.errors import NotFoundError, PermissionDeniedError, ValidationError
 from peerdesk.models import (
@@ -132,14 +133,16 @@ def _info(
     )
 
 
-def _set_children(s, session_id: str, data: SessionInput, episode: Episode) -> None:  # noqa: ANN001
+def _set_children(s: Session, session_id: str, data: SessionInput, episode: Episode) -> None:
     s.execute(delete(SessionConcern).where(SessionConcern.session_id == session_id))
     s.execute(delete(SessionAttendance).where(SessionAttendance.session_id == session_id))
     for concern in sorted({c.strip().lower() for c in data.concerns if c.strip()}):
         s.add(SessionConcern(session_id=session_id, concern=concern))
     if data.format == "group":
+        # Groups mix caseloads, so attendees may be anyone's participants (by their
+        # pseudonymous code); attending grants the recorder no view of their records.
         present = {episode.participant_id, *data.attendee_ids}
-        for pid in present:
+        for pid in sorted(present):
             if s.get(Participant, pid) is None:
                 raise ValidationError("an attendee is not a known participant")
             s.add(SessionAttendance(session_id=session_id, participant_id=pid, attended=True))

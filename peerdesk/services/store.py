@@ -7,6 +7,8 @@ an optional policy.toml and backups/ (automatic pre-migration backups).
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +17,7 @@ from typing import Any
 
 import platformdirs
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from peerdesk.errors import (
@@ -24,19 +27,20 @@ from peerdesk.errors import (
     StoreExistsError,
     StoreNotFoundError,
 )
-from peerdesk.models import Setting, Site, User, new_id, schema, utcnow
+from peerdesk.models import AuditEvent, Setting, Site, User, new_id, schema, utcnow
 from peerdesk.models.engine import make_engine, make_session_factory
 from peerdesk.services import audit
 from peerdesk.services.auth import ADMIN, SYSTEM, Actor
 from peerdesk.services.files import os_error_message
 from peerdesk.services.instance_lock import InstanceLock
 from peerdesk.services.keyslots import KeyslotFile, canonical_recovery_key, new_recovery_key
-from peerdesk.services.passwords import check_new_password
+from peerdesk.services.passwords import check_new_password, valid_username
 from peerdesk.services.policy import Policy, load_policy
 
 DB_FILE = "peerdesk.db"
 BACKUP_DIR = "backups"
 PENDING_KEY = "pending_events"
+AUDIT_SEEN_KEY = "audit_head_seen"
 
 
 def default_data_dir() -> Path:
@@ -70,6 +74,7 @@ class Store:
         self.engine: Engine = make_engine(self.db_path, lambda: self.key)
         self._sessions: sessionmaker[Session] = make_session_factory(self.engine)
         self.keyslots = KeyslotFile(self.data_dir)
+        self.warnings: list[str] = []  # shown to the person who unlocked (e.g. rollback)
 
     @property
     def db_path(self) -> Path:
@@ -118,9 +123,20 @@ class Store:
 
     def close(self) -> None:
         if self._key is not None:
+            self._remember_audit_head()
             self.engine.dispose()
             self._key = None
         self._lock.release()
+
+    def _remember_audit_head(self) -> None:
+        try:
+            with self.session() as s:
+                head = s.get(Setting, audit.HEAD_KEY)
+            if head is not None and self.keyslots.data.get(AUDIT_SEEN_KEY) != head.value:
+                self.keyslots.data[AUDIT_SEEN_KEY] = head.value
+                self.keyslots.save()
+        except (PeerDeskError, OSError, SQLAlchemyError):
+            pass  # closing must always succeed; the check is a warning, not a lock
 
     def __enter__(self) -> Store:
         return self
@@ -182,12 +198,11 @@ def create_store(
     if store_exists(data_dir) or (data_dir / "keyslots.json").exists():
         raise StoreExistsError(f"a store already exists in {data_dir}")
     policy = load_policy(data_dir)
-    admin_username = admin_username.strip()
-    if not admin_username:
-        raise PeerDeskError("the admin account needs a username")
+    admin_username = valid_username(admin_username)
     password = check_new_password(admin_password, policy.min_password_length, admin_username)
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        # Only this OS account needs the folder; the store inside is encrypted anyway.
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise os_error_message(exc, data_dir) from exc
     lock = InstanceLock(data_dir)
@@ -232,37 +247,118 @@ def create_store(
     return recovery
 
 
-def note_pending_event(slots: KeyslotFile, action: str, username: str, reason: str = "") -> None:
-    """Queue an event that happens while the database must not (or cannot) be written.
+FAILURE_REASONS = ("AuthenticationError", "ThrottledError", "AccountLockedError")
+UNKNOWN_NAME = "*unknown*"
 
-    Failed logins happen before the store is unlocked, and a password change must leave
-    the database file untouched; both wait in the key file and move into the audit log
-    at the next successful unlock. Unknown usernames are not kept: people sometimes
-    type their password into the username field.
+
+def _pending(slots: KeyslotFile) -> dict[str, Any]:
+    raw = slots.data.get(PENDING_KEY)
+    return raw if isinstance(raw, dict) else {}
+
+
+def note_failed_login(slots: KeyslotFile, username: str, reason: str) -> None:
+    """Count a failed sign-in in the key file; it joins the audit log at the next unlock.
+
+    Failures happen before the store can be written. They are kept as counts per known
+    username (never the typed text of an unknown one: people type passwords there), so
+    a flood of attempts cannot push real records out.
     """
-    entry: dict[str, Any] = {"action": action, "at": int(time.time())}
-    if reason:
-        entry["reason"] = reason
-    if username in slots.usernames():
-        entry["username"] = username
-    log = slots.data.setdefault(PENDING_KEY, [])
-    log.append(entry)
-    del log[:-1000]
+    now = int(time.time())
+    pending = _pending(slots)
+    failures = pending.setdefault("failures", {})
+    name = username if username in slots.usernames() else UNKNOWN_NAME
+    record = failures.setdefault(name, {"count": 0, "first": now, "last": now, "reasons": {}})
+    record["count"] = int(record.get("count", 0)) + 1
+    record["last"] = now
+    reasons = record.setdefault("reasons", {})
+    reasons[reason] = int(reasons.get(reason, 0)) + 1
+    slots.data[PENDING_KEY] = pending
     slots.save()
 
 
-def _flush_pending_events(store: Store, session: Session) -> None:
-    pending = store.keyslots.data.get(PENDING_KEY, [])
-    for item in pending:
-        uname = item.get("username")
-        uid = session.scalar(select(User.id).where(User.username == uname)) if uname else None
-        detail = {"at": item.get("at")}
-        if item.get("reason"):
-            detail["reason"] = item["reason"]
-        store.audit(session, SYSTEM, item.get("action", "login.failed"), "user", uid or "", detail)
-    if pending:
-        store.keyslots.data.pop(PENDING_KEY, None)
-        store.keyslots.save()
+def note_password_change(store: Store, username: str) -> None:
+    """A password change must leave the database untouched, so its audit event waits in
+    the key file, sealed with the audit key so it cannot be forged there."""
+    at = int(time.time())
+    pending = _pending(store.keyslots)
+    changes = pending.setdefault("password_changes", [])
+    changes.append({"username": username, "at": at, "mac": _seal(store, username, at)})
+    del changes[:-100]
+    store.keyslots.data[PENDING_KEY] = pending
+    store.keyslots.save()
+
+
+def _seal(store: Store, username: str, at: int) -> str:
+    message = f"account.change_password\x1f{username}\x1f{at}".encode()
+    return hmac.new(audit.audit_key(store.key), message, hashlib.sha256).hexdigest()
+
+
+def _flush_pending_events(store: Store, session: Session) -> bool:
+    """Move queued events into the audit log; the caller clears them after the commit.
+
+    The key file is not authenticated, so failure counts are marked unverified and only
+    the known kinds of entry are accepted; a password change must carry a valid seal.
+    """
+    pending = _pending(store.keyslots)
+
+    def user_id(name: str) -> str:
+        return session.scalar(select(User.id).where(User.username == name)) or ""
+
+    failures = pending.get("failures", {})
+    for name, record in failures.items() if isinstance(failures, dict) else ():
+        try:
+            count = int(record["count"])
+            reasons = {
+                r: int(n) for r, n in record.get("reasons", {}).items() if r in FAILURE_REASONS
+            }
+            detail: dict[str, Any] = {
+                "count": count,
+                "first": int(record["first"]),
+                "last": int(record["last"]),
+                "reasons": reasons,
+                "unverified": True,
+            }
+        except (KeyError, TypeError, ValueError, AttributeError):
+            store.audit(
+                session,
+                SYSTEM,
+                "pending_event.rejected",
+                "",
+                "",
+                {"reason": "malformed failure record"},
+            )
+            continue
+        if name == UNKNOWN_NAME:
+            detail["unknown_username"] = True
+        store.audit(
+            session,
+            SYSTEM,
+            "login.failed",
+            "user",
+            "" if name == UNKNOWN_NAME else user_id(str(name)),
+            detail,
+        )
+    changes = pending.get("password_changes", [])
+    for item in changes if isinstance(changes, list) else ():
+        try:
+            name, at = str(item["username"]), int(item["at"])
+            valid = hmac.compare_digest(str(item["mac"]), _seal(store, name, at))
+        except (KeyError, TypeError, ValueError):
+            valid = False
+        if valid:
+            store.audit(
+                session, SYSTEM, "account.change_password", "user", user_id(name), {"at": at}
+            )
+        else:
+            store.audit(
+                session,
+                SYSTEM,
+                "pending_event.rejected",
+                "",
+                "",
+                {"reason": "password-change record without a valid seal"},
+            )
+    return PENDING_KEY in store.keyslots.data
 
 
 def open_store(
@@ -287,11 +383,11 @@ def open_store(
         else:
             if not username or password is None:
                 raise AuthenticationError("a username and password are needed")
-            kind, name, secret = "password", username.strip(), password
+            kind, name, secret = "password", username.strip().lower(), password
         try:
             key = slots.unlock(kind, name, secret, policy.max_failed_attempts)
         except AuthenticationError as exc:
-            note_pending_event(slots, "login.failed", name, type(exc).__name__)
+            note_failed_login(slots, name, type(exc).__name__)
             raise
     except BaseException:
         lock.release()
@@ -299,7 +395,8 @@ def open_store(
     store = _open_engine_checked(data_dir, key, lock, policy)
     try:
         with store.session() as s:
-            _flush_pending_events(store, s)
+            flushed = _flush_pending_events(store, s)
+            _check_rollback(store, s)
             if kind == "recovery":
                 actor = Actor(None, "recovery-key", "Emergency access", ADMIN, emergency=True)
                 store.audit(s, actor, "login.recovery_key", "store", slots.store_id)
@@ -314,7 +411,40 @@ def open_store(
                 actor = actor_for(s, user)
                 user.last_login_at = utcnow()
                 store.audit(s, actor, "login", "user", user.id)
+        if flushed:  # only once the events are safely in the audit log
+            store.keyslots.data.pop(PENDING_KEY, None)
+            store.keyslots.save()
     except BaseException:
         store.close()
         raise
     return store, actor
+
+
+def _check_rollback(store: Store, session: Session) -> None:
+    """Warn when the database is older than the key file last saw (an old copy put back).
+
+    The key file records the audit head at every close; a database whose chain does not
+    reach that head has lost events. Replacing both files together is not detected.
+    """
+    seen = store.keyslots.data.get(AUDIT_SEEN_KEY)
+    if not isinstance(seen, str) or ":" not in seen:
+        return
+    seq_text, _, mac = seen.partition(":")
+    try:
+        seq = int(seq_text)
+    except ValueError:
+        return
+    found = session.scalar(select(AuditEvent.mac).where(AuditEvent.seq == seq))
+    if found != mac:
+        store.warnings.append(
+            "the store file is older than expected: audit events recorded earlier are "
+            "missing, so an older copy may have been put back; check with your administrator"
+        )
+        store.audit(
+            session,
+            SYSTEM,
+            "store.rollback_detected",
+            "store",
+            store.keyslots.store_id,
+            {"expected_seq": seq},
+        )
