@@ -127,6 +127,31 @@ def main(argv: list[str] | None = None) -> int:
     shot(window, "08-referrals")
     ws.show_page("resources")
     shot(window, "09-resources")
+
+    # The questions a saved session can raise, and the supporter's private page.
+    from peerdesk.services.series import ReferralPrompt
+    from peerdesk.ui.after_session import ReferralPromptDialog
+    from peerdesk.ui.checkin_forms import CheckInDialog
+
+    store, actor = window.store, window.actor
+    assert store is not None and actor is not None
+    page = ws.pages["sessions"]
+    mine = next((r for r in page.model.rows() if r.is_mine and not r.withdrawn), None)
+    if mine is not None:
+        reasons = ("safety flag raised", "last session of the series (session 3 of 3)")
+        ask = ReferralPromptDialog(
+            store, actor, mine, ReferralPrompt(mine.id, mine.episode_id, reasons, None), window
+        )
+        ask.show()
+        shot(ask, "16-series-referral-question")
+        ask.close()
+        entry = CheckInDialog(store, actor, mine.episode_id, window, phase="before")
+        entry.set_answers([3, 2, 4, 1, None])
+        entry.show()
+        shot(entry, "17-checkin-entry")
+        entry.close()
+    ws.show_page("wellbeing")
+    shot(window, "18-my-wellbeing")
     window.lock()
     shot(window, "10-locked")
     window.sign_out()
@@ -137,6 +162,33 @@ def main(argv: list[str] | None = None) -> int:
     shot(window, "11-today-coordinator")
     ws.show_page("supporters")
     shot(window, "12-supporters")
+    ws.show_page("training")
+    training = ws.pages["training"]
+    training.set_filter(("lapsed", "missing", "expiring"))
+    shot(window, "19-training")
+    for n, name in ((1, "20-course-catalogue"), (2, "21-supervision"), (3, "22-caseload")):
+        training.tabs.setCurrentIndex(n)
+        if n == 2 and training.sup_status.rowCount():
+            overdue = [i for i, r in enumerate(training.sup_status.rows()) if r.overdue]
+            training.sup_view.setCurrentIndex(
+                training.sup_status.index(overdue[0] if overdue else 0, 0)
+            )
+        shot(window, name)
+
+    from peerdesk.services import episodes
+    from peerdesk.ui.matching_dialog import MatchingDialog
+
+    assert window.store is not None and window.actor is not None
+    open_eps = episodes.list_episodes(window.store, window.actor, open_only=True, limit=200)
+    wanted = [e for e in open_eps if e.lived_experience_wanted] or open_eps
+    if wanted:
+        ws.show_page("participants", episode_id=wanted[0].id)
+        shot(window, "23-episode-series-coordinator")
+        match = MatchingDialog(window.store, window.actor, wanted[0], parent=window)
+        match.why_missing.setChecked(True)
+        match.show()
+        shot(match, "24-matching")
+        match.close()
     ws.show_page("audit")
     shot(window, "13-audit-log")
     if "reports" in ws.keys():

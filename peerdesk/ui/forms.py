@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
 from peerdesk.errors import PeerDeskError
 from peerdesk.services import (
     accounts,
-    checkins,
     episodes,
     participants,
     referrals,
@@ -64,6 +62,15 @@ def code_combo(codes: tuple[str, ...] | list[str], current: str = "") -> QComboB
     if current in codes:
         box.setCurrentIndex(list(codes).index(current))
     return box
+
+
+def lived_edit() -> QLineEdit:
+    edit = QLineEdit()
+    edit.setPlaceholderText(QLineEdit.tr("only if the person asked, e.g. grief, substance use"))
+    edit.setToolTip(
+        QLineEdit.tr("Areas of lived experience the person would like their supporter to share")
+    )
+    return edit
 
 
 class FormDialog(QDialog):
@@ -141,10 +148,10 @@ class ParticipantDialog(FormDialog):
         self.reason.addItems(list(COMMON_REASONS))
         self.reason.setCurrentText("")
         self.risk = self.row(self.tr("&Risk level:"), code_combo(episodes.RISK_LEVELS))
-        self.open_episode.toggled.connect(self.reason.setEnabled)
-        self.open_episode.toggled.connect(self.risk.setEnabled)
-        self.reason.setEnabled(self.open_episode.isChecked())
-        self.risk.setEnabled(self.open_episode.isChecked())
+        self.lived = self.row(self.tr("Lived e&xperience wanted:"), lived_edit())
+        for w in (self.reason, self.risk, self.lived):
+            self.open_episode.toggled.connect(w.setEnabled)
+            w.setEnabled(self.open_episode.isChecked())
         self.episode: episodes.EpisodeInfo | None = None
 
     def submit(self) -> participants.ParticipantInfo:
@@ -169,6 +176,7 @@ class ParticipantDialog(FormDialog):
                 p.id,
                 self.reason.currentText(),
                 risk_level=self.risk.currentData(),
+                lived_experience_wanted=self.lived.text(),
             )
         return p
 
@@ -184,10 +192,11 @@ class EpisodeDialog(FormDialog):
         self.reason.addItems(list(COMMON_REASONS))
         self.reason.setCurrentText("")
         self.risk = self.row(self.tr("&Risk level:"), code_combo(episodes.RISK_LEVELS))
+        self.lived = self.row(self.tr("Lived e&xperience wanted:"), lived_edit())
         self.supporter = QComboBox()
         if actor.can("casework.program"):
             self.row(self.tr("&Supporter:"), self.supporter)
-            self.supporter.addItem(self.tr("(not assigned yet)"), None)
+            self.supporter.addItem(self.tr("(suggest one after opening)"), None)
             for sup in supporters.list_supporters(store, actor, include_inactive=False):
                 self.supporter.addItem(
                     f"{sup.display_name} ({sup.open_episodes}/{sup.capacity})", sup.id
@@ -201,6 +210,7 @@ class EpisodeDialog(FormDialog):
             self.reason.currentText(),
             supporter_id=self.supporter.currentData() if self.supporter.count() else None,
             risk_level=self.risk.currentData(),
+            lived_experience_wanted=self.lived.text(),
         )
 
 
@@ -255,48 +265,6 @@ class ReferralDialog(FormDialog):
             follow_up_on=from_qdate(self.follow_up.date()),
             status=self.status.currentData(),
             session_id=self.session_id,
-        )
-
-
-class CheckInDialog(FormDialog):
-    def __init__(
-        self, store: Store, actor: Actor, episode_id: str, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(self.tr("Record a check-in"), parent, self.tr("Save"))
-        self.store, self.actor, self.episode_id = store, actor, episode_id
-        self.instrument = self.row(self.tr("&Instrument:"), QComboBox())
-        self.instrument.addItems(list(checkins.INSTRUMENTS))
-        self.phase = self.row(self.tr("&Taken:"), code_combo(checkins.PHASES))
-        self.taken_on = self.row(self.tr("&Date:"), date_edit())
-        self.items_box = QWidget()
-        self.items_layout = QHBoxLayout(self.items_box)
-        self.items_layout.setContentsMargins(0, 0, 0, 0)
-        self.row(self.tr("&Answers:"), self.items_box)
-        self.spins: list[QSpinBox] = []
-        self.instrument.currentTextChanged.connect(self._items)
-        self._items(self.instrument.currentText())
-
-    def _items(self, code: str) -> None:
-        for spin in self.spins:
-            spin.deleteLater()
-        self.spins = []
-        inst = checkins.INSTRUMENTS[code]
-        for n in range(inst.items):
-            spin = QSpinBox()
-            spin.setRange(inst.lowest, inst.highest)
-            spin.setAccessibleName(self.tr("Item %1").replace("%1", str(n + 1)))
-            self.items_layout.addWidget(spin)
-            self.spins.append(spin)
-
-    def submit(self) -> checkins.CheckInInfo:
-        return checkins.record_checkin(
-            self.store,
-            self.actor,
-            self.episode_id,
-            self.instrument.currentText(),
-            self.phase.currentData(),
-            [s.value() for s in self.spins],
-            from_qdate(self.taken_on.date()),
         )
 
 
@@ -427,6 +395,40 @@ class TrainingDialog(FormDialog):
         )
 
 
+class CourseDialog(FormDialog):
+    """A course in the catalogue: which disciplines must hold it, and for how long it counts."""
+
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Add a course"), parent, self.tr("Add course"))
+        self.store, self.actor = store, actor
+        self.name = self.row(self.tr("&Name:"), QLineEdit())
+        self.code = self.row(self.tr("&Code:"), QLineEdit())
+        self.code.setPlaceholderText(self.tr("short and unique, e.g. trauma-informed"))
+        self.required = self.row(
+            self.tr("&Required:"), QCheckBox(self.tr("supporters must hold it to be matched"))
+        )
+        self.required_for = self.row(self.tr("Required &for:"), QLineEdit())
+        self.required_for.setPlaceholderText(self.tr("disciplines, comma separated; empty = all"))
+        self.required_for.setEnabled(False)
+        self.required.toggled.connect(self.required_for.setEnabled)
+        self.validity = self.row(self.tr("&Valid for:"), QSpinBox())
+        self.validity.setRange(0, 120)
+        self.validity.setValue(24)
+        self.validity.setSuffix(self.tr(" months"))
+        self.validity.setSpecialValueText(self.tr("does not expire"))
+
+    def submit(self) -> supporters.CourseInfo:
+        return supporters.add_course(
+            self.store,
+            self.actor,
+            self.code.text(),
+            self.name.text(),
+            self.required.isChecked(),
+            self.validity.value() or None,
+            required_for=self.required_for.text() if self.required.isChecked() else "",
+        )
+
+
 class SupervisionDialog(FormDialog):
     def __init__(
         self, store: Store, actor: Actor, supporter_id: str, parent: QWidget | None = None
@@ -497,7 +499,7 @@ class ResourceDialog(FormDialog):
 
 __all__ = [
     "ChangePasswordDialog",
-    "CheckInDialog",
+    "CourseDialog",
     "EpisodeDialog",
     "FormDialog",
     "ParticipantDialog",

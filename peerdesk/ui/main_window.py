@@ -85,6 +85,20 @@ PAGES = (
         "SupportersPage",
     ),
     PageSpec(
+        "training",
+        "Training and supervision",
+        lambda a: a.can("supporters.read"),
+        "peerdesk.ui.pages.training",
+        "TrainingPage",
+    ),
+    PageSpec(
+        "wellbeing",
+        "My well-being",
+        lambda a: a.supporter_id is not None and a.can("casework.own"),
+        "peerdesk.ui.pages.wellbeing",
+        "WellbeingPage",
+    ),
+    PageSpec(
         "reports",
         "Reports",
         lambda a: a.can("reports.run"),

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QFont, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from peerdesk.errors import PeerDeskError
@@ -31,6 +31,14 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 3  # raw value
 
 Index = QModelIndex | QPersistentModelIndex
 
+# Cell tones as (background, text) pairs; fixed so the contrast holds in dark palettes too.
+# A tone always comes with words in the cell ("lapsed", "overdue"): never colour alone.
+TONES = {
+    "bad": ("#f8d7da", "#58151c"),
+    "warn": ("#fff3cd", "#523e02"),
+    "good": ("#d1e7dd", "#0a3622"),
+}
+
 
 @dataclass(frozen=True)
 class Column:
@@ -39,6 +47,7 @@ class Column:
     sort_key: str = ""  # the service's sort name; empty = not sortable
     align_right: bool = False
     tooltip: str = ""
+    tone: Callable[[Any], str | None] | None = None  # a key of TONES, or None
 
 
 def display(value: Any) -> str:
@@ -100,6 +109,14 @@ class RowTableModel(QAbstractTableModel):
             if col.align_right:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if col.tone is not None and role in (
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.ForegroundRole,
+        ):
+            tone = TONES.get(col.tone(row) or "")
+            if tone is not None:
+                back, text = tone
+                return QBrush(QColor(back if role == Qt.ItemDataRole.BackgroundRole else text))
         if self.highlight is not None and self.highlight(row):
             # Bold as well as a colour, so the highlight does not rely on colour alone.
             if role == Qt.ItemDataRole.FontRole:

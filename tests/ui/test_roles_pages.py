@@ -13,17 +13,32 @@ from .conftest import sign_in
 def test_navigation_shows_only_what_the_role_may_use(qtbot, make_window, seeded):
     w = make_window(seeded.data_dir)
     sign_in(qtbot, w, "anna")
-    assert w.workspace.keys() == ["today", "sessions", "participants", "referrals", "resources"]
+    assert w.workspace.keys() == [
+        "today",
+        "sessions",
+        "participants",
+        "referrals",
+        "resources",
+        "wellbeing",
+    ]
     w.sign_out()
     sign_in(qtbot, w, "coord")
     keys = w.workspace.keys()
-    assert {"supporters", "audit", "sessions"} <= set(keys) and "accounts" not in keys
+    assert {"supporters", "training", "audit", "sessions"} <= set(keys)
+    assert "accounts" not in keys and "wellbeing" not in keys
     assert w.workspace.pages.get("sessions") is None  # pages are built when first shown
     w.sign_out()
     sign_in(qtbot, w, "admin")
     keys = w.workspace.keys()
     assert "accounts" in keys and "audit" in keys
-    assert not {"sessions", "participants", "referrals", "supporters"} & set(keys)
+    assert not {
+        "sessions",
+        "participants",
+        "referrals",
+        "supporters",
+        "training",
+        "wellbeing",
+    } & set(keys)
 
 
 def test_today_shows_overdue_follow_up_and_attention(qtbot, make_window, seeded):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from peerdesk.services import referrals
+from peerdesk.services import referrals, series
 from peerdesk.services.store import open_store
 from peerdesk.ui.table_models import ROW_ROLE
 
@@ -92,16 +92,22 @@ def test_safety_flag_leads_to_referral_prompt(qtbot, make_window, dialogs, seede
         dlg.reason.setText("safety plan")
         return True
 
-    dialogs.queue(True, fill)
+    def referred(dlg):
+        assert "crisis" in dlg.explain.text()
+        dlg.choose("referred")
+        return True
+
+    dialogs.queue(referred, fill)
     info = form.submit()
     assert info is not None and info.safety_flag
     prompt = dialogs.shown[0]
-    assert prompt.kind == "confirm" and prompt.title == "Safety concern"
-    assert dialogs.shown[1].kind == "run"
+    assert prompt.kind == "run" and prompt.title == "Safety concern"
+    assert dialogs.shown[1].kind == "run" and dialogs.shown[1].text == "ReferralDialog"
     w.sign_out()
     store, anna = open_store(seeded.data_dir, "anna", PW)
     with store:
         refs = referrals.list_referrals(store, anna, episode_id=seeded.a_episode)
+        assert series.referral_prompt(store, anna, info.id).decision == "referred"
     assert [r.urgency for r in refs] == ["urgent"] and refs[0].resource_name == "Crisis Line 24/7"
 
 
@@ -164,4 +170,7 @@ def test_new_participant_from_quick_entry(qtbot, make_window, dialogs, seeded):
     dialogs.queue(fill)
     qtbot.mouseClick(form.new_participant, Qt.MouseButton.LeftButton)
     assert "grief" in form.episode.currentText()
+    assert "session 1 of 3" in form.series.text()
+    dialogs.queue(False)  # the 'before' check-in of a first session: not now
     assert form.submit() is not None
+    assert dialogs.last().title == "Check-in due"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
@@ -23,6 +24,7 @@ class Context:
     navigate: Callable[..., None]  # navigate(page_key, **what_to_show)
     demo: bool = False
     restore_backup: Callable[[], None] | None = None  # closes the store; the window does it
+    today: Callable[[], date] = date.today  # tests fix the date that warnings are judged on
 
     @property
     def casework(self) -> bool:
@@ -48,6 +50,9 @@ class Page(QWidget):
     @property
     def dialogs(self) -> Dialogs:
         return self.ctx.dialogs
+
+    def today(self) -> date:
+        return self.ctx.today()
 
     def refresh(self) -> None:
         """Reload from the store; called when the page is shown."""

@@ -18,11 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from peerdesk.services import checkins, episodes, participants, referrals, sessions
+from peerdesk.services import checkins, episodes, participants, referrals, series, sessions
 from peerdesk.services.episodes import EpisodeInfo
 from peerdesk.services.participants import ParticipantInfo
+from peerdesk.services.series import SeriesPosition
+from peerdesk.ui.checkin_forms import CheckInDialog
 from peerdesk.ui.fmt import fmt_dt, label
-from peerdesk.ui.forms import CheckInDialog, EpisodeDialog, ParticipantDialog, ReferralDialog
+from peerdesk.ui.forms import EpisodeDialog, ParticipantDialog, ReferralDialog
+from peerdesk.ui.matching_dialog import MatchingDialog, may_match
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.table_models import ROW_ROLE, Column, PagedTableModel, RowTableModel
 from peerdesk.ui.widgets import EmptyStateTable, SearchBox, heading, make_table
@@ -35,10 +38,13 @@ class TimelineEntry:
     what: str
     detail: str
     id: str
+    position: str = ""  # "session k of N" for sessions that count
 
 
 def timeline(ctx: Context, episode_id: str) -> list[TimelineEntry]:
     out: list[TimelineEntry] = []
+    length = episodes.get_episode(ctx.store, ctx.actor, episode_id).series_length
+    counted = 0
     for s in sessions.list_sessions(
         ctx.store,
         ctx.actor,
@@ -47,12 +53,16 @@ def timeline(ctx: Context, episode_id: str) -> list[TimelineEntry]:
         1000,
     ):
         what = f"{label(s.mode)}, {s.minutes} min, {s.supporter_name}"
+        position = ""
+        if not s.withdrawn:
+            counted += 1
+            position = SeriesPosition(s.id, episode_id, counted, length).label
         detail = ", ".join(s.concerns)
         if s.safety_flag:
             detail = "SAFETY FLAG; " + detail
         if s.withdrawn:
             what += " (withdrawn)"
-        out.append(TimelineEntry(s.started_at, "Session", what, detail, s.id))
+        out.append(TimelineEntry(s.started_at, "Session", what, detail, s.id, position))
     for r in referrals.list_referrals(ctx.store, ctx.actor, episode_id=episode_id):
         out.append(
             TimelineEntry(
@@ -158,7 +168,19 @@ class ParticipantsPage(Page):
         self.referral_button.clicked.connect(self.new_referral)
         self.checkin_button = QPushButton(self.tr("Add chec&k-in…"))
         self.checkin_button.clicked.connect(self.new_checkin)
-        for b in (self.open_ep, self.close_ep, self.referral_button, self.checkin_button):
+        self.match_button = QPushButton(self.tr("&Match supporter…"))
+        self.match_button.setToolTip(
+            self.tr("Suggested supporters with their reasons, and who is missing and why")
+        )
+        self.match_button.clicked.connect(self.match_supporter)
+        self.match_button.setVisible(may_match(ctx.store, ctx.actor))
+        for b in (
+            self.open_ep,
+            self.match_button,
+            self.close_ep,
+            self.referral_button,
+            self.checkin_button,
+        ):
             eb.addWidget(b)
         eb.addStretch(1)
         rl.addLayout(eb)
@@ -170,7 +192,10 @@ class ParticipantsPage(Page):
                     self.tr("When"),
                     lambda t: fmt_dt(t.when) if t.kind != "Check-in" else t.when.date(),
                 ),
-                Column(self.tr("What"), lambda t: self.tr(t.kind)),
+                Column(
+                    self.tr("What"),
+                    lambda t: self.tr(t.kind) + (f" ({t.position})" if t.position else ""),
+                ),
                 Column(self.tr("Details"), lambda t: t.what),
                 Column(self.tr("Notes"), lambda t: t.detail),
             ],
@@ -258,13 +283,19 @@ class ParticipantsPage(Page):
                 if e.closed_on
                 else self.tr("open")
             )
+            where = (
+                SeriesPosition("", e.id, e.session_count, e.series_length).label
+                if e.session_count
+                else self.tr("no sessions yet (series of %1)").replace("%1", str(e.series_length))
+            )
             self.ep_info.setText(
-                self.tr("%1 — %2, opened %3, %4; supporter: %5.")
+                self.tr("%1 — %2, opened %3, %4; supporter: %5. Series: %6.")
                 .replace("%1", e.participant_code)
                 .replace("%2", e.reason)
                 .replace("%3", str(e.opened_on))
                 .replace("%4", state)
                 .replace("%5", e.supporter_name or self.tr("not assigned"))
+                .replace("%6", where)
             )
         self._update_buttons()
 
@@ -275,6 +306,7 @@ class ParticipantsPage(Page):
         self.close_ep.setEnabled(is_open)
         self.referral_button.setEnabled(is_open)
         self.checkin_button.setEnabled(e is not None)
+        self.match_button.setEnabled(is_open)
 
     def show_item(self, **what: Any) -> None:
         episode_id = what.get("episode_id")
@@ -299,6 +331,8 @@ class ParticipantsPage(Page):
         if self.dialogs.run(dlg) and dlg.value is not None:
             if dlg.episode is not None:
                 self.show_item(episode_id=dlg.episode.id)
+                if dlg.episode.supporter_id is None and self.actor.can("casework.program"):
+                    self.match_supporter()
             else:
                 self.search.setText(dlg.value.code)
                 self.search.flush()
@@ -310,6 +344,18 @@ class ParticipantsPage(Page):
         dlg = EpisodeDialog(self.store, self.actor, p.id, self)
         if self.dialogs.run(dlg) and dlg.value is not None:
             self._pending_episode = dlg.value.id
+            self._participant_changed()
+            if dlg.value.supporter_id is None and self.actor.can("casework.program"):
+                self.match_supporter()
+
+    def match_supporter(self) -> None:
+        """Ranked suggestions with reasons; Assign stores the choice."""
+        e = self.current_episode()
+        if e is None or not may_match(self.store, self.actor):
+            return
+        dlg = MatchingDialog(self.store, self.actor, e, self.today(), self)
+        if self.dialogs.run(dlg):
+            self._pending_episode = e.id
             self._participant_changed()
 
     def close_episode(self) -> None:
@@ -324,6 +370,29 @@ class ParticipantsPage(Page):
             ),
         ):
             return
+        due = self.call(
+            self.tr("Close episode"),
+            series.checkins_due,
+            self.store,
+            self.actor,
+            e.id,
+            closing=True,
+        )
+        if (
+            due
+            and "after" in due
+            and self.dialogs.confirm(
+                self,
+                self.tr("Check-in due"),
+                self.tr(
+                    "The 'after' check-in for %1 has not been recorded. Record it before closing?"
+                ).replace("%1", e.participant_code),
+                yes_text=self.tr("Record check-in…"),
+                no_text=self.tr("Close without it"),
+                default_yes=True,
+            )
+        ):
+            self.dialogs.run(CheckInDialog(self.store, self.actor, e.id, self, phase="after"))
         self.call(
             self.tr("Close episode"),
             episodes.close_episode,

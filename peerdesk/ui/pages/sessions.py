@@ -29,10 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from peerdesk.errors import PeerDeskError, ValidationError
-from peerdesk.services import episodes, participants, sessions, vocabulary
+from peerdesk.services import episodes, participants, series, sessions, vocabulary
+from peerdesk.services.episodes import EpisodeInfo
+from peerdesk.services.series import SeriesPosition
 from peerdesk.services.sessions import SessionInfo, SessionInput, SessionQuery
+from peerdesk.ui.after_session import follow_through
 from peerdesk.ui.fmt import label, local_dt, sentence, utc_dt
-from peerdesk.ui.forms import ParticipantDialog, ReferralDialog, date_edit, from_qdate, to_qdate
+from peerdesk.ui.forms import ParticipantDialog, date_edit, from_qdate, to_qdate
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.table_models import ROW_ROLE, Column, PagedTableModel
 from peerdesk.ui.tasks import run_task
@@ -108,6 +111,14 @@ class QuickEntryForm(QGroupBox):
         ep_row.addWidget(self.episode, 1)
         ep_row.addWidget(self.new_participant)
         self._row(form, self.tr("&Participant:"), self.episode, ep_row)
+        self.series = QLabel()
+        self.series.setAccessibleName(self.tr("Series position"))
+        self.series.setToolTip(
+            self.tr("Sessions come in structured series; the last one asks about a referral.")
+        )
+        form.addRow(QLabel(self.tr("Series:")), self.series)
+        self._episodes: dict[str, EpisodeInfo] = {}
+        self.episode.currentIndexChanged.connect(lambda _i: self._show_series())
 
         self.when = QDateTimeEdit()
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
@@ -248,6 +259,7 @@ class QuickEntryForm(QGroupBox):
             or []
         )
         current = select_id or self.episode.currentData()
+        self._episodes = {e.id: e for e in eps}
         self.episode.clear()
         for e in sorted(eps, key=lambda e: e.participant_code):
             self.episode.addItem(f"{e.participant_code} — {e.reason} (since {e.opened_on})", e.id)
@@ -258,6 +270,17 @@ class QuickEntryForm(QGroupBox):
                 return
         self.episode.setCurrentIndex(-1)
         self.episode.setEditText("")
+
+    def _show_series(self) -> None:
+        e = self._episodes.get(self.episode.currentData() or "")
+        if self.editing is not None or e is None:
+            self.series.setText("" if e is not None else self.tr("choose a participant"))
+            return
+        nxt = SeriesPosition("", e.id, e.session_count + 1, e.series_length)
+        text = self.tr("this will be %1").replace("%1", nxt.label)
+        if nxt.ends_series:
+            text += self.tr(" — the last of the series: you will be asked about a referral")
+        self.series.setText(text)
 
     def reset(self, keep_status: bool = True) -> None:
         self.editing = None
@@ -279,6 +302,7 @@ class QuickEntryForm(QGroupBox):
         self.error.hide()
         if not keep_status:
             self.status.clear()
+        self._show_series()
 
     def start_new(self) -> None:
         if self.editing is not None:
@@ -312,6 +336,10 @@ class QuickEntryForm(QGroupBox):
         if info.follow_up_on:
             self.follow_on.setDate(to_qdate(info.follow_up_on))
         self.safety.setChecked(info.safety_flag)
+        pos = self.page.call(
+            self.tr("Series"), series.series_position, self.page.store, self.page.actor, info.id
+        )
+        self.series.setText(self.tr("this is %1").replace("%1", pos.label) if pos else "")
         self.minutes.setFocus()
 
     def _episode_id(self) -> str:
@@ -652,31 +680,14 @@ class SessionsPage(Page):
     def _saved(self, info: SessionInfo, was_new: bool) -> None:
         self.model.load_all_loaded_again()
         self._recount()
-        if info.safety_flag and was_new:
-            self.prompt_referral(info)
+        if was_new:
+            self.follow_through(info)
 
-    def prompt_referral(self, info: SessionInfo) -> None:
-        """A safety flag is the moment to refer: a supporter is not a therapist."""
-        make = self.dialogs.confirm(
-            self,
-            self.tr("Safety concern"),
-            self.tr(
-                "You flagged a safety concern for %1. Peer support is not crisis care: "
-                "refer to a crisis line or mental health service now?"
-            ).replace("%1", info.participant_code),
-            yes_text=self.tr("Make a referral…"),
-            no_text=self.tr("Not now"),
-            default_yes=True,
-        )
-        if not make:
-            return
-        dlg = ReferralDialog(
-            self.store, self.actor, info.episode_id, info.id, urgent=True, parent=self
-        )
-        if self.dialogs.run(dlg):
-            if self.form is not None:
-                self.form.status.setText(
-                    self.tr("Saved the session and an urgent referral for %1.").replace(
-                        "%1", info.participant_code
-                    )
-                )
+    def follow_through(self, info: SessionInfo) -> None:
+        """One flow after a new session: the referral question (a safety flag or the end of
+        a series), then any check-in that is due."""
+        lines = follow_through(self, self.store, self.actor, self.dialogs, info)
+        if self.form is not None:
+            self.form.load_episodes(select_id=info.episode_id)
+            if lines:
+                self.form.status.setText(self.form.status.text() + " " + " ".join(lines))
