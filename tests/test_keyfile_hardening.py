@@ -34,10 +34,10 @@ def _events(data_dir, action):
 
 def test_unknown_usernames_are_throttled_like_real_ones(store_dir, monkeypatch):
     clock = [time.time()]
-    real = keyslots.KeyslotFile.unlock
+    real = keyslots.KeyslotFile.open_slot
     monkeypatch.setattr(
         keyslots.KeyslotFile,
-        "unlock",
+        "open_slot",
         lambda self, k, u, sec, m, now=None: real(self, k, u, sec, m, now=clock[0]),
     )
     messages = {}

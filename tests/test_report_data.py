@@ -150,7 +150,9 @@ def world(tmp_path_factory):
                 when,
                 fmt,
                 concerns,
-                "private words",
+                # No notes: these actors share the admin's store, and notes can only be
+                # sealed with the author's own key, which only their own sign-in unlocks.
+                "",
                 fu,
                 attendee_ids=tuple(pids[x] for x in extra),
             ),

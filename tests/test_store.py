@@ -137,12 +137,12 @@ def test_throttling_survives_restart_and_locks_out(store_dir, monkeypatch):
     from peerdesk.services import keyslots
 
     clock = [time.time()]
-    real_unlock = keyslots.KeyslotFile.unlock
+    real_unlock = keyslots.KeyslotFile.open_slot
 
     def unlock(self, kind, username, secret, max_failed, now=None):
         return real_unlock(self, kind, username, secret, max_failed, now=clock[0])
 
-    monkeypatch.setattr(keyslots.KeyslotFile, "unlock", unlock)
+    monkeypatch.setattr(keyslots.KeyslotFile, "open_slot", unlock)
     for _ in range(3):
         with pytest.raises(AuthenticationError):
             open_store(store_dir.data_dir, "alice", "wrong guess here")

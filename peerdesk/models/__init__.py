@@ -6,6 +6,7 @@ from peerdesk.models.base import Base, new_id, utcnow
 from peerdesk.models.casework import (
     CheckIn,
     Episode,
+    NoteKey,
     Participant,
     SessionAttendance,
     SessionConcern,
@@ -21,6 +22,7 @@ __all__ = [
     "CheckIn",
     "Course",
     "Episode",
+    "NoteKey",
     "Participant",
     "Referral",
     "ReferralStatusChange",

@@ -103,3 +103,14 @@ class CheckIn(RecordMixin, Base):
     answers: Mapped[str] = mapped_column(String(100))  # comma separated item answers
     score: Mapped[int] = mapped_column(Integer)
     taken_on: Mapped[date] = mapped_column(Date)
+
+
+class NoteKey(Base):
+    """A supporter's notes key, sealed to the recovery public key (emergency access only)."""
+
+    __tablename__ = "note_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    sealed_for_recovery: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

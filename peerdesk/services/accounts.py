@@ -9,10 +9,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peerdesk.errors import NotFoundError, ValidationError
-from peerdesk.models import Site, SupporterProfile, User
+from peerdesk.errors import NotFoundError, PermissionDeniedError, ValidationError
+from peerdesk.models import NoteKey, Site, SupporterProfile, User
 from peerdesk.services.auth import ROLES, SUPPORTER, Actor
 from peerdesk.services.keyslots import RECOVERY_ALPHABET
+from peerdesk.services.notes import (
+    extras_for,
+    keys_held_in_escrow,
+    new_supporter_keys,
+    recovery_extras,
+)
 from peerdesk.services.passwords import check_new_password, valid_username
 from peerdesk.services.store import Store, note_password_change
 
@@ -79,7 +85,9 @@ def add_user(
                 )
             )
         store.audit(s, actor, "account.create", "user", user.id, {"role": role})
-        store.keyslots.set_secret_slot("password", name, pw, store.key)
+        # A supporter's first notes key is made now, while the password is at hand.
+        extras = new_supporter_keys(s, user.id) if role == SUPPORTER else None
+        store.keyslots.set_secret_slot("password", name, pw, store.key, extras)
         return _info(store, user)
 
 
@@ -111,15 +119,39 @@ def disable_user(store: Store, actor: Actor, username: str) -> None:
 
 
 def reset_password(store: Store, actor: Actor, username: str, new_password: str) -> None:
-    """Admin reset: a fresh keyslot with the new password; clears a lock-out and re-enables."""
+    """Admin reset: a fresh keyslot with the new password; clears a lock-out and re-enables.
+
+    An administrator cannot open the person's notes keys, so after an ordinary reset the
+    notes they wrote before open only through emergency access; a reset made with the
+    recovery key carries their notes keys over into the new slot.
+    """
     actor.require("accounts.write", "reset passwords")
     with store.session() as s:
         user = _get_user(s, username)
         pw = check_new_password(new_password, store.policy.min_password_length, user.username)
         user.state = "active"
         user.updated_by = actor.user_id
-        store.audit(s, actor, "account.reset_password", "user", user.id)
-        store.keyslots.set_secret_slot("password", user.username, pw, store.key)
+        extras = None
+        private = store.note_keys.recovery_private
+        if private is not None:
+            keys = keys_held_in_escrow(s, user.id, private)
+            if keys:
+                newest = s.scalar(
+                    select(NoteKey.key_id)
+                    .where(NoteKey.user_id == user.id)
+                    .order_by(NoteKey.created_at.desc())
+                    .limit(1)
+                )
+                extras = extras_for(keys, newest)
+        store.audit(
+            s,
+            actor,
+            "account.reset_password",
+            "user",
+            user.id,
+            {"notes_keys_kept": extras is not None},
+        )
+        store.keyslots.set_secret_slot("password", user.username, pw, store.key, extras)
 
 
 def change_own_password(store: Store, actor: Actor, old_password: str, new_password: str) -> None:
@@ -129,16 +161,21 @@ def change_own_password(store: Store, actor: Actor, old_password: str, new_passw
     """
     if actor.user_id is None:
         raise ValidationError("emergency access has no own password to change")
-    store.keyslots.unlock(
+    unlocked = store.keyslots.open_slot(
         "password", actor.username, old_password, store.policy.max_failed_attempts
     )
     pw = check_new_password(new_password, store.policy.min_password_length, actor.username)
-    store.keyslots.set_secret_slot("password", actor.username, pw, store.key)
+    store.keyslots.set_secret_slot("password", actor.username, pw, store.key, unlocked.extras)
     note_password_change(store, actor.username)
 
 
 def replace_recovery_key(store: Store, actor: Actor, new_key: str) -> None:
+    """Only under emergency access: the new slot must carry the recovery private key,
+    which opens every supporter's escrowed notes key."""
     actor.require("accounts.write", "replace the recovery key")
-    store.keyslots.set_secret_slot("recovery", "", new_key, store.key)
+    private = store.note_keys.recovery_private
+    if not actor.emergency or private is None:
+        raise PermissionDeniedError("sign in with the current recovery key to replace it")
+    store.keyslots.set_secret_slot("recovery", "", new_key, store.key, recovery_extras(private))
     with store.session() as s:
         store.audit(s, actor, "recovery_key.replace", "store", store.keyslots.store_id)

@@ -38,6 +38,8 @@ from peerdesk.models import (
 from peerdesk.services.accounts import generate_password
 from peerdesk.services.auth import COORDINATOR, SUPPORTER, SYSTEM
 from peerdesk.services.checkins import score
+from peerdesk.services.notes import escrow, extras_for
+from peerdesk.services.notes_crypto import new_notes_key, seal_note
 from peerdesk.services.store import Store, create_store, open_store
 from peerdesk.services.supporters import STANDARD_COURSES
 
@@ -186,8 +188,8 @@ def build_demo(
     )
     store, admin = open_store(data_dir, "admin", pw)
     with store:
-        usernames = _populate(store, rng, ids, max(0, sessions), today)
-        store.keyslots.set_shared_secret_slots("password", usernames[1:], pw, store.key)
+        usernames, extras = _populate(store, rng, ids, max(0, sessions), today)
+        store.keyslots.set_shared_secret_slots("password", usernames[1:], pw, store.key, extras)
         if pw == DEFAULT_DEMO_PASSWORD:
             # Lets the sign-in screen show the password; never set for other passwords.
             store.keyslots.data["demo_default_password"] = True
@@ -212,7 +214,7 @@ def build_demo(
 
 def _populate(
     store: Store, rng: random.Random, ids: _Ids, n_sessions: int, today: date
-) -> list[str]:
+) -> tuple[list[str], dict[str, dict[str, Any]]]:
     start = today - timedelta(days=364)
     stamp = datetime.combine(start, time(8, 0))
     rows: dict[Any, list[dict[str, Any]]] = {
@@ -252,6 +254,8 @@ def _populate(
         return base
 
     usernames = ["admin"]
+    note_keys: dict[str, tuple[str, bytes]] = {}
+    extras: dict[str, dict[str, Any]] = {}
     coord = rec(
         username="coordinator",
         display_name="Demo Coordinator",
@@ -283,6 +287,9 @@ def _populate(
         )
         rows[User].append(user)
         usernames.append(uname)
+        # Each supporter's notes are sealed with their own notes key (services/notes.py).
+        note_keys[user["id"]] = new_notes_key()
+        extras[uname] = extras_for(dict([note_keys[user["id"]]]), note_keys[user["id"]][0])
         status = "on_leave" if name == "Ivan Petrov" else "active"
         prof = rec(
             user_id=user["id"],
@@ -482,6 +489,8 @@ def _populate(
                 created_at=started,
                 updated_at=started,
             )
+            kid, key = note_keys[sup["user_id"]]
+            ss["notes"] = seal_note(kid, key, ss["id"], ss["notes"])
             rows[SupportSession].append(ss)
             made += 1
             for concern in sorted(
@@ -544,7 +553,9 @@ def _populate(
         for table, items in rows.items():
             for i in range(0, len(items), 5000):
                 s.execute(insert(table.__table__), items[i : i + 5000])
-    return usernames
+        for user_id, (kid, key) in note_keys.items():
+            escrow(s, user_id, {kid: key})
+    return usernames, extras
 
 
 def _demo_referral(

@@ -17,6 +17,7 @@ import math
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,13 @@ def new_recovery_key() -> str:
 def canonical_recovery_key(text: str) -> str:
     chars = "".join(ch for ch in text.upper() if ch.isalnum())
     return "-".join(chars[i : i + 5] for i in range(0, len(chars), 5))
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    key: bytes
+    extras: dict[str, Any]
+    replace_extras: Callable[[dict[str, Any]], None]
 
 
 @dataclass
@@ -192,12 +200,30 @@ class KeyslotFile:
 
     # -- writing slots -------------------------------------------------------
 
-    def set_secret_slot(self, kind: str, username: str, secret: str, data_key: bytes) -> None:
-        """Add or replace the slot of this kind/username; the database is not touched."""
-        self.set_shared_secret_slots(kind, [username], secret, data_key)
+    def set_secret_slot(
+        self,
+        kind: str,
+        username: str,
+        secret: str,
+        data_key: bytes,
+        extras: dict[str, Any] | None = None,
+    ) -> None:
+        """Add or replace the slot of this kind/username; the database is not touched.
+
+        extras are secrets only this slot's owner may hold (notes keys, the recovery
+        private key), sealed under the same password-derived key.
+        """
+        self.set_shared_secret_slots(
+            kind, [username], secret, data_key, {username: extras} if extras else None
+        )
 
     def set_shared_secret_slots(
-        self, kind: str, usernames: list[str], secret: str, data_key: bytes
+        self,
+        kind: str,
+        usernames: list[str],
+        secret: str,
+        data_key: bytes,
+        extras: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         """Slots for several accounts that share one secret (demo stores), derived once.
 
@@ -219,9 +245,31 @@ class KeyslotFile:
             sealed = AESGCM(wrapping).encrypt(nonce, data_key, self._aad(slot))
             slot["aead"] = {"name": "aes-256-gcm", "nonce": _b64(nonce), "ciphertext": _b64(sealed)}
             slot["throttle"] = Throttle().as_dict()
+            if extras and extras.get(username):
+                self._seal_extras(slot, wrapping, extras[username])
             kept.append(slot)
         self.data["slots"] = kept
         self.save()
+
+    def _seal_extras(self, slot: dict[str, Any], wrapping: bytes, extras: dict[str, Any]) -> None:
+        nonce = os.urandom(12)
+        sealed = AESGCM(wrapping).encrypt(
+            nonce, json.dumps(extras).encode("utf-8"), self._aad(slot) + b"\x1fextras"
+        )
+        slot["extras"] = {"nonce": _b64(nonce), "ciphertext": _b64(sealed)}
+
+    def _open_extras(self, slot: dict[str, Any], wrapping: bytes) -> dict[str, Any]:
+        box = slot.get("extras")
+        if not box:
+            return {}
+        try:
+            plain = AESGCM(wrapping).decrypt(
+                _unb64(box["nonce"]), _unb64(box["ciphertext"]), self._aad(slot) + b"\x1fextras"
+            )
+            extras = json.loads(plain)
+        except (InvalidTag, KeyError, TypeError, ValueError) as exc:
+            raise DamagedStoreError("the key file's slot secrets are damaged") from exc
+        return extras if isinstance(extras, dict) else {}
 
     def remove_slot(self, kind: str, username: str = "") -> bool:
         before = len(self.slots)
@@ -257,6 +305,12 @@ class KeyslotFile:
         self, kind: str, username: str, secret: str, max_failed: int, now: float | None = None
     ) -> bytes:
         """Return the data key, or raise with a message safe to show at a login screen."""
+        return self.open_slot(kind, username, secret, max_failed, now).key
+
+    def open_slot(
+        self, kind: str, username: str, secret: str, max_failed: int, now: float | None = None
+    ) -> Unlocked:
+        """Unlock a slot: the data key, the slot's extras and a way to replace them."""
         now = time.time() if now is None else now
         slot = self.find(kind, username)
         if slot is None and kind == "recovery":
@@ -275,6 +329,7 @@ class KeyslotFile:
             wait = math.ceil(throttle.not_before - now)
             raise ThrottledError(f"too many failed attempts; try again in {wait} s", wait)
         key: bytes | None = None
+        wrapping = b""
         if slot is None:
             # Same work as a real attempt, so timing does not tell which usernames exist.
             _derive(secret, {"salt": _b64(b"\0" * 16), **kdf_params()})
@@ -305,7 +360,14 @@ class KeyslotFile:
         if throttle.failed or throttle.not_before:
             record["throttle"] = Throttle().as_dict()
             self.save()
-        return key
+        assert slot is not None
+        extras = self._open_extras(slot, wrapping)
+
+        def replace_extras(new: dict[str, Any]) -> None:
+            self._seal_extras(slot, wrapping, new)
+            self.save()
+
+        return Unlocked(key, extras, replace_extras)
 
     def failed_attempts(self, kind: str, username: str = "") -> int:
         slot = self.find(kind, username)

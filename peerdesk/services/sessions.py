@@ -17,8 +17,10 @@ from peerdesk.models import (
     SessionConcern,
     SupporterProfile,
     SupportSession,
+    new_id,
     utcnow,
 )
+from peerdesk.services import notes
 from peerdesk.services.auth import Actor
 from peerdesk.services.scope import episode_filter, may_read_notes, session_filter
 from peerdesk.services.store import Store
@@ -48,6 +50,7 @@ class SessionInfo:
     attendee_count: int = 0
     notes: str | None = None  # None unless the reader is the author
     attendees: tuple[str, ...] = field(default=())  # participant codes, group sessions
+    referral_decision: str | None = None  # answer to the referral question, if asked
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def _info(
     actor: Actor,
     row: Row[Any],
     concerns: tuple[str, ...],
-    with_notes: bool = False,
+    notes: str | None = None,
     attendees: tuple[str, ...] = (),
 ) -> SessionInfo:
     ss, code, sup_name, n_att = row
@@ -128,9 +131,17 @@ def _info(
         ss.withdrawn_at is not None,
         mine,
         int(n_att or 0),
-        ss.notes if with_notes and may_read_notes(actor, ss) else None,
+        notes,
         attendees,
+        ss.referral_decision,
     )
+
+
+def _readable_notes(store: Store, s: Session, actor: Actor, ss: SupportSession) -> str | None:
+    """The author's (or emergency access's) view of the note; None for anyone else."""
+    if not may_read_notes(actor, ss):
+        return None
+    return notes.read(store, s, ss)
 
 
 def _set_children(s: Session, session_id: str, data: SessionInput, episode: Episode) -> None:
@@ -159,14 +170,16 @@ def record_session(store: Store, actor: Actor, data: SessionInput) -> SessionInf
             raise NotFoundError("no such episode, or it is not yours")
         if ep.closed_on is not None:
             raise ValidationError("this episode is closed; reopen it or open a new one")
+        sid = new_id()
         ss = SupportSession(
+            id=sid,
             episode_id=ep.id,
             supporter_id=actor.supporter_id,
             started_at=(data.started_at or utcnow()).replace(microsecond=0),
             minutes=data.minutes,
             mode=data.mode,
             format=data.format,
-            notes=data.notes,
+            notes=notes.seal_for_author(store, sid, data.notes),
             follow_up_on=data.follow_up_on,
             safety_flag=data.safety_flag,
             created_by=actor.user_id,
@@ -178,7 +191,7 @@ def record_session(store: Store, actor: Actor, data: SessionInput) -> SessionInf
         s.flush()
         store.audit(s, actor, "session.create", "session", ss.id, {"safety_flag": data.safety_flag})
         row = s.execute(_base().where(SupportSession.id == ss.id)).one()
-        return _info(actor, row, _concerns(s, [ss.id])[ss.id], with_notes=True)
+        return _info(actor, row, _concerns(s, [ss.id])[ss.id], data.notes)
 
 
 def update_session(store: Store, actor: Actor, session_id: str, data: SessionInput) -> SessionInfo:
@@ -192,6 +205,7 @@ def update_session(store: Store, actor: Actor, session_id: str, data: SessionInp
             raise ValidationError("a withdrawn session cannot be corrected")
         ep = s.get(Episode, ss.episode_id)
         assert ep is not None
+        old_notes = notes.read(store, s, ss)
         changed = [
             name
             for name, new in (
@@ -199,25 +213,28 @@ def update_session(store: Store, actor: Actor, session_id: str, data: SessionInp
                 ("minutes", data.minutes),
                 ("mode", data.mode),
                 ("format", data.format),
-                ("notes", data.notes),
                 ("follow_up_on", data.follow_up_on),
                 ("safety_flag", data.safety_flag),
             )
             if getattr(ss, name) != new
         ]
+        if old_notes != data.notes:
+            changed.append("notes")
         old_concerns = set(_concerns(s, [ss.id])[ss.id])
         if old_concerns != {c.strip().lower() for c in data.concerns if c.strip()}:
             changed.append("concerns")
         if data.started_at:
             ss.started_at = data.started_at.replace(microsecond=0)
         ss.minutes, ss.mode, ss.format = data.minutes, data.mode, data.format
-        ss.notes, ss.follow_up_on, ss.safety_flag = data.notes, data.follow_up_on, data.safety_flag
+        if "notes" in changed:
+            ss.notes = notes.seal_for_author(store, ss.id, data.notes)
+        ss.follow_up_on, ss.safety_flag = data.follow_up_on, data.safety_flag
         ss.updated_by = actor.user_id
         _set_children(s, ss.id, data, ep)
         s.flush()
         store.audit(s, actor, "session.update", "session", ss.id, {"fields": changed})
         row = s.execute(_base().where(SupportSession.id == ss.id)).one()
-        return _info(actor, row, _concerns(s, [ss.id])[ss.id], with_notes=True)
+        return _info(actor, row, _concerns(s, [ss.id])[ss.id], data.notes)
 
 
 def withdraw_session(store: Store, actor: Actor, session_id: str, reason: str) -> None:
@@ -348,7 +365,8 @@ def get_session(store: Store, actor: Actor, session_id: str) -> SessionInfo:
                 .order_by(Participant.code)
             )
         )
-        info = _info(actor, row, _concerns(s, [ss.id])[ss.id], with_notes=True, attendees=attendees)
+        text = _readable_notes(store, s, actor, ss)
+        info = _info(actor, row, _concerns(s, [ss.id])[ss.id], text, attendees)
         if info.notes:
             store.audit(s, actor, "note.view", "session", ss.id)
         return info

@@ -34,6 +34,8 @@ from peerdesk.services.auth import ADMIN, SYSTEM, Actor
 from peerdesk.services.files import os_error_message
 from peerdesk.services.instance_lock import InstanceLock
 from peerdesk.services.keyslots import KeyslotFile, canonical_recovery_key, new_recovery_key
+from peerdesk.services.notes import NoteKeys, recovery_extras, set_recovery_public, setup_at_unlock
+from peerdesk.services.notes_crypto import new_recovery_keypair
 from peerdesk.services.passwords import check_new_password, valid_username
 from peerdesk.services.policy import Policy, load_policy
 
@@ -66,15 +68,24 @@ def store_exists(data_dir: Path) -> bool:
 class Store:
     """An unlocked store: engine, key and instance lock. Close it to drop all three."""
 
-    def __init__(self, data_dir: Path, key: bytes, lock: InstanceLock, policy: Policy) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        key: bytes,
+        lock: InstanceLock,
+        policy: Policy,
+        keyslots: KeyslotFile | None = None,
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.policy = policy
         self._key: bytes | None = key
         self._lock = lock
         self.engine: Engine = make_engine(self.db_path, lambda: self.key)
         self._sessions: sessionmaker[Session] = make_session_factory(self.engine)
-        self.keyslots = KeyslotFile(self.data_dir)
+        # One KeyslotFile per open store, so nothing saves a stale copy over newer slots.
+        self.keyslots = keyslots or KeyslotFile(self.data_dir)
         self.warnings: list[str] = []  # shown to the person who unlocked (e.g. rollback)
+        self.note_keys = NoteKeys()  # the unlocked person's notes keys (services/notes.py)
 
     @property
     def db_path(self) -> Path:
@@ -126,6 +137,7 @@ class Store:
             self._remember_audit_head()
             self.engine.dispose()
             self._key = None
+            self.note_keys = NoteKeys()
         self._lock.release()
 
     def _remember_audit_head(self) -> None:
@@ -169,9 +181,15 @@ def _migrate(data_dir: Path, engine: Engine, key: bytes) -> None:
         conn.commit()
 
 
-def _open_engine_checked(data_dir: Path, key: bytes, lock: InstanceLock, policy: Policy) -> Store:
+def _open_engine_checked(
+    data_dir: Path,
+    key: bytes,
+    lock: InstanceLock,
+    policy: Policy,
+    slots: KeyslotFile | None = None,
+) -> Store:
     try:
-        store = Store(data_dir, key, lock, policy)
+        store = Store(data_dir, key, lock, policy, slots)
         _migrate(data_dir, store.engine, key)
     except DamagedStoreError:
         lock.release()
@@ -217,8 +235,10 @@ def create_store(
             slots.data["demo"] = True
             slots.save()
         slots.set_secret_slot("password", admin_username, password, key)
-        slots.set_secret_slot("recovery", "", recovery, key)
-        store = _open_engine_checked(data_dir, key, lock, policy)
+        # The recovery slot also holds the private key that opens escrowed notes keys.
+        recovery_private, recovery_public = new_recovery_keypair()
+        slots.set_secret_slot("recovery", "", recovery, key, recovery_extras(recovery_private))
+        store = _open_engine_checked(data_dir, key, lock, policy, slots)
     except BaseException:
         lock.release()
         for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", "keyslots.json"):
@@ -243,6 +263,7 @@ def create_store(
             s.flush()
             store.audit(s, SYSTEM, "store.create", "site", site.id, {"demo": demo})
             store.audit(s, SYSTEM, "account.create", "user", admin.id, {"role": ADMIN})
+            set_recovery_public(s, recovery_public)
             store.audit(s, SYSTEM, "recovery_key.create", "store", store_id)
     return recovery
 
@@ -385,14 +406,15 @@ def open_store(
                 raise AuthenticationError("a username and password are needed")
             kind, name, secret = "password", username.strip().lower(), password
         try:
-            key = slots.unlock(kind, name, secret, policy.max_failed_attempts)
+            unlocked = slots.open_slot(kind, name, secret, policy.max_failed_attempts)
+            key = unlocked.key
         except AuthenticationError as exc:
             note_failed_login(slots, name, type(exc).__name__)
             raise
     except BaseException:
         lock.release()
         raise
-    store = _open_engine_checked(data_dir, key, lock, policy)
+    store = _open_engine_checked(data_dir, key, lock, policy, slots)
     try:
         with store.session() as s:
             flushed = _flush_pending_events(store, s)
@@ -400,6 +422,7 @@ def open_store(
             if kind == "recovery":
                 actor = Actor(None, "recovery-key", "Emergency access", ADMIN, emergency=True)
                 store.audit(s, actor, "login.recovery_key", "store", slots.store_id)
+                setup_at_unlock(store, s, actor, unlocked)
             else:
                 user = s.scalar(select(User).where(User.username == name))
                 if user is None:
@@ -411,6 +434,7 @@ def open_store(
                 actor = actor_for(s, user)
                 user.last_login_at = utcnow()
                 store.audit(s, actor, "login", "user", user.id)
+                setup_at_unlock(store, s, actor, unlocked)
         if flushed:  # only once the events are safely in the audit log
             store.keyslots.data.pop(PENDING_KEY, None)
             store.keyslots.save()

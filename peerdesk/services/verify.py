@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
-from peerdesk.services import audit
+from peerdesk.services import audit, notes
 from peerdesk.services.auth import Actor
 from peerdesk.services.keyslots import DEFAULT_KDF
 from peerdesk.services.store import Store
@@ -34,6 +34,12 @@ def verify_store(store: Store, actor: Actor) -> VerifyReport:
             report.problems += [f"database integrity: {line}" for line in integrity[:20]]
         for table, rowid, parent, _ in s.execute(text("PRAGMA foreign_key_check")).all()[:20]:
             report.problems.append(f"{table} row {rowid} points to a missing {parent} record")
+        plain = notes.unsealed_count(s)
+        if plain:
+            report.warnings.append(
+                f"{plain} private notes are not yet sealed with their author's key; "
+                "they will be when each author next signs in"
+            )
         chain = audit.verify_chain(s, store.key)
         report.problems += chain.problems
         report.audit_events = chain.checked
