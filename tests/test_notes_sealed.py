@@ -10,7 +10,7 @@ import pytest
 from conftest import ADMIN_PW, SUP_A_PW, SUP_B_PW
 from sqlalchemy import select, text
 
-from peerdesk.errors import PermissionDeniedError
+from peerdesk.errors import PermissionDeniedError, ValidationError
 from peerdesk.models import SupportSession
 from peerdesk.services import accounts, episodes, notes, participants, sessions
 from peerdesk.services.keyslots import KeyslotFile
@@ -141,3 +141,24 @@ def test_notes_from_before_sealing_are_sealed_at_the_authors_sign_in(tmp_path):
     store, emergency = open_store(data_dir, recovery_key=recovery)
     with store:
         assert sessions.get_session(store, emergency, note_id).notes.startswith("Demo note")
+
+
+def test_correcting_a_session_never_wipes_a_note_it_cannot_open(store_dir, alice_note):
+    store, admin = open_store(store_dir.data_dir, "admin", ADMIN_PW)
+    with store:
+        accounts.reset_password(store, admin, "alice", "alice reset passphrase")
+    before = _raw_note(store_dir.data_dir, alice_note)
+    store, alice = open_store(store_dir.data_dir, "alice", "alice reset passphrase")
+    with store:
+        info = sessions.get_session(store, alice, alice_note)
+        assert info.notes is None and info.notes_locked
+        fixed = SessionInput(info.episode_id, 45, "in_person", info.started_at, notes="")
+        assert sessions.update_session(store, alice, alice_note, fixed).notes_locked
+        with pytest.raises(ValidationError, match="sealed with a key you no longer hold"):
+            sessions.update_session(
+                store,
+                alice,
+                alice_note,
+                SessionInput(info.episode_id, 45, "phone", notes="new text"),
+            )
+    assert _raw_note(store_dir.data_dir, alice_note) == before

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -51,6 +51,9 @@ class SessionInfo:
     notes: str | None = None  # None unless the reader is the author
     attendees: tuple[str, ...] = field(default=())  # participant codes, group sessions
     referral_decision: str | None = None  # answer to the referral question, if asked
+    # The reader wrote this note but no longer holds the key it was sealed with (after an
+    # administrator's password reset); only emergency access can open it.
+    notes_locked: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,13 @@ def update_session(store: Store, actor: Actor, session_id: str, data: SessionInp
             )
             if getattr(ss, name) != new
         ]
-        if old_notes != data.notes:
+        if old_notes is None and data.notes:
+            raise ValidationError(
+                "this session's notes were sealed with a key you no longer hold (your password "
+                "was reset); they can be opened only with the recovery key, so they were not "
+                "changed"
+            )
+        if old_notes is not None and old_notes != data.notes:
             changed.append("notes")
         old_concerns = set(_concerns(s, [ss.id])[ss.id])
         if old_concerns != {c.strip().lower() for c in data.concerns if c.strip()}:
@@ -234,7 +243,8 @@ def update_session(store: Store, actor: Actor, session_id: str, data: SessionInp
         s.flush()
         store.audit(s, actor, "session.update", "session", ss.id, {"fields": changed})
         row = s.execute(_base().where(SupportSession.id == ss.id)).one()
-        return _info(actor, row, _concerns(s, [ss.id])[ss.id], data.notes)
+        info = _info(actor, row, _concerns(s, [ss.id])[ss.id], data.notes)
+        return replace(info, notes=None, notes_locked=True) if old_notes is None else info
 
 
 def withdraw_session(store: Store, actor: Actor, session_id: str, reason: str) -> None:
@@ -367,6 +377,8 @@ def get_session(store: Store, actor: Actor, session_id: str) -> SessionInfo:
         )
         text = _readable_notes(store, s, actor, ss)
         info = _info(actor, row, _concerns(s, [ss.id])[ss.id], text, attendees)
+        if text is None and may_read_notes(actor, ss):
+            info = replace(info, notes_locked=True)
         if info.notes:
             store.audit(s, actor, "note.view", "session", ss.id)
         return info

@@ -444,6 +444,8 @@ class MainWindow(QMainWindow):
         self.toolbar.show()
         for act in (self.password_action, self.lock_action, self.sign_out_action, self.help_action):
             act.setEnabled(True)
+        for warning in store.warnings:  # e.g. an older copy of the store was put back
+            self.dialogs.warn(self, self.tr("Check this store"), warning)
         self.password_action.setEnabled(not actor.emergency)
         restore = (
             self._locked_page

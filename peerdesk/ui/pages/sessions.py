@@ -296,6 +296,8 @@ class QuickEntryForm(QGroupBox):
         self.attendees.clear()
         self.concerns.clear()
         self.notes.clear()
+        self.notes.setReadOnly(False)
+        self.notes.setPlaceholderText(self.tr("Only you can read these notes."))
         self.follow.setChecked(False)
         self.follow_on.setDate(to_qdate(date.today() + timedelta(days=7)))
         self.safety.setChecked(False)
@@ -332,6 +334,15 @@ class QuickEntryForm(QGroupBox):
         self.attendees.setText(", ".join(others))
         self.concerns.setText(", ".join(info.concerns))
         self.notes.setPlainText(info.notes or "")
+        self.notes.setReadOnly(info.notes_locked)
+        self.notes.setPlaceholderText(
+            self.tr(
+                "These notes were sealed before your password was reset. They are kept, "
+                "and open only with the recovery key; ask your coordinator."
+            )
+            if info.notes_locked
+            else self.tr("Only you can read these notes.")
+        )
         self.follow.setChecked(info.follow_up_on is not None)
         if info.follow_up_on:
             self.follow_on.setDate(to_qdate(info.follow_up_on))
