@@ -133,3 +133,22 @@ def test_malformed_counters_and_layout(store_dir):
     path.write_text(json.dumps(doc))
     with pytest.raises(DamagedStoreError, match="unexpected layout"):
         open_store(store_dir.data_dir, "admin", ADMIN_PW)
+
+
+def test_recovery_key_is_slowed_but_never_locked(store_dir, monkeypatch):
+    clock = [time.time()]
+    real = keyslots.KeyslotFile.open_slot
+    monkeypatch.setattr(
+        keyslots.KeyslotFile,
+        "open_slot",
+        lambda self, k, u, sec, m, now=None: real(self, k, u, sec, m, now=clock[0]),
+    )
+    for _ in range(15):
+        clock[0] += 400
+        with pytest.raises(AuthenticationError) as err:
+            open_store(store_dir.data_dir, recovery_key="AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA")
+        assert not isinstance(err.value, AccountLockedError)
+    clock[0] += 400
+    store, actor = open_store(store_dir.data_dir, recovery_key=store_dir.recovery_key)
+    store.close()
+    assert actor.emergency

@@ -347,7 +347,9 @@ class KeyslotFile:
         if key is None:
             throttle.failed += 1
             throttle.not_before = now + Throttle.delay_for(throttle.failed)
-            throttle.locked = throttle.failed >= max_failed
+            # The recovery key (150 bits) is slowed down but never locked: a lock-out there
+            # would let anyone disable emergency access by guessing wrong ten times.
+            throttle.locked = kind != "recovery" and throttle.failed >= max_failed
             record["throttle"] = throttle.as_dict()
             self.save()
             if throttle.locked:

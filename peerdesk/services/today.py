@@ -20,6 +20,7 @@ from peerdesk.models import (
     User,
 )
 from peerdesk.services.auth import Actor
+from peerdesk.services.keyslots import Throttle
 from peerdesk.services.referrals import OPEN_STATUSES
 from peerdesk.services.scope import episode_filter, is_program_wide, session_filter
 from peerdesk.services.store import Store
@@ -237,7 +238,7 @@ def locked_accounts(store: Store, actor: Actor) -> list[str]:
     out = []
     for name in names:
         slot = store.keyslots.find("password", name)
-        if slot and slot.get("throttle", {}).get("locked"):
+        if slot and Throttle.from_dict(slot.get("throttle")).locked:
             out.append(name)
     return out
 
