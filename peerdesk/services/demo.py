@@ -337,7 +337,7 @@ def _populate(
                 expires = None
                 if c["validity_months"]:
                     expires = done + timedelta(days=int(c["validity_months"] * 30.4))
-                special = c["code"] in ("pfa", "crisis") and i in (1, 5, 9)
+                special = (c["code"] == "pfa" and i in (1, 5)) or (c["code"] == "crisis" and i == 9)
                 if expires is not None and expires < today + timedelta(days=90) and not special:
                     rows[TrainingRecord].append(
                         rec(
