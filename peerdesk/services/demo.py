@@ -351,7 +351,7 @@ def _populate(
                     continue
                 break
             if i in (1, 5) and c["code"] == "pfa":
-                expires = today + timedelta(days=20 + 15 * i)  # expiring within 60 days
+                expires = today + timedelta(days=20 if i == 1 else 50)  # expiring within 60 days
             if i == 9 and c["code"] == "crisis":
                 expires = today - timedelta(days=12)  # lapsed
             rows[TrainingRecord].append(
