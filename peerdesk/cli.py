@@ -182,7 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd.gui(args)
         return int(args.func(args))
     except PeerDeskError as exc:
-        print(f"peerdesk: error: {exc}", file=sys.stderr)
+        # One line even if a message quotes text with a line break (a file name, a cell).
+        print(f"peerdesk: error: {' '.join(str(exc).splitlines())}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("peerdesk: interrupted", file=sys.stderr)

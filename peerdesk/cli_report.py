@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from peerdesk.errors import UsageError
+from peerdesk.errors import PeerDeskError, StorageFullError, UsageError
 
 PDF_PASSWORD_ENV = "PEERDESK_PDF_PASSWORD"
 
@@ -66,6 +68,30 @@ def _pdf_password(args: argparse.Namespace) -> str | None:
     return os.environ.get(PDF_PASSWORD_ENV) or None
 
 
+def _write_stdout(text: str) -> None:
+    """The JSON on standard output as UTF-8, whatever the console's encoding."""
+    stream = sys.stdout
+    if stream is None:
+        raise PeerDeskError("standard output is closed; write files with --out or --csv instead")
+    try:
+        stream.flush()
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            buffer.write(text.encode("utf-8"))
+            buffer.flush()
+        else:
+            stream.write(text)
+            stream.flush()
+    except BrokenPipeError as exc:
+        # The reader went away (e.g. `| head`); keep the exit-time flush from failing again.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        raise PeerDeskError("standard output was closed before all the JSON was written") from exc
+    except OSError as exc:
+        error = StorageFullError if exc.errno == errno.ENOSPC else PeerDeskError
+        raise error(f"could not write the JSON to standard output: {exc.strerror or exc}") from exc
+
+
 def run(args: argparse.Namespace) -> int:
     from peerdesk.cli import open_for_command
     from peerdesk.services.report_output import to_csv, to_json
@@ -94,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
             outputs.append("json")
         audit_report(store, actor, report, outputs, encrypted=bool(password))
         if args.json:
-            sys.stdout.write(to_json(report))
+            _write_stdout(to_json(report))
         else:
             written = ", ".join(str(p) for p in (args.out, args.csv) if p is not None)
             print(f"report for {period.label} written: {written}")

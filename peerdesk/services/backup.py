@@ -13,23 +13,50 @@ import json
 import shutil
 import tempfile
 import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from peerdesk import __version__
-from peerdesk.errors import DamagedStoreError, PeerDeskError, StoreExistsError
+from peerdesk.errors import DamagedStoreError, PeerDeskError, StorageFullError, StoreExistsError
 from peerdesk.models import utcnow
 from peerdesk.models.engine import connect_raw
 from peerdesk.services.auth import Actor
-from peerdesk.services.files import atomic_path, os_error_message
+from peerdesk.services.files import (
+    atomic_path,
+    database_error_message,
+    is_disk_full,
+    os_error_message,
+)
+from peerdesk.services.keyslots import FORMAT as KEYSLOTS_FORMAT
 from peerdesk.services.keyslots import KEYSLOTS_FILE, KeyslotFile
 
 BACKUP_FORMAT = "peerdesk-backup"
 DB_MEMBER = "peerdesk.db"
 PENDING_KEYS = ("pending_events",)
+# Small JSON members are read into memory; a damaged or hostile file must not make
+# the app allocate more than this for them.
+MAX_MANIFEST_BYTES = 1 << 20
+MAX_KEYSLOTS_BYTES = 16 << 20
+LOW_SPACE_BYTES = 1 << 20  # below this, a restored store that will not open means "disk full"
+# What zipfile, zlib and json raise for a damaged, truncated or foreign file.
+_DAMAGED_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    KeyError,
+    ValueError,  # includes json.JSONDecodeError and UnicodeDecodeError
+    EOFError,
+    RuntimeError,  # an encrypted member
+    NotImplementedError,  # an unsupported compression method
+    zlib.error,
+)
+_DB_ERRORS = (sqlcipher3.Error, SQLAlchemyError)
 
 
 @dataclass(frozen=True)
@@ -73,9 +100,23 @@ def _check_db(path: Path, key: bytes) -> tuple[dict[str, int], str | None]:
         conn.close()
 
 
-def write_backup_file(engine: Engine, key: bytes, data_dir: Path, target: Path) -> BackupInfo:
-    """Export, verify and write a backup atomically to target."""
+def write_backup_file(
+    engine: Engine,
+    key: bytes,
+    data_dir: Path,
+    target: Path,
+    before_replace: Callable[[BackupInfo], None] | None = None,
+) -> BackupInfo:
+    """Export, verify and write a backup atomically to target.
+
+    before_replace (e.g. the audit event) runs once the new file is written and checked
+    but before it takes target's place; if it fails, target is left as it was.
+    """
     target = Path(target)
+    if target.is_dir():
+        raise PeerDeskError(
+            f"{target} is a folder; give a file name, e.g. {target / 'peerdesk.pdbackup'}"
+        )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".peerdesk-backup-", dir=target.parent))
@@ -110,18 +151,46 @@ def write_backup_file(engine: Engine, key: bytes, data_dir: Path, target: Path) 
                 zf.writestr(KEYSLOTS_FILE, json.dumps(slot_doc, indent=2))
                 zf.write(copy, DB_MEMBER)
             read_manifest(tmp, check_hash=True)  # verify what was written before it replaces
-        return BackupInfo(target, target.stat().st_size, counts, revision)
+            size = tmp.stat().st_size
+            if before_replace is not None:
+                before_replace(BackupInfo(target, size, counts, revision))
+        return BackupInfo(target, size, counts, revision)
     except OSError as exc:
         raise os_error_message(exc, target) from exc
+    except _DB_ERRORS as exc:
+        # e.g. sqlcipher_export() on a full disk: "database or disk is full"
+        raise database_error_message(exc, target) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _not_a_backup(path: Path) -> DamagedStoreError:
+    return DamagedStoreError(f"{path} is not a PeerDesk backup or is damaged")
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """A small member, refused (KeyError/ValueError) if missing or larger than limit."""
+    if zf.getinfo(name).file_size > limit:
+        raise ValueError(f"{name} is too large")
+    return zf.read(name)
+
+
+def _check_readable(path: Path) -> None:
+    if not path.exists():
+        raise PeerDeskError(f"backup file {path} does not exist")
+    if path.is_dir():
+        raise DamagedStoreError(f"{path} is a folder, not a PeerDesk backup file")
+    if not path.is_file():  # a device or pipe: reading it could block or never end
+        raise _not_a_backup(path)
+
+
 def read_manifest(path: Path, check_hash: bool = False) -> dict[str, Any]:
+    path = Path(path)
+    _check_readable(path)
     try:
         with zipfile.ZipFile(path) as zf:
-            manifest = json.loads(zf.read("manifest.json"))
-            if manifest.get("format") != BACKUP_FORMAT:
+            manifest = json.loads(_read_member(zf, "manifest.json", MAX_MANIFEST_BYTES))
+            if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
                 raise DamagedStoreError(f"{path} is not a PeerDesk backup")
             if check_hash:
                 h = hashlib.sha256()
@@ -133,47 +202,99 @@ def read_manifest(path: Path, check_hash: bool = False) -> dict[str, Any]:
             return manifest
     except FileNotFoundError as exc:
         raise PeerDeskError(f"backup file {path} does not exist") from exc
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DamagedStoreError(f"{path} is not a PeerDesk backup or is damaged") from exc
+    except _DAMAGED_ZIP as exc:
+        raise _not_a_backup(path) from exc
+    except OSError as exc:
+        raise PeerDeskError(f"cannot read the backup {path}: {exc.strerror or exc}") from exc
+
+
+def _keyslot_bytes(zf: zipfile.ZipFile, backup: Path) -> bytes:
+    """The backup's keyslots.json, checked for the layout the key file must have."""
+    raw = _read_member(zf, KEYSLOTS_FILE, MAX_KEYSLOTS_BYTES)
+    doc = json.loads(raw)
+    slots = doc.get("slots") if isinstance(doc, dict) else None
+    if (
+        not isinstance(doc, dict)
+        or doc.get("format") != KEYSLOTS_FORMAT
+        or not isinstance(doc.get("store_id"), str)
+        or not isinstance(slots, list)
+        or not slots
+        or not all(isinstance(slot, dict) and isinstance(slot.get("kind"), str) for slot in slots)
+    ):
+        raise _not_a_backup(backup)
+    return raw
 
 
 def backup_store(store: Any, actor: Actor, out: Path) -> BackupInfo:
     """Admin's backup of the open store (store is a services.store.Store)."""
     actor.require("backup.run", "make backups")
-    info = write_backup_file(store.engine, store.key, store.data_dir, Path(out))
-    with store.session() as s:
-        store.audit(
-            s,
-            actor,
-            "backup.create",
-            "file",
-            Path(out).name,
-            {"bytes": info.size, "rows": sum(info.tables.values())},
-        )
-    return info
+
+    def audit(info: BackupInfo) -> None:
+        # Before the file takes its place: a backup nobody can see in the log never exists.
+        try:
+            with store.session() as s:
+                store.audit(
+                    s,
+                    actor,
+                    "backup.create",
+                    "file",
+                    Path(out).name,
+                    {"bytes": info.size, "rows": sum(info.tables.values())},
+                )
+        except _DB_ERRORS as exc:
+            raise database_error_message(exc, store.db_path) from exc
+
+    return write_backup_file(store.engine, store.key, store.data_dir, Path(out), audit)
 
 
 def unpack_backup(backup: Path, data_dir: Path) -> dict[str, Any]:
-    """Place a verified backup's store and keyslots in an empty data folder."""
+    """Place a verified backup's store and keyslots in a data folder that holds no store.
+
+    If anything fails on the way (a full disk, a damaged member, Ctrl+C), the files this
+    call created are removed again, so the next restore does not find a half store.
+    """
     from peerdesk.services.store import DB_FILE, store_exists
 
     backup, data_dir = Path(backup), Path(data_dir)
-    manifest = read_manifest(backup, check_hash=True)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise PeerDeskError(f"{data_dir} is a file, not a folder; restore into an empty folder")
     if store_exists(data_dir) or (data_dir / KEYSLOTS_FILE).exists():
         raise StoreExistsError(
             f"{data_dir} already holds a store; restore into an empty folder or move it away first"
         )
+    leftovers = [n for n in (f"{DB_FILE}-wal", f"{DB_FILE}-shm") if (data_dir / n).exists()]
+    if leftovers:
+        # An old write-ahead log next to the restored file could be replayed into it.
+        raise StoreExistsError(
+            f"{data_dir} holds leftover store files ({', '.join(leftovers)}); move them away first"
+        )
+    manifest = read_manifest(backup, check_hash=True)
+    made_dir = not data_dir.exists()
+    created: list[Path] = []  # none of these existed: checked above
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(backup) as zf:
+            slot_bytes = _keyslot_bytes(zf, backup)
+            created.append(data_dir / KEYSLOTS_FILE)
             with atomic_path(data_dir / KEYSLOTS_FILE) as tmp:
-                tmp.write_bytes(zf.read(KEYSLOTS_FILE))
+                tmp.write_bytes(slot_bytes)
+            created.append(data_dir / DB_FILE)
             with atomic_path(data_dir / DB_FILE) as tmp:
                 with zf.open(DB_MEMBER) as src, open(tmp, "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
-    except OSError as exc:
-        remove_store_files(data_dir)
-        raise os_error_message(exc, data_dir) from exc
+    except BaseException as exc:
+        for path in created:
+            path.unlink(missing_ok=True)
+        if made_dir:
+            try:
+                data_dir.rmdir()
+            except OSError:
+                pass  # not empty (someone else's file) or already gone: leave it
+        if isinstance(exc, OSError):
+            raise os_error_message(exc, data_dir) from exc
+        if isinstance(exc, _DAMAGED_ZIP):
+            raise _not_a_backup(backup) from exc
+        raise
     return manifest
 
 
@@ -192,6 +313,20 @@ def table_counts(engine: Engine) -> dict[str, int]:
         }
 
 
+def _no_room_to_open(exc: BaseException, data_dir: Path) -> bool:
+    """A just-verified copy that will not open on a nearly full disk: blame the disk.
+
+    SQLite reports a write-ahead log or index it cannot extend as "disk I/O error",
+    which the store reports as damage; the checksum has just shown the copy is whole.
+    """
+    if not isinstance(exc, DamagedStoreError):
+        return False
+    try:
+        return shutil.disk_usage(data_dir).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
+
+
 def restore_backup(
     backup: Path,
     data_dir: Path,
@@ -206,19 +341,30 @@ def restore_backup(
     from peerdesk.services.store import open_store
 
     manifest = unpack_backup(backup, data_dir)
+    # From here on the store files in data_dir are the ones unpack_backup just created.
     try:
         store, actor = open_store(data_dir, username, password, recovery_key)
-    except BaseException:
+    except BaseException as exc:
         remove_store_files(data_dir)
+        if isinstance(exc, Exception) and (is_disk_full(exc) or _no_room_to_open(exc, data_dir)):
+            raise StorageFullError(
+                f"the disk is full: could not restore into {data_dir}; nothing was changed"
+            ) from exc
         raise
-    with store:
-        with store.session() as s:
-            store.audit(
-                s,
-                actor,
-                "backup.restore",
-                "file",
-                Path(backup).name,
-                {"backup_created_at": manifest.get("created_at")},
-            )
+    try:
+        with store:
+            with store.session() as s:
+                store.audit(
+                    s,
+                    actor,
+                    "backup.restore",
+                    "file",
+                    Path(backup).name,
+                    {"backup_created_at": manifest.get("created_at")},
+                )
+    except BaseException as exc:
+        remove_store_files(data_dir)
+        if isinstance(exc, _DB_ERRORS):
+            raise database_error_message(exc, data_dir) from exc
+        raise
     return manifest

@@ -421,6 +421,7 @@ def _populate(
     leave_from = today - timedelta(days=45)
     remaining = n_sessions
     statuses = ["suggested", "made", "accepted", "declined", "attended", "no_show", "closed"]
+    still_to_show = list(statuses)
     while remaining > 0:
         part = rng.choice(participants)
         kind = part["kind"]
@@ -511,7 +512,9 @@ def _populate(
                     )
             refer = ss["safety_flag"] or rng.random() < 0.06
             if refer:
-                _demo_referral(rows, rec, rng, ep, ss, sup, resources, statuses, today)
+                _demo_referral(
+                    rows, rec, rng, ep, ss, sup, resources, statuses, today, still_to_show
+                )
             if ss["safety_flag"] or (k + 1) % SERIES_LENGTH == 0:
                 # The supporter answered the referral prompt.
                 ss["referral_decision"] = (
@@ -568,6 +571,7 @@ def _demo_referral(
     resources: list[dict[str, Any]],
     statuses: list[str],
     today: date,
+    still_to_show: list[str],
 ) -> None:
     res = resources[1] if ss["safety_flag"] else rng.choice(resources)
     path = {
@@ -584,6 +588,8 @@ def _demo_referral(
         final = rng.choices(["declined", "attended", "no_show", "closed"], [0.1, 0.25, 0.03, 0.62])[
             0
         ]
+    elif still_to_show:
+        final = still_to_show.pop(0)  # every status appears at least once
     else:
         final = rng.choices(statuses, [0.1, 0.25, 0.2, 0.08, 0.15, 0.05, 0.17])[0]
     when = ss["started_at"]

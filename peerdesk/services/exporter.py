@@ -2,16 +2,31 @@
 
 Private notes are never exported. Participant names and contact details are left out
 unless asked for.
+
+All or nothing: the files are written into a private temporary folder, the export is
+audited, and only then are the finished files moved into place. The destination may be
+a new folder (created; the temporary folder sits beside it and is renamed to it) or an
+existing folder that holds none of the export's file names (the temporary folder is a
+hidden one inside it, so the moves never cross disks, e.g. onto a USB stick's mount
+point). Nothing is ever overwritten. If anything fails, the temporary folder is deleted
+and the destination is left as it was.
 """
 
 from __future__ import annotations
 
 import csv
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlcipher3
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
+from peerdesk.errors import ValidationError
 from peerdesk.models import (
     CheckIn,
     Course,
@@ -30,7 +45,8 @@ from peerdesk.models import (
     User,
 )
 from peerdesk.services.auth import Actor
-from peerdesk.services.files import atomic_path
+from peerdesk.services.csv_safety import safe_cell
+from peerdesk.services.files import database_error_message, os_error_message
 from peerdesk.services.store import Store
 
 EXPORTS = [
@@ -59,36 +75,132 @@ class ExportResult:
     files: dict[str, int]  # file name -> rows
 
 
+def file_names() -> list[str]:
+    """The files an export writes, in order."""
+    return [f"{name}.csv" for name, _model, _private in EXPORTS]
+
+
+def check_destination(out_dir: Path) -> None:
+    """Refuse a destination that is a file or already holds one of the export's files."""
+    out_dir = Path(out_dir)
+    if os.path.lexists(out_dir) and not out_dir.is_dir():
+        raise ValidationError(f"{out_dir} is a file; export into a new or empty folder")
+    if out_dir.parent.exists() and not out_dir.parent.is_dir():
+        raise ValidationError(f"{out_dir.parent} is a file; export into a new or empty folder")
+    if out_dir.is_dir():
+        clashes = [n for n in file_names() if os.path.lexists(out_dir / n)]
+        if clashes:
+            raise ValidationError(
+                f"{out_dir} already holds {clashes[0]} (an earlier export?); "
+                "export into a new or empty folder, nothing was written"
+            )
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return safe_cell(value)
+    return value
+
+
+def _write_csv(path: Path, header: list[str], rows: Iterable[Sequence[object]]) -> int:
+    # Private to this user; O_BINARY so Windows does not turn the CSV's \r\n into \r\r\n.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, 0o600)
+    count = 0
+    with open(fd, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_cell(v) for v in row])
+            count += 1
+        fh.flush()
+        os.fsync(fh.fileno())
+    return count
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "posix":
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _move_into_place(work: Path, out_dir: Path, names: list[str]) -> None:
+    """Rename the finished files into out_dir; on failure, move back what was moved."""
+    if not out_dir.exists():
+        try:
+            work.rename(out_dir)  # one rename: the whole folder appears at once
+            _fsync_dir(out_dir.parent)
+            return
+        except OSError:
+            if not out_dir.is_dir():
+                raise
+            # Someone made the folder meanwhile: move the files one by one below.
+    check_destination(out_dir)
+    moved: list[str] = []
+    try:
+        for name in names:
+            if os.path.lexists(out_dir / name):
+                check_destination(out_dir)  # raises, naming the file
+            os.replace(work / name, out_dir / name)
+            moved.append(name)
+        _fsync_dir(out_dir)
+    except BaseException:
+        for name in moved:
+            try:
+                os.replace(out_dir / name, work / name)
+            except OSError:
+                pass
+        raise
+
+
 def export_all(
     store: Store, actor: Actor, out_dir: Path, include_names: bool = False
 ) -> ExportResult:
     actor.require("export.run", "export data")
     out_dir = Path(out_dir)
+    check_destination(out_dir)
+    try:
+        if out_dir.is_dir():
+            work = Path(tempfile.mkdtemp(prefix=".peerdesk-export-", dir=out_dir))
+        else:
+            out_dir.parent.mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.export-", dir=out_dir.parent))
+    except OSError as exc:
+        raise os_error_message(exc, out_dir) from exc
     files: dict[str, int] = {}
-    with store.session() as s:
-        for name, model, private in EXPORTS:
-            skip = set(private)
-            if model is Participant and not include_names:
-                skip |= set(IDENTIFYING)
-            cols = [c for c in model.__table__.columns if c.name not in skip]
-            order = list(model.__table__.primary_key.columns)
-            rows = s.execute(select(*cols).order_by(*order))
-            target = out_dir / f"{name}.csv"
-            count = 0
-            with atomic_path(target) as tmp:
-                with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                    writer = csv.writer(fh)
-                    writer.writerow([c.name for c in cols])
-                    for row in rows:
-                        writer.writerow(["" if v is None else v for v in row])
-                        count += 1
-            files[target.name] = count
-        store.audit(
-            s,
-            actor,
-            "export.csv",
-            "folder",
-            out_dir.name,
-            {"files": len(files), "include_names": include_names},
-        )
+    try:
+        with store.session() as s:
+            for name, model, private in EXPORTS:
+                skip = set(private)
+                if model is Participant and not include_names:
+                    skip |= set(IDENTIFYING)
+                cols = [c for c in model.__table__.columns if c.name not in skip]
+                order = list(model.__table__.primary_key.columns)
+                rows = s.execute(select(*cols).order_by(*order))
+                target = work / f"{name}.csv"
+                try:
+                    files[target.name] = _write_csv(target, [c.name for c in cols], rows)
+                except OSError as exc:  # here, not as the store's error in store.session()
+                    raise os_error_message(exc, out_dir) from exc
+            store.audit(
+                s,
+                actor,
+                "export.csv",
+                "folder",
+                out_dir.name,
+                {"files": len(files), "include_names": include_names},
+            )
+        # The audit event is committed before any file appears in out_dir.
+        _move_into_place(work, out_dir, list(files))
+    except OSError as exc:
+        raise os_error_message(exc, out_dir) from exc
+    except (sqlcipher3.Error, SQLAlchemyError) as exc:
+        raise database_error_message(exc, store.db_path) from exc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return ExportResult(out_dir, files)

@@ -27,7 +27,53 @@ def os_error_message(exc: OSError, path: Path) -> PeerDeskError:
         return StorageFullError(f"the disk is full: could not write {path}; nothing was changed")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return PeerDeskError(f"no permission to write {path}")
+    if exc.errno == errno.ENOTDIR:
+        return PeerDeskError(f"could not write {path}: part of that path is a file, not a folder")
     return PeerDeskError(f"could not write {path}: {exc.strerror or exc}")
+
+
+SQLITE_FULL = 13  # "database or disk is full"
+
+
+def driver_error(exc: BaseException) -> BaseException:
+    """The database driver's own error behind a SQLAlchemy one (its `orig`), else exc."""
+    orig = getattr(exc, "orig", None)
+    return orig if isinstance(orig, BaseException) else exc
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for ENOSPC/EDQUOT or SQLite's "database or disk is full", also when wrapped."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        error = driver_error(current)
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        code = getattr(error, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF == SQLITE_FULL:
+            return True
+        if "database or disk is full" in str(error):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def database_error_message(exc: BaseException, path: Path) -> PeerDeskError:
+    """One sentence for a database error met while writing path (driver or SQLAlchemy).
+
+    Uses the driver's own one-line message, never SQLAlchemy's multi-line text.
+    """
+    if isinstance(exc, PeerDeskError):
+        return exc
+    if is_disk_full(exc):
+        return StorageFullError(f"the disk is full: could not write {path}; nothing was changed")
+    error = driver_error(exc)
+    if isinstance(error, OSError):
+        return os_error_message(error, path)
+    lines = str(error).strip().splitlines()
+    detail = lines[0] if lines else type(error).__name__
+    return PeerDeskError(f"could not write {path}: {detail}")
 
 
 @contextlib.contextmanager
@@ -35,6 +81,13 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temp path in the target's folder; on success it replaces the target."""
     target = Path(target)
     folder = target.parent
+    if target.is_dir():
+        raise PeerDeskError(f"{target} is a folder; give a file name")
+    if target.exists() and not target.is_file():
+        # Replacing it would swap a device such as /dev/full for a regular file.
+        raise PeerDeskError(f"{target} is not a regular file (a device or pipe); give a file name")
+    if folder.exists() and not folder.is_dir():
+        raise PeerDeskError(f"could not write {target}: {folder} is a file, not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)

@@ -1,20 +1,29 @@
 """CSV import of supporters and resources: the whole file is checked, then applied at once.
 
 Row numbers in messages are the spreadsheet row numbers (the header is row 1).
+Limits: a regular file of at most 20 MB, at most 10,000 rows, no control characters
+(NUL and the like) in any cell; line breaks are allowed only in the free-text columns
+(a resource's address and notes).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlcipher3
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from peerdesk.errors import ImportFileError, NotFoundError, ValidationError
 from peerdesk.models import Resource, Site, SupporterProfile, User
 from peerdesk.services.auth import Actor
+from peerdesk.services.files import database_error_message
 from peerdesk.services.resources import ResourceInput, validate_resource
 from peerdesk.services.store import Store
 from peerdesk.services.supporters import SupporterInput, validate_supporter
@@ -42,6 +51,10 @@ RESOURCE_COLUMNS = {
     "active": False,
 }
 MAX_ROWS = 10000
+MAX_BYTES = 20 * 1024 * 1024
+# Columns whose text may span lines (a spreadsheet cell with Alt+Enter).
+MULTILINE_COLUMNS = frozenset({"address", "notes"})
+LINE_BREAKS = frozenset("\n\r\t")
 
 
 @dataclass(frozen=True)
@@ -50,45 +63,97 @@ class ImportResult:
     rows: int
 
 
-def _read(path: Path, columns: dict[str, bool]) -> list[tuple[int, dict[str, str]]]:
+def _shown(text: str, limit: int = 40) -> str:
+    """A cell or header as it can appear in a one-line message: controls escaped, short."""
+    out = "".join(
+        ch if unicodedata.category(ch) != "Cc" else ch.encode("unicode_escape").decode("ascii")
+        for ch in text[:limit]
+    )
+    return out + ("..." if len(text) > limit else "")
+
+
+def _control_char(text: str, allowed: frozenset[str] = frozenset()) -> str | None:
+    """The first control character (NUL, ESC, DEL, ...) in text that is not allowed."""
+    for ch in text:
+        if ch not in allowed and unicodedata.category(ch) == "Cc":
+            return ch
+    return None
+
+
+def _load_text(path: Path) -> str:
+    path = Path(path)
     try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError as exc:
-        raise NotFoundError(f"file {path} does not exist") from exc
+        if not path.exists():
+            raise NotFoundError(f"file {path} does not exist")
+        if not path.is_file():  # a folder, or a device such as /dev/zero that never ends
+            raise ImportFileError(f"{path} is not a regular file; give a CSV file")
+        if path.stat().st_size > MAX_BYTES:
+            raise ImportFileError(f"{path} is larger than 20 MB; split the file")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise ImportFileError(f"cannot read {path}: {exc.strerror}") from exc
+        raise ImportFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_BYTES:
+        raise ImportFileError(f"{path} is larger than 20 MB; split the file")
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(f"{path} is not UTF-8 text (save it as 'CSV UTF-8')") from exc
+
+
+def _read(path: Path, columns: dict[str, bool]) -> list[tuple[int, dict[str, str]]]:
+    text = _load_text(path)
+    # csv.reader, not DictReader: DictReader skips blank lines without counting them,
+    # which would shift every row number after one.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    number = 0  # the spreadsheet row last read (a quoted cell may span lines)
+    raw_header: list[str] = []
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        for raw_header in reader:  # the header is the first row that is not blank
+            number += 1
+            if raw_header:
+                break
     except csv.Error as exc:
-        raise ImportFileError(f"{path} row 1: not a valid CSV header ({exc})") from exc
+        raise ImportFileError(f"{path} row {number + 1}: not a valid CSV header ({exc})") from exc
+    header = [h.strip().lower() for h in raw_header]
     if not header:
         raise ImportFileError(f"{path} is empty; the first row must name the columns")
+    header_row = number
     unknown = [h for h in header if h not in columns]
     if unknown:
         raise ImportFileError(
-            f"{path} row 1: unknown column '{unknown[0]}'; expected: {', '.join(columns)}"
+            f"{path} row {header_row}: unknown column '{_shown(unknown[0])}'; "
+            f"expected: {', '.join(columns)}"
         )
+    repeated = [h for i, h in enumerate(header) if h in header[:i]]
+    if repeated:
+        raise ImportFileError(f"{path} row {header_row}: column '{repeated[0]}' appears twice")
     missing = [c for c, required in columns.items() if required and c not in header]
     if missing:
-        raise ImportFileError(f"{path} row 1: required column '{missing[0]}' is missing")
-    reader.fieldnames = header
+        raise ImportFileError(f"{path} row {header_row}: required column '{missing[0]}' is missing")
     rows = []
     try:
-        for number, row in enumerate(reader, start=2):
-            if None in row:
+        for number, values in enumerate(reader, start=header_row + 1):
+            if len(values) > len(header):
                 raise ImportFileError(f"{path} row {number}: more values than columns")
-            if not any((v or "").strip() for v in row.values()):
+            row = dict(zip(header, values + [""] * (len(header) - len(values)), strict=True))
+            for column, value in row.items():
+                allowed = LINE_BREAKS if column in MULTILINE_COLUMNS else frozenset()
+                bad = _control_char(value, allowed)
+                if bad is not None:
+                    raise _fail(
+                        path,
+                        number,
+                        column,
+                        f"contains a control character ({_shown(bad)}); remove it",
+                    )
+            if not any(v.strip() for v in row.values()):
                 continue  # blank line
-            rows.append((number, {k: (v or "").strip() for k, v in row.items()}))
+            rows.append((number, {k: v.strip() for k, v in row.items()}))
             if len(rows) > MAX_ROWS:
                 raise ImportFileError(f"{path}: more than {MAX_ROWS} rows; split the file")
     except csv.Error as exc:
-        raise ImportFileError(f"{path} row {reader.line_num}: {exc}") from exc
+        raise ImportFileError(f"{path} row {number + 1}: {exc}") from exc
     if not rows:
         raise ImportFileError(f"{path} has a header but no rows")
     return rows
@@ -105,11 +170,30 @@ def _column_of(message: str, columns: dict[str, bool]) -> str:
     return next(iter(columns))
 
 
+def _whole_number(text: str) -> int | None:
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if not text.isdecimal():
+        return None
+    try:
+        return int(text)
+    except ValueError:  # e.g. more digits than Python converts
+        return None
+
+
+@contextlib.contextmanager
+def _database_errors(store: Store) -> Iterator[None]:
+    """A full disk or a database error while importing becomes one clear sentence."""
+    try:
+        yield
+    except (sqlcipher3.Error, SQLAlchemyError) as exc:
+        raise database_error_message(exc, store.db_path) from exc
+
+
 def import_supporters(store: Store, actor: Actor, path: Path) -> ImportResult:
     actor.require("import.run", "import supporters")
     actor.require("supporters.write", "import supporters")
     rows = _read(path, SUPPORTER_COLUMNS)
-    with store.session() as s:
+    with _database_errors(store), store.session() as s:
         users = {name: uid for name, uid in s.execute(select(User.username, User.id))}
         linked = set(
             s.scalars(select(SupporterProfile.user_id).where(SupporterProfile.user_id.is_not(None)))
@@ -119,8 +203,11 @@ def import_supporters(store: Store, actor: Actor, path: Path) -> ImportResult:
         profiles = []
         for number, row in rows:
             capacity_text = row.get("capacity", "") or "10"
-            if not capacity_text.isdigit():
-                raise _fail(path, number, "capacity", f"'{capacity_text}' is not a whole number")
+            capacity = _whole_number(capacity_text)
+            if capacity is None:
+                raise _fail(
+                    path, number, "capacity", f"'{_shown(capacity_text)}' is not a whole number"
+                )
             username = row.get("username", "").lower()
             user_id = None
             if username:
@@ -140,7 +227,7 @@ def import_supporters(store: Store, actor: Actor, path: Path) -> ImportResult:
                 experience_band=row.get("experience_band", ""),
                 languages=row.get("languages", ""),
                 lived_experience=row.get("lived_experience", ""),
-                capacity=int(capacity_text),
+                capacity=capacity,
                 status=row.get("status", "") or "active",
                 user_id=user_id,
             )
@@ -168,7 +255,7 @@ def import_resources(store: Store, actor: Actor, path: Path) -> ImportResult:
     actor.require("import.run", "import resources")
     actor.require("resources.write", "import resources")
     rows = _read(path, RESOURCE_COLUMNS)
-    with store.session() as s:
+    with _database_errors(store), store.session() as s:
         existing = set(s.scalars(select(Resource.name)))
         seen: set[str] = set()
         items = []

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from peerdesk import __version__
+from peerdesk.services.csv_safety import safe_cell
 from peerdesk.services.report_suppression import ShownReport, ShownTable
 
 CSV_HEADER = ("table", "row", "column", "value")
@@ -72,12 +73,7 @@ def _csv_value(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return str(value)
-    return _text(str(value))
-
-
-def _text(text: str) -> str:
-    """Names that a spreadsheet would run as a formula are written as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return safe_cell(str(value))
 
 
 def to_csv(report: ShownReport) -> str:
@@ -94,10 +90,17 @@ def to_csv(report: ShownReport) -> str:
         ("Generated", f.generated_at.isoformat(timespec="seconds")),
         ("Suppression", report.rule.describe()),
     ):
-        w.writerow(("report", label, "", _text(value)))
+        w.writerow(("report", label, "", safe_cell(value)))
     for t in (report.headline, *report.sections):
         labels = dict(t.columns)
         for r in t.rows:
             for c, cell in r.cells.items():
-                w.writerow((t.title, _text(r.label), labels.get(c, c), _csv_value(cell.value)))
+                w.writerow(
+                    (
+                        safe_cell(t.title),
+                        safe_cell(r.label),
+                        safe_cell(labels.get(c, c)),
+                        _csv_value(cell.value),
+                    )
+                )
     return out.getvalue()

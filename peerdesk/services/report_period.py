@@ -8,6 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from peerdesk.errors import UsageError
 
+# Periods a person may ask for: dates outside these years are typing mistakes, and far
+# dates would overflow when turned into UTC bounds (date.max + 1 day).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+MAX_DAYS = 3653  # ten years
+
 MONTH_NAMES = (
     "January",
     "February",
@@ -62,7 +68,13 @@ class Period:
         m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
         if not m or not 1 <= int(m.group(2)) <= 12:
             raise UsageError(f"'{text}' is not a month; write it as YYYY-MM, e.g. 2026-03")
-        first = date(int(m.group(1)), int(m.group(2)), 1)
+        year = int(m.group(1))
+        if not FIRST_DAY.year <= year <= LAST_DAY.year:
+            raise UsageError(
+                f"reports cover the years {FIRST_DAY.year} to {LAST_DAY.year}; "
+                f"{year} is outside them"
+            )
+        first = date(year, int(m.group(2)), 1)
         return cls(first, month_end(first))
 
     @classmethod
@@ -76,7 +88,20 @@ class Period:
             a, b = date.fromisoformat(start.strip()), date.fromisoformat(end.strip())
         except ValueError as exc:
             raise UsageError("dates are written as YYYY-MM-DD, e.g. 2026-03-01") from exc
-        return cls(a, b)
+        return cls(a, b).check_reportable()
+
+    def check_reportable(self) -> Period:
+        """Refuse periods no report should cover (typing mistakes such as 0001-01-01)."""
+        if self.start < FIRST_DAY or self.end > LAST_DAY:
+            raise UsageError(
+                f"report dates must fall between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}"
+            )
+        if self.days > MAX_DAYS:
+            raise UsageError(
+                f"a report covers at most ten years ({MAX_DAYS} days); "
+                f"this period has {self.days} days"
+            )
+        return self
 
     @property
     def days(self) -> int:
