@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from peerdesk.errors import DamagedStoreError
+from peerdesk.errors import StorageFullError
 
 CACHE_KIB = 131072
 
@@ -37,6 +38,10 @@ def connect_raw(path: Path | str, key: bytes) -> sqlcipher3.Connection:
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher3.DatabaseError as exc:
+            if "disk" in str(exc).lower() or "full" in str(exc).lower():
+                raise StorageFullError(
+                    f"the store cannot be read: the disk is full or failing ({exc})"
+                ) from exc
             raise DamagedStoreError(
                 "the store file cannot be read with this key: it is damaged or not a PeerDesk store"
             ) from exc

@@ -31,7 +31,7 @@ from peerdesk.models import AuditEvent, Setting, Site, User, new_id, schema, utc
 from peerdesk.models.engine import make_engine, make_session_factory
 from peerdesk.services import audit
 from peerdesk.services.auth import ADMIN, SYSTEM, Actor
-from peerdesk.services.files import os_error_message
+from peerdesk.services.files import database_error_message, is_disk_full, os_error_message
 from peerdesk.services.instance_lock import InstanceLock
 from peerdesk.services.keyslots import KeyslotFile, canonical_recovery_key, new_recovery_key
 from peerdesk.services.notes import NoteKeys, recovery_extras, set_recovery_public, setup_at_unlock
@@ -112,6 +112,10 @@ class Store:
                     yield session
             except OSError as exc:
                 raise os_error_message(exc, self.db_path) from exc
+            except SQLAlchemyError as exc:
+                if is_disk_full(exc):  # one clear sentence, and the transaction rolled back
+                    raise database_error_message(exc, self.db_path) from exc
+                raise
 
     def audit(
         self,

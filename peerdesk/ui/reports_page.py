@@ -197,9 +197,10 @@ class ReportsPage(QWidget):
         if self.kind.currentIndex() == 0:
             d = self.month.date()
             first = date(d.year(), d.month(), 1)
-            return Period(first, month_end(first))
+            return Period(first, month_end(first)).check_reportable()
         a, b = self.date_from.date(), self.date_to.date()
-        return Period(date(a.year(), a.month(), a.day()), date(b.year(), b.month(), b.day()))
+        period = Period(date(a.year(), a.month(), a.day()), date(b.year(), b.month(), b.day()))
+        return period.check_reportable()
 
     def set_month(self, year: int, month: int) -> None:
         self.kind.setCurrentIndex(0)
