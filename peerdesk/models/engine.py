@@ -10,8 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from peerdesk.errors import DamagedStoreError
-from peerdesk.errors import StorageFullError
+from peerdesk.errors import DamagedStoreError, StorageFullError
 
 CACHE_KIB = 131072
 
