@@ -152,12 +152,16 @@ def main(argv: list[str] | None = None) -> int:
         entry.close()
     ws.show_page("wellbeing")
     shot(window, "18-my-wellbeing")
+    ws.show_page("mytraining")
+    shot(window, "25-my-training")
     window.lock()
     shot(window, "10-locked")
     window.sign_out()
 
     sign_in("coordinator")
     ws = window.workspace
+    waiting_for_a_supporter(window.store, window.actor)
+    ws.pages["today"].refresh()
     loaded(ws.pages["today"])
     shot(window, "11-today-coordinator")
     ws.show_page("supporters")
@@ -204,6 +208,30 @@ def main(argv: list[str] | None = None) -> int:
     wait_all()
     app.processEvents()
     return 0
+
+
+def waiting_for_a_supporter(store: object, actor: object) -> None:
+    """Two episodes the coordinator opened without a supporter (the demo assigns all)."""
+    from datetime import date, timedelta
+
+    from peerdesk.services import episodes, participants
+
+    if episodes.list_episodes(store, actor, unassigned_only=True, limit=1):
+        return
+    for days, kind, role, reason, risk in (
+        (3, "staff", "nurse", "adverse event", "medium"),
+        (1, "caregiver", "", "caregiver strain", "low"),
+    ):
+        code = "D-" + participants.new_code().split("-", 1)[1]  # demo codes start D-
+        p = participants.create_participant(store, actor, kind, code=code, role=role)
+        episodes.open_episode(
+            store,
+            actor,
+            p.id,
+            reason,
+            opened_on=date.today() - timedelta(days=days),
+            risk_level=risk,
+        )
 
 
 if __name__ == "__main__":

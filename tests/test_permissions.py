@@ -92,6 +92,23 @@ def test_coordinator_sees_program_data_but_no_notes(store_dir, casework):
             )
 
 
+def test_unassigned_only_lists_open_episodes_waiting_for_a_supporter(store_dir, casework):
+    store, coord = open_store(store_dir.data_dir, "coord", COORD_PW)
+    with store:
+        p = participants.create_participant(store, coord, "staff")
+        waiting = episodes.open_episode(store, coord, p.id, "adverse event")
+        closed = episodes.open_episode(store, coord, p.id, "earlier concern")
+        episodes.close_episode(store, coord, closed.id)
+        listed = episodes.list_episodes(store, coord, unassigned_only=True)
+        assert [e.id for e in listed] == [waiting.id]
+        assert listed[0].supporter_id is None
+        # Without the flag nothing changes: assigned and closed episodes are listed too.
+        assert len(episodes.list_episodes(store, coord)) == 4
+    store, alice = open_store(store_dir.data_dir, "alice", SUP_A_PW)
+    with store:
+        assert episodes.list_episodes(store, alice, unassigned_only=True) == []
+
+
 def test_export_never_contains_notes(store_dir, casework, tmp_path):
     store, coord = open_store(store_dir.data_dir, "coord", COORD_PW)
     with store:

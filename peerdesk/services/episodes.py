@@ -143,12 +143,16 @@ def list_episodes(
     open_only: bool = False,
     offset: int = 0,
     limit: int = 200,
+    unassigned_only: bool = False,
 ) -> list[EpisodeInfo]:
+    """Episodes the actor may see; unassigned_only: open ones waiting for a supporter."""
     stmt = _select().where(episode_filter(actor))
     if participant_id:
         stmt = stmt.where(Episode.participant_id == participant_id)
-    if open_only:
+    if open_only or unassigned_only:
         stmt = stmt.where(Episode.closed_on.is_(None))
+    if unassigned_only:
+        stmt = stmt.where(Episode.supporter_id.is_(None))
     stmt = stmt.order_by(Episode.opened_on.desc(), Episode.id).offset(offset).limit(limit)
     with store.session() as s:
         return [_info(r) for r in s.execute(stmt)]

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,7 +38,7 @@ from peerdesk.services.auth import ROLES, Actor
 from peerdesk.services.store import Store
 from peerdesk.services.vocabulary import COMMON_REASONS
 from peerdesk.ui.fmt import label, sentence
-from peerdesk.ui.widgets import PasswordField
+from peerdesk.ui.widgets import DateField, PasswordField
 
 
 def to_qdate(d: date) -> QDate:
@@ -49,7 +50,7 @@ def from_qdate(q: QDate) -> date:
 
 
 def date_edit(value: date | None = None) -> QDateEdit:
-    edit = QDateEdit(to_qdate(value or date.today()))
+    edit = DateField(to_qdate(value or date.today()))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     return edit
@@ -100,6 +101,26 @@ class FormDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
         self.setMinimumWidth(420)
+        self._tab_ordered = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        if not self._tab_ordered:
+            self._tab_ordered = True
+            self.buttons_last()
+        super().showEvent(event)
+
+    def buttons_last(self) -> None:
+        """Tab walks the fields top to bottom and then OK and Cancel. The buttons are built
+        before the rows, so they led the focus chain and the dialog opened on OK; giving
+        them their parent again puts them at the end of the chain."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.removeWidget(self.buttons)
+        self.buttons.setParent(None)
+        self.buttons.setParent(self)
+        layout.addWidget(self.buttons)
+        self.buttons.show()
 
     def row(self, text: str, widget: QWidget, name: str = "") -> QWidget:
         lab = QLabel(text)
@@ -147,7 +168,7 @@ class ParticipantDialog(FormDialog):
         self.reason.setEditable(True)
         self.reason.addItems(list(COMMON_REASONS))
         self.reason.setCurrentText("")
-        self.risk = self.row(self.tr("&Risk level:"), code_combo(episodes.RISK_LEVELS))
+        self.risk = self.row(self.tr("Ris&k level:"), code_combo(episodes.RISK_LEVELS))
         self.lived = self.row(self.tr("Lived e&xperience wanted:"), lived_edit())
         for w in (self.reason, self.risk, self.lived):
             self.open_episode.toggled.connect(w.setEnabled)
@@ -191,7 +212,7 @@ class EpisodeDialog(FormDialog):
         self.reason.setEditable(True)
         self.reason.addItems(list(COMMON_REASONS))
         self.reason.setCurrentText("")
-        self.risk = self.row(self.tr("&Risk level:"), code_combo(episodes.RISK_LEVELS))
+        self.risk = self.row(self.tr("Ris&k level:"), code_combo(episodes.RISK_LEVELS))
         self.lived = self.row(self.tr("Lived e&xperience wanted:"), lived_edit())
         self.supporter = QComboBox()
         if actor.can("casework.program"):
@@ -336,7 +357,7 @@ class SupporterDialog(FormDialog):
         )
         self.languages = self.row(self.tr("&Languages:"), QLineEdit(e.languages if e else ""))
         self.lived = self.row(
-            self.tr("&Lived experience:"), QLineEdit(e.lived_experience if e else "")
+            self.tr("Li&ved experience:"), QLineEdit(e.lived_experience if e else "")
         )
         self.capacity = self.row(self.tr("&Capacity:"), QSpinBox())
         self.capacity.setRange(0, 200)

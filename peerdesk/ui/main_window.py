@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -99,6 +100,17 @@ PAGES = (
         "WellbeingPage",
     ),
     PageSpec(
+        "mytraining",
+        "My training",
+        lambda a: (
+            a.supporter_id is not None
+            and a.can("supporters.read_self")
+            and not a.can("supporters.read")
+        ),
+        "peerdesk.ui.pages.my_training",
+        "MyTrainingPage",
+    ),
+    PageSpec(
         "reports",
         "Reports",
         lambda a: a.can("reports.run"),
@@ -164,6 +176,15 @@ class Workspace(QWidget):
         new = QShortcut(QKeySequence(QKeySequence.StandardKey.New), self)
         new.activated.connect(lambda: self.show_page("sessions", new=True))
         new.setEnabled(ctx.actor.supporter_id is not None)
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.activated.connect(self.focus_search)
+
+    def focus_search(self) -> None:
+        """Ctrl+F: the search box of the page shown, where it has one."""
+        box = getattr(self.stack.currentWidget(), "search", None)
+        if isinstance(box, QLineEdit) and box.isVisible():
+            box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            box.selectAll()
 
     def keys(self) -> list[str]:
         return [s.key for s in self.specs]
@@ -538,20 +559,56 @@ class MainWindow(QMainWindow):
                 self, self.tr("Password changed"), self.tr("Use your new password from now on.")
             )
 
+    def shortcut_lines(self) -> list[tuple[str, str]]:
+        """Every keyboard shortcut there is, for the signed-in role (F1 shows them)."""
+        tr = self.tr
+        lines: list[tuple[str, str]] = []
+        ws = self.workspace
+        if ws is not None:
+            for n, spec in enumerate(ws.specs[:9], start=1):
+                lines.append((f"Ctrl+{n}", tr(spec.title)))
+        supporter = self.actor is not None and self.actor.supporter_id is not None
+        keys = ws.keys() if ws is not None else []
+        if supporter:
+            lines.append(("Ctrl+N", tr("Record a session (opens the session form)")))
+        lines.append(
+            (
+                "Ctrl+F",
+                tr(
+                    "Search box of the page shown (Sessions, Participants, Referrals, "
+                    "Resources, Audit log)"
+                ),
+            )
+        )
+        if supporter and "sessions" in keys:
+            lines += [
+                ("Ctrl+Enter, Ctrl+S", tr("Save the session form")),
+                ("Esc", tr("Clear the session form")),
+                ("Enter", tr("On a session in the list: load your session to correct it")),
+            ]
+        if "participants" in keys:
+            lines += [
+                ("Ctrl+Shift+N", tr("New participant (Participants page)")),
+                ("Enter", tr("On a session in an episode timeline: open your session")),
+            ]
+        if "referrals" in keys:
+            lines.append(("Enter", tr("On a referral: move it along")))
+        if self.actor is not None and self.actor.can("casework.program"):
+            lines.append(("Enter", tr("On an episode waiting for a supporter (Today): Match")))
+        lines += [
+            ("Ctrl+L", tr("Lock now")),
+            ("Ctrl+Shift+L", tr("Sign out")),
+            ("F1", tr("This list")),
+            ("Tab, Shift+Tab", tr("Next or previous field")),
+            ("Alt + underlined letter", tr("That field or button")),
+        ]
+        return lines
+
     def show_shortcuts(self) -> None:
         self.dialogs.info(
             self,
             self.tr("Keyboard shortcuts"),
-            self.tr(
-                "Ctrl+1 … Ctrl+9  go to a page\n"
-                "Ctrl+N  record a session\n"
-                "Ctrl+Enter  save the session form\n"
-                "Escape  clear the session form\n"
-                "Ctrl+F  search the list\n"
-                "Ctrl+L  lock now\n"
-                "Ctrl+Shift+L  sign out\n"
-                "Alt + underlined letter  that field or button"
-            ),
+            "\n".join(f"{keys}  —  {what}" for keys, what in self.shortcut_lines()),
         )
 
     # -- restore -----------------------------------------------------------------

@@ -46,7 +46,7 @@ class Column:
     value: Callable[[Any], Any]
     sort_key: str = ""  # the service's sort name; empty = not sortable
     align_right: bool = False
-    tooltip: str = ""
+    tooltip: str | Callable[[Any], str] = ""  # a fixed text, or one made from the row
     tone: Callable[[Any], str | None] | None = None  # a key of TONES, or None
 
 
@@ -98,7 +98,8 @@ class RowTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return display(col.value(row))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return col.tooltip or None
+            tip = col.tooltip(row) if callable(col.tooltip) else col.tooltip
+            return tip or None
         if role == ROW_ROLE:
             return row
         if role == ID_ROLE:

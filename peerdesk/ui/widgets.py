@@ -7,6 +7,8 @@ from PySide6.QtCore import QAbstractItemModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateEdit,
+    QDateTimeEdit,
     QFrame,
     QHeaderView,
     QLabel,
@@ -53,6 +55,21 @@ class PasswordField(QLineEdit):
             self.caps_lock = not self.caps_lock
             self.capsLockChanged.emit(self.caps_lock)
         super().keyPressEvent(event)
+
+
+class DateTimeField(QDateTimeEdit):
+    """Tab moves on to the next field instead of stepping through year, month, day, hour
+    and minute; arrow keys, and typing a whole section, still move between sections."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002
+        return QWidget.focusNextPrevChild(self, next)
+
+
+class DateField(QDateEdit):
+    """A date box that Tab leaves in one step (see DateTimeField)."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002
+        return QWidget.focusNextPrevChild(self, next)
 
 
 class SearchBox(QLineEdit):
@@ -104,6 +121,20 @@ def make_table(model: QAbstractItemModel, name: str, sortable: bool = True) -> Q
     # Tab moves on to the next control instead of walking cells.
     view.setTabKeyNavigation(False)
     return view
+
+
+def fit_columns(view: QTableView, stretch: int = 0) -> None:
+    """Every column as wide as its contents and one column taking the rest: for short
+    lists whose state words must not be cut off (never for paged lists)."""
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    for col in range(header.count()):
+        mode = (
+            QHeaderView.ResizeMode.Stretch
+            if col == stretch
+            else QHeaderView.ResizeMode.ResizeToContents
+        )
+        header.setSectionResizeMode(col, mode)
 
 
 class EmptyStateTable(QStackedWidget):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import QPushButton
 
 from peerdesk.services import episodes, participants, series, supporter_load, supporters
 from peerdesk.services.policy import Policy, dump_policy
@@ -234,7 +235,7 @@ def test_series_prompt_at_session_n_and_on_safety_flag(qtbot, make_window, dialo
     sessions_shown = [
         r for r in range(parts.tl_model.rowCount()) if parts.tl_model.row_at(r).kind == "Session"
     ]
-    assert parts.tl_model.index(sessions_shown[2], 1).data() == "Session (session 3 of 3)"
+    assert parts.tl_model.index(sessions_shown[2], 1).data() == "Session 3 of 3"
 
 
 def test_deciding_later_stores_nothing_and_referred_needs_a_referral(
@@ -417,3 +418,41 @@ def test_new_item_models_pass_modeltester(qtbot, qtmodeltester, make_window, see
         qtmodeltester.check(m, force_py=True)
     keep = RowTableModel([])
     qtmodeltester.check(keep, force_py=True)
+
+
+def test_my_training_shows_only_my_own_line_read_only(qtbot, make_window, seeded):
+    store, coord = open_store(seeded.data_dir, "coord", PW)
+    with store:
+        people = {s.display_name: s.id for s in supporters.list_supporters(store, coord)}
+        anna, ben = people["Anna Supporter"], people["Ben Supporter"]
+        supporters.add_training(store, coord, anna, "pfa", date(2025, 1, 10), date(2026, 6, 1))
+        supporters.add_training(store, coord, ben, "ethics", date(2025, 2, 1), date(2027, 1, 1))
+        supporters.add_supervision(store, coord, anna, date(2026, 5, 4), 90)
+        supporters.add_supervision(store, coord, anna, date(2026, 3, 9), 30)
+        supporters.add_supervision(store, coord, ben, date(2026, 5, 4), 600)
+    w = _as(qtbot, make_window, seeded.data_dir, "anna")
+    w.workspace.show_page("mytraining")
+    page = w.workspace.pages["mytraining"]
+    states = {c.course_name: c.state for c in page.courses.rows()}
+    assert states["Psychological first aid"] == "expiring"  # 17 days after DAY
+    assert "Ethics" not in states  # Ben's course, not Anna's
+    assert states["Crisis recognition"] == "missing"
+    first_aid = next(
+        r
+        for r in range(page.courses.rowCount())
+        if page.courses.row_at(r).course_name == "Psychological first aid"
+    )
+    tone = page.courses.data(page.courses.index(first_aid, 1), Qt.ItemDataRole.BackgroundRole)
+    assert isinstance(tone, QBrush) and tone.color().name() == TONES["warn"][0]
+    assert [m.strftime("%Y-%m") for m, _h in page.hours.rows()][-1] == "2026-05"
+    assert dict((m.month, h) for m, h in page.hours.rows()) == {
+        12: 0.0,
+        1: 0.0,
+        2: 0.0,
+        3: 0.5,
+        4: 0.0,
+        5: 1.5,
+    }
+    assert "Needs attention" in page.summary.text()
+    assert "2.0 hours of supervision" in page.summary.text()
+    assert not page.findChildren(QPushButton)  # read-only

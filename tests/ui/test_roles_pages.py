@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QShortcut
+from PySide6.QtWidgets import QAbstractButton
 
 from peerdesk.ui.dialogs import ScriptedDialogs, UnexpectedDialog
 from peerdesk.ui.tasks import run_task, wait_all
@@ -20,12 +23,13 @@ def test_navigation_shows_only_what_the_role_may_use(qtbot, make_window, seeded)
         "referrals",
         "resources",
         "wellbeing",
+        "mytraining",
     ]
     w.sign_out()
     sign_in(qtbot, w, "coord")
     keys = w.workspace.keys()
     assert {"supporters", "training", "audit", "sessions"} <= set(keys)
-    assert "accounts" not in keys and "wellbeing" not in keys
+    assert "accounts" not in keys and "wellbeing" not in keys and "mytraining" not in keys
     assert w.workspace.pages.get("sessions") is None  # pages are built when first shown
     w.sign_out()
     sign_in(qtbot, w, "admin")
@@ -38,7 +42,13 @@ def test_navigation_shows_only_what_the_role_may_use(qtbot, make_window, seeded)
         "supporters",
         "training",
         "wellbeing",
+        "mytraining",
     } & set(keys)
+    today = w.workspace.pages["today"]
+    qtbot.waitUntil(lambda: not today.loading, timeout=5000)
+    # No casework sections for this role, not even empty ones; locked accounts only.
+    shown = [head.text() for head, table in today.sections if not table.isHidden()]
+    assert shown == ["Accounts locked out"]
 
 
 def test_today_shows_overdue_follow_up_and_attention(qtbot, make_window, seeded):
@@ -198,3 +208,31 @@ def test_task_runs_off_thread_reports_result_error_and_cancel(qtbot):
     task.cancel()
     assert wait_all()
     assert task.cancelled and results == []
+
+
+@pytest.mark.parametrize("user", ["anna", "coord"])
+def test_f1_lists_every_shortcut_there_is(qtbot, make_window, dialogs, seeded, user):
+    w = make_window(seeded.data_dir)
+    sign_in(qtbot, w, user)
+    for key in w.workspace.keys():
+        w.workspace.show_page(key)
+    wait_all()
+    found = {sc.key().toString() for sc in w.findChildren(QShortcut) if sc.isEnabled()}
+    found |= {
+        a.shortcut().toString() for a in w.findChildren(QAction) if not a.shortcut().isEmpty()
+    }
+    found |= {
+        b.shortcut().toString()
+        for b in w.findChildren(QAbstractButton)
+        if not b.shortcut().isEmpty() and not b.shortcut().toString().startswith("Alt+")
+    }
+    assert {"Ctrl+1", "Ctrl+F", "Ctrl+L", "F1"} <= found
+    w.help_action.trigger()
+    shown = dialogs.last("info")
+    assert shown.title == "Keyboard shortcuts"
+    listed = shown.text.replace("Return", "Enter")
+    for seq in found:
+        assert seq.replace("Return", "Enter") in listed, seq
+    for spec in w.workspace.specs[:9]:
+        assert spec.title in listed
+    assert ("Ctrl+N" in listed) == (user == "anna")

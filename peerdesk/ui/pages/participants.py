@@ -23,7 +23,7 @@ from peerdesk.services.episodes import EpisodeInfo
 from peerdesk.services.participants import ParticipantInfo
 from peerdesk.services.series import SeriesPosition
 from peerdesk.ui.checkin_forms import CheckInDialog
-from peerdesk.ui.fmt import fmt_dt, label
+from peerdesk.ui.fmt import fmt_dt, label, tr
 from peerdesk.ui.forms import EpisodeDialog, ParticipantDialog, ReferralDialog
 from peerdesk.ui.matching_dialog import MatchingDialog, may_match
 from peerdesk.ui.pages.base import Context, Page
@@ -39,6 +39,16 @@ class TimelineEntry:
     detail: str
     id: str
     position: str = ""  # "session k of N" for sessions that count
+    mine: bool = False  # a session the reader recorded (its notes open in the form)
+
+
+def decision_text(decision: str | None) -> str:
+    """The answer to the referral question, as the episode view shows it."""
+    if not decision:
+        return ""
+    if decision == "referred":
+        return tr("referred (referral question)")
+    return tr(series.DECISION_LABELS.get(decision, decision))
 
 
 def timeline(ctx: Context, episode_id: str) -> list[TimelineEntry]:
@@ -57,12 +67,13 @@ def timeline(ctx: Context, episode_id: str) -> list[TimelineEntry]:
         if not s.withdrawn:
             counted += 1
             position = SeriesPosition(s.id, episode_id, counted, length).label
-        detail = ", ".join(s.concerns)
+        parts = [", ".join(s.concerns), decision_text(s.referral_decision)]
         if s.safety_flag:
-            detail = "SAFETY FLAG; " + detail
+            parts.insert(0, "SAFETY FLAG")
+        detail = "; ".join(p for p in parts if p)
         if s.withdrawn:
             what += " (withdrawn)"
-        out.append(TimelineEntry(s.started_at, "Session", what, detail, s.id, position))
+        out.append(TimelineEntry(s.started_at, "Session", what, detail, s.id, position, s.is_mine))
     for r in referrals.list_referrals(ctx.store, ctx.actor, episode_id=episode_id):
         out.append(
             TimelineEntry(
@@ -110,16 +121,22 @@ class ParticipantsPage(Page):
         lay.addLayout(row)
         self.model = PagedTableModel(
             [
-                Column(self.tr("Code"), lambda p: p.code),
-                Column(self.tr("Type"), lambda p: label(p.kind)),
-                Column(self.tr("Role"), lambda p: p.role),
-                Column(self.tr("Language"), lambda p: p.language),
+                Column(self.tr("Code"), lambda p: p.code, "code"),
+                Column(self.tr("Type"), lambda p: label(p.kind), "kind"),
+                Column(self.tr("Role"), lambda p: p.role, "role"),
+                Column(self.tr("Language"), lambda p: p.language, "language"),
                 Column(self.tr("Consent"), lambda p: p.consent_on if p.consent_given else ""),
                 Column(self.tr("Name"), lambda p: p.name or ""),
             ],
             self._fetcher(),
+            sort_key="code",
+            descending=False,
         )
-        self.view = make_table(self.model, self.tr("Participants"), sortable=False)
+        self.view = make_table(self.model, self.tr("Participants"))
+        header = self.view.horizontalHeader()
+        header.blockSignals(True)  # the first page loads when the page is shown
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.blockSignals(False)
         self.view.setColumnHidden(5, True)
         self.table = EmptyStateTable(
             self.view,
@@ -194,14 +211,29 @@ class ParticipantsPage(Page):
                 ),
                 Column(
                     self.tr("What"),
-                    lambda t: self.tr(t.kind) + (f" ({t.position})" if t.position else ""),
+                    # "Session 2 of 3 (series 2)": the position says it is a session.
+                    lambda t: (
+                        t.position[:1].upper() + t.position[1:] if t.position else self.tr(t.kind)
+                    ),
                 ),
-                Column(self.tr("Details"), lambda t: t.what),
-                Column(self.tr("Notes"), lambda t: t.detail),
+                Column(self.tr("Summary"), lambda t: t.what),
+                # Concerns, flags and answers; private notes never show in this list.
+                Column(
+                    self.tr("Details"),
+                    lambda t: t.detail,
+                    tooltip=lambda t: (
+                        (t.detail + "\n\n" if t.detail else "")
+                        + self.tr(
+                            "Private notes are not shown here. Their author opens a session "
+                            "(Enter or double-click) to read them in the session form."
+                        )
+                    ),
+                ),
             ],
             highlight=lambda t: t.detail.startswith("SAFETY"),
         )
         self.tl_view = make_table(self.tl_model, self.tr("Episode timeline"), sortable=False)
+        self.tl_view.activated.connect(lambda _i: self.open_session())
         self.tl_table = EmptyStateTable(
             self.tl_view,
             self.tr("Choose an episode to see its sessions, referrals and check-ins in order."),
@@ -223,8 +255,10 @@ class ParticipantsPage(Page):
     def _fetcher(self) -> Any:
         store, actor, term = self.store, self.actor, self.search.text().strip()
 
-        def fetch(offset: int, limit: int, _sort: str, _desc: bool) -> list[ParticipantInfo]:
-            return participants.list_participants(store, actor, term, offset, limit)
+        def fetch(offset: int, limit: int, sort_key: str, desc: bool) -> list[ParticipantInfo]:
+            return participants.list_participants(
+                store, actor, term, offset, limit, order_by=sort_key or "code", descending=desc
+            )
 
         return fetch
 
@@ -410,6 +444,25 @@ class ParticipantsPage(Page):
             return
         if self.dialogs.run(ReferralDialog(self.store, self.actor, e.id, parent=self)):
             self._episode_changed()
+
+    def open_session(self) -> None:
+        """The author's own session opens in the Sessions form, with its notes (or the word
+        that they are sealed); nobody else's notes are reachable from here."""
+        i = self.tl_view.currentIndex()
+        entry: TimelineEntry | None = i.data(ROW_ROLE) if i.isValid() else None
+        if entry is None or entry.kind != "Session":
+            return
+        if not entry.mine or self.actor.supporter_id is None:
+            self.dialogs.info(
+                self,
+                self.tr("Session"),
+                self.tr(
+                    "Private notes belong to the supporter who recorded the session; "
+                    "only they can open them."
+                ),
+            )
+            return
+        self.ctx.navigate("sessions", session_id=entry.id)
 
     def new_checkin(self) -> None:
         e = self.current_episode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -17,10 +18,11 @@ from PySide6.QtWidgets import (
 
 from peerdesk.services import referrals
 from peerdesk.services.referrals import ReferralInfo
-from peerdesk.ui.fmt import label
+from peerdesk.ui.fmt import label, sentence
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.table_models import ROW_ROLE, Column, PagedTableModel, RowTableModel
-from peerdesk.ui.widgets import EmptyStateTable, heading, make_table
+from peerdesk.ui.tasks import run_task
+from peerdesk.ui.widgets import EmptyStateTable, SearchBox, heading, make_table
 
 
 class ReferralsPage(Page):
@@ -28,8 +30,13 @@ class ReferralsPage(Page):
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
+        self._count_generation = 0
         outer = QVBoxLayout(self)
         row = QHBoxLayout()
+        self.search = SearchBox(self.tr("Search code, service or reason"))
+        self.search.setToolTip(self.tr("Participant code, service or reason (Ctrl+F)"))
+        self.search.search.connect(lambda _t: self.apply_filter())
+        row.addWidget(self.search, 1)
         lab = QLabel(self.tr("&Show:"))
         self.status = QComboBox()
         lab.setBuddy(self.status)
@@ -41,32 +48,37 @@ class ReferralsPage(Page):
         self.status.currentIndexChanged.connect(lambda _i: self.apply_filter())
         row.addWidget(lab)
         row.addWidget(self.status)
-        row.addStretch(1)
         outer.addLayout(row)
+        self.count = QLabel()
+        self.count.setAccessibleName(self.tr("Number of referrals"))
+        outer.addWidget(self.count)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         outer.addWidget(splitter, 1)
         self.model = PagedTableModel(
             [
-                Column(self.tr("Made"), lambda r: r.created_at),
-                Column(self.tr("Participant"), lambda r: r.participant_code),
-                Column(self.tr("Status"), lambda r: label(r.status)),
+                Column(self.tr("Made"), lambda r: r.created_at, "created_at"),
+                Column(self.tr("Participant"), lambda r: r.participant_code, "participant"),
+                Column(self.tr("Status"), lambda r: label(r.status), "status"),
                 Column(self.tr("Overdue"), lambda r: self.tr("overdue") if r.overdue else ""),
-                Column(self.tr("Referred to"), lambda r: r.resource_name),
-                Column(self.tr("Urgency"), lambda r: label(r.urgency)),
-                Column(self.tr("Check back on"), lambda r: r.follow_up_on),
+                Column(self.tr("Referred to"), lambda r: r.resource_name, "resource"),
+                Column(self.tr("Urgency"), lambda r: label(r.urgency), "urgency"),
+                Column(self.tr("Check back on"), lambda r: r.follow_up_on, "follow_up_on"),
                 Column(self.tr("Warm hand-off"), lambda r: r.warm_handoff),
             ],
             self._fetcher(),
+            sort_key="created_at",
+            descending=True,
             highlight=lambda r: r.overdue,
         )
-        self.view = make_table(self.model, self.tr("Referrals"), sortable=False)
-        self.table = EmptyStateTable(
-            self.view,
-            self.tr(
-                "No referrals here. Make one from an episode (Participants → New referral) "
-                "or when you flag a safety concern in a session."
-            ),
+        self.model.failed.connect(
+            lambda msg: self.dialogs.error(self, self.tr("Referrals"), sentence(msg))
         )
+        self.view = make_table(self.model, self.tr("Referrals"))
+        header = self.view.horizontalHeader()
+        header.blockSignals(True)  # the first page loads when the page is shown
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        header.blockSignals(False)
+        self.table = EmptyStateTable(self.view, self._empty_text())
         splitter.addWidget(self.table)
         right = QWidget()
         rl = QVBoxLayout(right)
@@ -105,22 +117,70 @@ class ReferralsPage(Page):
         self.view.activated.connect(lambda _i: self.move_along())
         self._changed()
 
+    def _empty_text(self) -> str:
+        if self.search.text().strip():
+            return self.tr("No referrals match. Clear the search box to see them all.")
+        return self.tr(
+            "No referrals here. Make one from an episode (Participants → New referral) "
+            "or when you flag a safety concern in a session."
+        )
+
     def _fetcher(self) -> Any:
         store, actor, status = self.store, self.actor, self.status.currentData()
+        term, today = self.search.text().strip(), self.ctx.today
 
-        def fetch(offset: int, limit: int, _s: str, _d: bool) -> list[ReferralInfo]:
-            return referrals.list_referrals(store, actor, status=status, offset=offset, limit=limit)
+        def fetch(offset: int, limit: int, sort_key: str, desc: bool) -> list[ReferralInfo]:
+            return referrals.list_referrals(
+                store,
+                actor,
+                status=status,
+                today=today(),
+                offset=offset,
+                limit=limit,
+                search=term,
+                order_by=sort_key or "created_at",
+                descending=desc,
+            )
 
         return fetch
 
     def apply_filter(self) -> None:
+        self.table.set_empty_text(self._empty_text())
         self.model.set_fetch(self._fetcher())
+        self._recount()
+
+    def _recount(self) -> None:
+        self._count_generation += 1
+        generation = self._count_generation
+        work = partial(
+            referrals.count_referrals,
+            self.store,
+            self.actor,
+            status=self.status.currentData(),
+            search=self.search.text().strip(),
+        )
+        self.count.setText(self.tr("Counting…"))
+
+        def done(n: int) -> None:
+            if generation == self._count_generation:
+                self.count.setText(
+                    (self.tr("1 referral") if n == 1 else self.tr("%1 referrals")).replace(
+                        "%1", f"{n:,}"
+                    )
+                )
+
+        def failed(_exc: BaseException) -> None:
+            if generation == self._count_generation:
+                self.count.setText("")
+
+        run_task(self, work, on_result=done, on_error=failed, show_progress=False)
 
     def refresh(self) -> None:
         self.model.load_all_loaded_again()
+        self._recount()
 
     def first_focus(self) -> QWidget | None:
-        return self.status
+        return self.search
 
     def current(self) -> ReferralInfo | None:
         i = self.view.currentIndex()

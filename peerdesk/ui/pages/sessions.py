@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateTimeEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -39,7 +38,7 @@ from peerdesk.ui.forms import ParticipantDialog, date_edit, from_qdate, to_qdate
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.table_models import ROW_ROLE, Column, PagedTableModel
 from peerdesk.ui.tasks import run_task
-from peerdesk.ui.widgets import EmptyStateTable, SearchBox, make_table
+from peerdesk.ui.widgets import DateTimeField, EmptyStateTable, SearchBox, make_table
 
 
 class TagEdit(QLineEdit):
@@ -120,7 +119,7 @@ class QuickEntryForm(QGroupBox):
         self._episodes: dict[str, EpisodeInfo] = {}
         self.episode.currentIndexChanged.connect(lambda _i: self._show_series())
 
-        self.when = QDateTimeEdit()
+        self.when = DateTimeField()
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.when.setCalendarPopup(True)
         self._row(form, self.tr("&When:"), self.when)
@@ -172,7 +171,7 @@ class QuickEntryForm(QGroupBox):
         self.notes.setPlaceholderText(self.tr("Only you can read these notes."))
         self.notes.setMinimumHeight(90)
         self.notes.setMaximumHeight(200)
-        self._row(form, self.tr("Private &notes:"), self.notes)
+        self._row(form, self.tr("Private no&tes:"), self.notes)
 
         self.follow = QCheckBox(self.tr("&Follow up on"))
         self.follow_on = date_edit(date.today() + timedelta(days=7))
@@ -184,7 +183,7 @@ class QuickEntryForm(QGroupBox):
         fu_row.addWidget(self.follow_on, 1)
         form.addRow(QLabel(self.tr("Follow-up:")), fu_row)
 
-        self.safety = QCheckBox(self.tr("Safety &concern (risk to self or others)"))
+        self.safety = QCheckBox(self.tr("&Safety concern (risk to self or others)"))
         form.addRow(QLabel(self.tr("Safety:")), self.safety)
 
         self.error = QLabel()
@@ -198,7 +197,7 @@ class QuickEntryForm(QGroupBox):
         form.addRow(self.status)
 
         buttons = QHBoxLayout()
-        self.save = QPushButton(self.tr("&Save  (Ctrl+Enter)"))
+        self.save = QPushButton(self.tr("Save  (Ctrl+Enter)"))
         self.save.clicked.connect(self.submit)
         self.clear_button = QPushButton(self.tr("C&lear"))
         self.clear_button.clicked.connect(lambda: self.reset(keep_status=False))
@@ -285,7 +284,7 @@ class QuickEntryForm(QGroupBox):
     def reset(self, keep_status: bool = True) -> None:
         self.editing = None
         self.setTitle(self.tr("Record a session"))
-        self.save.setText(self.tr("&Save  (Ctrl+Enter)"))
+        self.save.setText(self.tr("Save  (Ctrl+Enter)"))
         self.episode.setEnabled(True)
         self.new_participant.setEnabled(True)
         self.when.setDateTime(QDateTime.currentDateTime())
@@ -317,7 +316,7 @@ class QuickEntryForm(QGroupBox):
         self.reset(keep_status=False)
         self.editing = info
         self.setTitle(self.tr("Correct session of %1").replace("%1", info.participant_code))
-        self.save.setText(self.tr("&Save correction"))
+        self.save.setText(self.tr("Save correction  (Ctrl+Enter)"))
         i = self.episode.findData(info.episode_id)
         if i < 0:
             self.episode.addItem(info.participant_code, info.episode_id)
@@ -468,11 +467,11 @@ class SessionsPage(Page):
         self.search.setToolTip(self.tr("Participant code or concern (Ctrl+F)"))
         self.search.search.connect(lambda _t: self.apply_filter())
         filters.addWidget(self.search, 1)
-        self.mine = QCheckBox(self.tr("Only &mine"))
+        self.mine = QCheckBox(self.tr("Onl&y mine"))
         self.mine.setToolTip(self.tr("Only sessions I recorded"))
         self.mine.toggled.connect(lambda _c: self.apply_filter())
         self.mine.setVisible(ctx.actor.supporter_id is not None)
-        self.withdrawn = QCheckBox(self.tr("Show &withdrawn"))
+        self.withdrawn = QCheckBox(self.tr("Sh&ow withdrawn"))
         self.withdrawn.toggled.connect(lambda _c: self.apply_filter())
         filters.addWidget(self.mine)
         filters.addWidget(self.withdrawn)
@@ -510,12 +509,12 @@ class SessionsPage(Page):
         lay.addWidget(self.table, 1)
 
         actions = QHBoxLayout()
-        self.correct_button = QPushButton(self.tr("&Correct…"))
+        self.correct_button = QPushButton(self.tr("Co&rrect…"))
         self.correct_button.setToolTip(self.tr("Load your session into the form to correct it"))
         self.correct_button.clicked.connect(self.correct)
-        self.withdraw_button = QPushButton(self.tr("With&draw…"))
+        self.withdraw_button = QPushButton(self.tr("Wit&hdraw…"))
         self.withdraw_button.clicked.connect(self.withdraw)
-        self.follow_button = QPushButton(self.tr("Follow-up &done"))
+        self.follow_button = QPushButton(self.tr("Follow-&up done"))
         self.follow_button.clicked.connect(self.follow_up_done)
         self.episode_button = QPushButton(self.tr("Open &episode"))
         self.episode_button.clicked.connect(self.open_episode)
@@ -540,8 +539,6 @@ class SessionsPage(Page):
             splitter.setSizes([640, 460])
         else:
             self.correct_button.hide()
-        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
-        find.activated.connect(self.search.setFocus)
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self.model.modelReset.connect(self._update_buttons)
         self._update_buttons()
@@ -610,11 +607,26 @@ class SessionsPage(Page):
             self.form.load_episodes()
 
     def first_focus(self) -> QWidget | None:
-        return self.form.episode if self.form is not None else self.search
+        if self.form is None:
+            return self.search
+        return self.form.minutes if self.form.editing is not None else self.form.episode
 
     def show_item(self, **what: Any) -> None:
         if what.get("new") and self.form is not None:
             self.form.start_new()
+        session_id = what.get("session_id")
+        if session_id and self.form is not None:
+            info = self.call(
+                self.tr("Open a session"), sessions.get_session, self.store, self.actor, session_id
+            )
+            if info is not None and info.withdrawn:
+                self.dialogs.info(
+                    self,
+                    self.tr("Open a session"),
+                    self.tr("This session was withdrawn; it can no longer be corrected."),
+                )
+            elif info is not None and info.is_mine:
+                self.form.load_for_edit(info)
 
     def current(self) -> SessionInfo | None:
         index = self.view.currentIndex()

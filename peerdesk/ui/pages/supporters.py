@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -17,22 +15,14 @@ from PySide6.QtWidgets import (
 
 from peerdesk.services import supporters
 from peerdesk.services.supporters import SupporterInfo
-from peerdesk.services.today import EXPIRY_WARNING_DAYS
+from peerdesk.services.training import CURRENT, EXPIRING, LAPSED, course_state
 from peerdesk.ui.fmt import label
 from peerdesk.ui.forms import SupervisionDialog, SupporterDialog, TrainingDialog
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.table_models import ROW_ROLE, Column, RowTableModel
-from peerdesk.ui.widgets import EmptyStateTable, heading, make_table
+from peerdesk.ui.widgets import EmptyStateTable, fit_columns, heading, make_table
 
-
-def _expiry(t: supporters.TrainingInfo) -> str:
-    if t.expires_on is None:
-        return Page.tr("does not expire")
-    if t.expires_on < date.today():
-        return Page.tr("EXPIRED")
-    if t.expires_on <= date.today() + timedelta(days=EXPIRY_WARNING_DAYS):
-        return Page.tr("expires soon")
-    return Page.tr("valid")
+EXPIRY_TONES = {LAPSED: "bad", EXPIRING: "warn"}
 
 
 class SupportersPage(Page):
@@ -49,16 +39,16 @@ class SupportersPage(Page):
         self.model = RowTableModel(
             [
                 Column(self.tr("Name"), lambda s: s.display_name),
-                Column(self.tr("Discipline"), lambda s: s.discipline),
-                Column(self.tr("Department"), lambda s: s.department),
-                Column(self.tr("Languages"), lambda s: s.languages),
-                Column(self.tr("Status"), lambda s: label(s.status)),
                 Column(
                     self.tr("Caseload"),
                     lambda s: f"{s.open_episodes} / {s.capacity}",
                     align_right=True,
                     tooltip=self.tr("Open episodes against capacity"),
                 ),
+                Column(self.tr("Status"), lambda s: label(s.status)),
+                Column(self.tr("Discipline"), lambda s: s.discipline),
+                Column(self.tr("Department"), lambda s: s.department),
+                Column(self.tr("Languages"), lambda s: s.languages),
             ],
             highlight=lambda s: s.capacity > 0 and s.open_episodes >= s.capacity,
         )
@@ -96,14 +86,20 @@ class SupportersPage(Page):
         self.training = RowTableModel(
             [
                 Column(self.tr("Course"), lambda t: t.course_name),
-                Column(self.tr("Completed"), lambda t: t.completed_on),
+                Column(
+                    self.tr("State"),
+                    self.expiry_text,
+                    tone=lambda t: EXPIRY_TONES.get(self.expiry_state(t)),
+                ),
                 Column(self.tr("Expires"), lambda t: t.expires_on),
-                Column(self.tr("State"), _expiry),
+                Column(self.tr("Completed"), lambda t: t.completed_on),
             ],
-            highlight=lambda t: t.expires_on is not None and t.expires_on < date.today(),
+            highlight=lambda t: self.expiry_state(t) == LAPSED,
         )
+        training_view = make_table(self.training, self.tr("Training"), sortable=False)
+        fit_columns(training_view)  # the state and dates stay in view; the name gives way
         self.training_table = EmptyStateTable(
-            make_table(self.training, self.tr("Training"), sortable=False),
+            training_view,
             self.tr("No training recorded. Record completed courses with Record training."),
         )
         self.supervision = RowTableModel(
@@ -122,7 +118,7 @@ class SupportersPage(Page):
         self.tabs.addTab(self.supervision_table, self.tr("Supervision &log"))
         rl.addWidget(self.tabs, 1)
         rb = QHBoxLayout()
-        self.training_button = QPushButton(self.tr("Record &training…"))
+        self.training_button = QPushButton(self.tr("Record t&raining…"))
         self.training_button.clicked.connect(self.add_training)
         self.supervision_button = QPushButton(self.tr("Log &supervision…"))
         self.supervision_button.clicked.connect(self.add_supervision)
@@ -131,8 +127,9 @@ class SupportersPage(Page):
         rb.addStretch(1)
         rl.addLayout(rb)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([600, 520])
         writer = ctx.actor.can("supporters.write")
         for b in (
             self.add_button,
@@ -144,6 +141,21 @@ class SupportersPage(Page):
             b.setVisible(writer)
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._changed())
         self.model.modelReset.connect(self._changed)
+
+    def expiry_state(self, t: supporters.TrainingInfo) -> str:
+        """Judged on ctx.today() with the policy's warning window, as on the Training page."""
+        return course_state(t.expires_on, self.today(), self.store.policy.expiry_warning_days)
+
+    def expiry_text(self, t: supporters.TrainingInfo) -> str:
+        if t.expires_on is None:
+            return self.tr("does not expire")
+        state = self.expiry_state(t)
+        if state == LAPSED:
+            return self.tr("EXPIRED")
+        if state == EXPIRING:
+            return self.tr("expires soon")
+        assert state == CURRENT
+        return self.tr("valid")
 
     def refresh(self) -> None:
         keep = self.current()

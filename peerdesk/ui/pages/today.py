@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from peerdesk.services import sessions, today
+from peerdesk.services import episodes, sessions, today
+from peerdesk.services.episodes import EpisodeInfo
 from peerdesk.ui.fmt import label
+from peerdesk.ui.matching_dialog import MatchingDialog, may_match
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.table_models import ROW_ROLE, Column, RowTableModel
 from peerdesk.ui.tasks import error_text, run_task
 from peerdesk.ui.widgets import EmptyStateTable, heading, make_table
+
+WAITING_SHOWN = 50
 
 
 def _due_text(f: today.FollowUp) -> str:
@@ -30,6 +34,7 @@ class TodayPage(Page):
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the tables, not the frame
         outer.addWidget(scroll)
         body = QWidget()
         scroll.setWidget(body)
@@ -48,6 +53,43 @@ class TodayPage(Page):
         self.sections: list[tuple[QLabel, EmptyStateTable]] = []
         mine = not ctx.actor.can("casework.program")
 
+        # Coordinators: open episodes nobody has been assigned to yet, oldest need first.
+        self.waiting_model = RowTableModel(
+            [
+                Column(self.tr("Opened"), lambda e: e.opened_on),
+                Column(self.tr("Waiting"), self._waiting_text),
+                Column(self.tr("Participant"), lambda e: e.participant_code),
+                Column(self.tr("Why"), lambda e: e.reason),
+                Column(self.tr("Risk"), lambda e: label(e.risk_level)),
+            ],
+            highlight=lambda e: e.risk_level == "high",
+        )
+        self.waiting_table = self._section(
+            self.tr("Waiting for a supporter"),
+            self.waiting_model,
+            self.tr(
+                "Every open episode has a supporter. Episodes opened without one wait here "
+                "until you match them."
+            ),
+            lay,
+            casework=not mine,
+        )
+        self.waiting_table.setMaximumHeight(190)  # a short list; it scrolls when longer
+        waiting_buttons = QHBoxLayout()
+        self.match_button = QPushButton(self.tr("&Match…"))
+        self.match_button.setToolTip(
+            self.tr("Suggested supporters for the chosen episode, with their reasons (Enter)")
+        )
+        self.match_button.clicked.connect(self.match_waiting)
+        self.open_waiting = QPushButton(self.tr("Open &episode"))
+        self.open_waiting.clicked.connect(self._open_waiting)
+        waiting_buttons.addWidget(self.match_button)
+        waiting_buttons.addWidget(self.open_waiting)
+        waiting_buttons.addStretch(1)
+        lay.addLayout(waiting_buttons)
+        for b in (self.match_button, self.open_waiting):
+            b.setVisible(not mine and may_match(ctx.store, ctx.actor))
+
         self.follow_model = RowTableModel(
             [
                 Column(self.tr("Due"), lambda f: f.due_on),
@@ -65,7 +107,7 @@ class TodayPage(Page):
                 "date and it shows here."
             ),
             lay,
-            casework=True,
+            casework=ctx.casework,
         )
         self.ref_model = RowTableModel(
             [
@@ -83,7 +125,7 @@ class TodayPage(Page):
             self.ref_model,
             self.tr("No referrals are waiting. Open referrals you make from a session show here."),
             lay,
-            casework=True,
+            casework=ctx.casework,
         )
         self.recent_model = RowTableModel(
             [
@@ -133,6 +175,12 @@ class TodayPage(Page):
         self.follow_table.view.doubleClicked.connect(self._open_follow_up)
         self.ref_table.view.doubleClicked.connect(self._open_referral)
         self.recent_table.view.doubleClicked.connect(self._open_session)
+        self.waiting_table.view.activated.connect(lambda _i: self.match_waiting())
+        self.waiting_table.view.selectionModel().currentRowChanged.connect(
+            lambda *_: self._update_waiting_buttons()
+        )
+        self.waiting_model.modelReset.connect(self._update_waiting_buttons)
+        self._update_waiting_buttons()
 
     def _section(
         self, title: str, model: RowTableModel, empty: str, lay: QVBoxLayout, casework: bool
@@ -158,13 +206,18 @@ class TodayPage(Page):
         if not self.summary.text():
             self.summary.setText(self.tr("Loading…"))
 
-        def work() -> tuple[today.TodaySummary, list[sessions.SessionInfo]]:
+        def work() -> tuple[today.TodaySummary, list[sessions.SessionInfo], list[EpisodeInfo]]:
             summary = today.today_summary(store, actor)
             recent: list[sessions.SessionInfo] = []
             if actor.supporter_id is not None:
                 query = sessions.SessionQuery(mine_only=True)
                 recent = sessions.list_sessions(store, actor, query, 0, 8)
-            return summary, recent
+            waiting: list[EpisodeInfo] = []
+            if actor.can("casework.program"):
+                waiting = episodes.list_episodes(
+                    store, actor, unassigned_only=True, limit=WAITING_SHOWN + 1
+                )
+            return summary, recent, waiting
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
@@ -180,11 +233,25 @@ class TodayPage(Page):
         )
 
     def _show(
-        self, generation: int, summary: today.TodaySummary, recent: list[sessions.SessionInfo]
+        self,
+        generation: int,
+        summary: today.TodaySummary,
+        recent: list[sessions.SessionInfo],
+        waiting: list[EpisodeInfo],
     ) -> None:
         if generation != self._generation:
             return
         self.loading = False
+        keep = self.current_waiting()
+        # The service lists newest first; the longest wait matters most here.
+        shown = sorted(waiting[:WAITING_SHOWN], key=lambda e: (e.opened_on, e.participant_code))
+        self.waiting_model.set_rows(shown)
+        # Keep the chosen episode, else choose the longest wait: Match is one key away.
+        rows = [i for i, e in enumerate(shown) if keep is not None and e.id == keep.id]
+        if shown:
+            self.waiting_table.view.setCurrentIndex(
+                self.waiting_model.index(rows[0] if rows else 0, 0)
+            )
         name = self.actor.display_name or self.actor.username
         self.greeting.setText(
             self.tr("Today, %1 — %2")
@@ -206,6 +273,14 @@ class TodayPage(Page):
             )
             if summary.follow_ups_total > len(summary.follow_ups):
                 parts.append(self.tr("The most urgent are listed."))
+        if self.actor.can("casework.program") and waiting:
+            if len(waiting) > WAITING_SHOWN:
+                count = self.tr("More than %1 episodes are").replace("%1", str(WAITING_SHOWN))
+            elif len(waiting) == 1:
+                count = self.tr("1 episode is")
+            else:
+                count = self.tr("%1 episodes are").replace("%1", str(len(waiting)))
+            parts.append(count + " " + self.tr("waiting for a supporter."))
         if self.actor.can("accounts.write") and not self.ctx.casework:
             parts.append(
                 self.tr(
@@ -216,7 +291,40 @@ class TodayPage(Page):
         self.summary.setText(" ".join(parts))
 
     def first_focus(self) -> QWidget | None:
-        return self.follow_table.view if self.follow_table.isVisible() else None
+        if self.waiting_model.rowCount() and not self.waiting_table.isHidden():
+            return self.waiting_table.view
+        return self.follow_table.view if not self.follow_table.isHidden() else None
+
+    def _waiting_text(self, e: EpisodeInfo) -> str:
+        days = (self.today() - e.opened_on).days
+        if days <= 0:
+            return self.tr("since today")
+        if days == 1:
+            return self.tr("1 day")
+        return self.tr("%1 days").replace("%1", str(days))
+
+    def current_waiting(self) -> EpisodeInfo | None:
+        index = self.waiting_table.view.currentIndex()
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def _update_waiting_buttons(self) -> None:
+        chosen = self.current_waiting() is not None
+        self.match_button.setEnabled(chosen)
+        self.open_waiting.setEnabled(chosen)
+
+    def match_waiting(self) -> None:
+        """Ranked suggestions for the chosen episode; Assign takes it off this list."""
+        e = self.current_waiting()
+        if e is None or not may_match(self.store, self.actor):
+            return
+        dlg = MatchingDialog(self.store, self.actor, e, self.today(), self)
+        if self.dialogs.run(dlg):
+            self.refresh()
+
+    def _open_waiting(self) -> None:
+        e = self.current_waiting()
+        if e is not None:
+            self.ctx.navigate("participants", episode_id=e.id)
 
     def _open_follow_up(self, index: QModelIndex) -> None:
         row = index.data(ROW_ROLE)

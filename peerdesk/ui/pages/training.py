@@ -28,7 +28,7 @@ from peerdesk.ui.fmt import label, tr
 from peerdesk.ui.forms import CourseDialog, SupervisionDialog, TrainingDialog
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.table_models import ROW_ROLE, Column, RowTableModel
-from peerdesk.ui.widgets import EmptyStateTable, heading, hint, make_table
+from peerdesk.ui.widgets import EmptyStateTable, fit_columns, heading, hint, make_table
 
 STATE_WORDS = {
     CURRENT: "current",
@@ -154,6 +154,7 @@ class TrainingPage(Page):
                 "training recorded and no course is required for their discipline."
             ),
         )
+        fit_columns(self.courses_of_table.view)
         rl.addWidget(self.courses_of_table, 1)
         self.training_button = QPushButton(self.tr("Record t&raining…"))
         self.training_button.clicked.connect(self.add_training)
