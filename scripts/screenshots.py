@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 os.environ.setdefault("PEERDESK_INSECURE_FAST_KDF", "1")
@@ -197,6 +198,15 @@ def main(argv: list[str] | None = None) -> int:
     shot(window, "13-audit-log")
     if "reports" in ws.keys():
         ws.show_page("reports")
+        reports = ws.page("reports")
+        if reports is not None:  # show a real preview: the busiest recent month
+            today = date.today()
+            first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+            reports.set_month(first.year, first.month)
+            reports.build()
+            deadline = time.monotonic() + 60
+            while reports.preview_page_count() == 0 and time.monotonic() < deadline:
+                settle(50)
         shot(window, "14-reports")
     window.sign_out()
 

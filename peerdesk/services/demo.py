@@ -533,6 +533,30 @@ def _populate(
             if made > 1 and rng.random() < 0.8:
                 _demo_checkin(rows, rec, rng, ep, kind, "after", last_day, sup)
 
+    # A few people referred in this week, waiting for a coordinator to match them.
+    for _ in range(max(3, n_sessions // 1000)):
+        part = rng.choice(participants)
+        opened = today - timedelta(days=rng.randint(0, 6))
+        rows[Episode].append(
+            rec(
+                participant_id=part["id"],
+                supporter_id=None,
+                reason=rng.choice(
+                    {
+                        "staff": STAFF_CONCERNS,
+                        "patient": PATIENT_CONCERNS,
+                        "caregiver": CAREGIVER_CONCERNS,
+                    }[part["kind"]]
+                ),
+                opened_on=opened,
+                closed_on=None,
+                risk_level=rng.choice(["low", "low", "medium"]),
+                lived_experience_wanted="",
+                series_length=SERIES_LENGTH,
+                created_at=datetime.combine(opened, time(9, 0)),
+            )
+        )
+
     for prof in supporters:
         for month in range(12):
             if rng.random() < 0.6:  # private well-being check-ins of supporters
@@ -585,9 +609,7 @@ def _demo_referral(
     }
     if ss["started_at"].date() < today - timedelta(days=42):
         # Older referrals have reached the end of their loop.
-        final = rng.choices(["declined", "attended", "no_show", "closed"], [0.1, 0.25, 0.03, 0.62])[
-            0
-        ]
+        final = rng.choices(["declined", "attended", "closed"], [0.1, 0.28, 0.62])[0]
     elif still_to_show:
         final = still_to_show.pop(0)  # every status appears at least once
     else:
