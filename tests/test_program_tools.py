@@ -375,3 +375,22 @@ def test_report_counts_training_only_where_required(program):
     trained = {f.supporter_id: f for f in figures.supporters}
     assert trained[made["peer"]].training_complete
     assert not trained[made["lapsed"]].training_complete
+
+
+def test_today_attention_agrees_with_training_rules(program):
+    """Today's coordinator alerts follow required_for, the policy window and capacity."""
+    from peerdesk.services.today import supporter_attention
+
+    store_dir, made, _ = program
+    store, coord = open_store(store_dir.data_dir, "coord", COORD_PW)
+    with store:
+        alerts = supporter_attention(store, coord, DAY)
+    by_person: dict[str, set[str]] = {}
+    for a in alerts:
+        by_person.setdefault(a.supporter_id, set()).add(a.kind)
+        assert "Recovery coaching ethics" not in a.text or a.supporter_id == made["peer"]
+    assert "expired" in by_person[made["lapsed"]]
+    assert "expiring" in by_person[made["medic"]]
+    # Capacity 0 means "no new cases", not an overload.
+    assert "capacity" not in by_person[made["full"]]
+    assert made["on_leave"] not in by_person

@@ -8,15 +8,12 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from peerdesk.models import (
-    Course,
     Episode,
     Participant,
     Referral,
     Resource,
-    SupervisionEntry,
     SupporterProfile,
     SupportSession,
-    TrainingRecord,
     User,
 )
 from peerdesk.services.auth import Actor
@@ -24,9 +21,11 @@ from peerdesk.services.keyslots import Throttle
 from peerdesk.services.referrals import OPEN_STATUSES
 from peerdesk.services.scope import episode_filter, is_program_wide, session_filter
 from peerdesk.services.store import Store
+from peerdesk.services.supervision import supervision_status
+from peerdesk.services.supporter_load import supporter_load
+from peerdesk.services.training import EXPIRING, LAPSED, MISSING, compute_overview
 
 DUE_SOON_DAYS = 7
-EXPIRY_WARNING_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -149,81 +148,49 @@ def waiting_referrals(
 
 
 def supporter_attention(store: Store, actor: Actor, day: date) -> list[Attention]:
-    """Coordinator alerts: certifications, required courses, supervision, caseload."""
+    """Coordinator alerts: certificates, required courses, supervision, caseload.
+
+    Built from the training, supervision and load services, so Today, the Training page
+    and matching agree on who needs what (courses required only for some disciplines,
+    the policy's warning window and supervision weeks).
+    """
     if not actor.can("supporters.read"):
         return []
-    warn_days = int(getattr(store.policy, "expiry_warning_days", EXPIRY_WARNING_DAYS))
-    soon = day + timedelta(days=warn_days)
     weeks = store.policy.supervision_warning_weeks
     out: list[Attention] = []
-    with store.session() as s:
-        supporters = s.execute(
-            select(SupporterProfile.id, SupporterProfile.display_name, SupporterProfile.capacity)
-            .where(SupporterProfile.status == "active")
-            .order_by(SupporterProfile.display_name)
-        ).all()
-        required = s.execute(select(Course.id, Course.name).where(Course.required)).all()
-        # Latest record per supporter and course.
-        latest = select(
-            TrainingRecord.supporter_id,
-            TrainingRecord.course_id,
-            func.max(TrainingRecord.completed_on).label("completed_on"),
-        ).group_by(TrainingRecord.supporter_id, TrainingRecord.course_id)
-        latest_sq = latest.subquery()
-        records: dict[tuple[str, str], date | None] = {}
-        for sup_id, course_id, expires in s.execute(
-            select(
-                TrainingRecord.supporter_id, TrainingRecord.course_id, TrainingRecord.expires_on
-            ).join(
-                latest_sq,
-                (latest_sq.c.supporter_id == TrainingRecord.supporter_id)
-                & (latest_sq.c.course_id == TrainingRecord.course_id)
-                & (latest_sq.c.completed_on == TrainingRecord.completed_on),
-            )
-        ):
-            records[(sup_id, course_id)] = expires
-        course_names = dict(s.execute(select(Course.id, Course.name)).all())
-        last_supervision = dict(
-            s.execute(
-                select(SupervisionEntry.supporter_id, func.max(SupervisionEntry.held_on)).group_by(
-                    SupervisionEntry.supporter_id
-                )
-            ).all()
-        )
-        open_eps = dict(
-            s.execute(
-                select(Episode.supporter_id, func.count())
-                .where(Episode.closed_on.is_(None))
-                .group_by(Episode.supporter_id)
-            ).all()
-        )
-    for sup_id, name, capacity in supporters:
-        for (rec_sup, course_id), expires in sorted(records.items(), key=lambda kv: str(kv[1])):
-            if rec_sup != sup_id or expires is None:
-                continue
-            course = course_names.get(course_id, "")
-            if expires < day:
+    active = {t.supporter_id: t for t in compute_overview(store, day) if t.status == "active"}
+    for t in active.values():
+        for c in t.courses:
+            if c.state == LAPSED and c.expires_on is not None:
+                text = f"{c.course_name} expired on {c.expires_on}"
                 out.append(
-                    Attention(sup_id, name, "expired", f"{course} expired on {expires}", expires)
+                    Attention(t.supporter_id, t.supporter_name, "expired", text, c.expires_on)
                 )
-            elif expires <= soon:
+            elif c.state == EXPIRING and c.expires_on is not None:
+                text = f"{c.course_name} expires on {c.expires_on}"
                 out.append(
-                    Attention(sup_id, name, "expiring", f"{course} expires on {expires}", expires)
+                    Attention(t.supporter_id, t.supporter_name, "expiring", text, c.expires_on)
                 )
-        for course_id, course in required:
-            if (sup_id, course_id) not in records:
-                out.append(Attention(sup_id, name, "missing_course", f"{course} not completed"))
-        last = last_supervision.get(sup_id)
-        if last is None or last < day - timedelta(weeks=weeks):
-            text = (
-                f"no supervision since {last}" if last else "no supervision recorded"
-            ) + f" (policy: every {weeks} weeks)"
-            out.append(Attention(sup_id, name, "supervision", text, last))
-        load = int(open_eps.get(sup_id, 0))
-        if capacity and load >= capacity:
-            out.append(
-                Attention(sup_id, name, "capacity", f"{load} open episodes, capacity {capacity}")
+            elif c.state == MISSING:
+                out.append(
+                    Attention(
+                        t.supporter_id,
+                        t.supporter_name,
+                        "missing_course",
+                        f"{c.course_name} not completed",
+                    )
+                )
+    for sup in supervision_status(store, actor, day):
+        if sup.overdue:
+            last = sup.last_held_on
+            text = (f"no supervision since {last}" if last else "no supervision recorded") + (
+                f" (policy: every {weeks} weeks)"
             )
+            out.append(Attention(sup.supporter_id, sup.supporter_name, "supervision", text, last))
+    for load in supporter_load(store, actor, day):
+        if load.supporter_id in active and load.over_capacity:
+            text = f"{load.open_episodes} open episodes, capacity {load.capacity}"
+            out.append(Attention(load.supporter_id, load.supporter_name, "capacity", text))
     order = {"expired": 0, "capacity": 1, "expiring": 2, "missing_course": 3, "supervision": 4}
     out.sort(key=lambda a: (order.get(a.kind, 9), a.supporter_name))
     return out
