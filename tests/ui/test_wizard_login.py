@@ -186,3 +186,18 @@ def test_recovery_key_login_is_emergency_access(qtbot, make_window, dialogs, tmp
     assert w.actor.emergency and "emergency" in w.who.text()
     # Emergency access sees every page.
     assert "accounts" in w.workspace.keys() and "sessions" in w.workspace.keys()
+
+
+def test_second_instance_is_told_and_can_retry(qtbot, make_window, seeded):
+    """Another copy of PeerDesk (or a command) holds the store: say so, lose nothing."""
+    other, _ = open_store(seeded.data_dir, "anna", PW)
+    try:
+        w = make_window(seeded.data_dir)
+        sign_in(qtbot, w, "anna")
+        assert not w.signed_in
+        assert "already open on this computer" in w.login.error.text()
+        assert w.login.sign_in.isEnabled() and w.login.username.text() == "anna"
+    finally:
+        other.close()
+    sign_in(qtbot, w, "anna")
+    assert w.signed_in
