@@ -152,3 +152,22 @@ def test_recovery_key_is_slowed_but_never_locked(store_dir, monkeypatch):
     store, actor = open_store(store_dir.data_dir, recovery_key=store_dir.recovery_key)
     store.close()
     assert actor.emergency
+
+
+def test_absurd_numbers_in_the_key_file_lock_nobody_out(store_dir):
+    path = store_dir.data_dir / "keyslots.json"
+    with pytest.raises(AuthenticationError):
+        open_store(store_dir.data_dir, "alice", "a wrong password")
+    text = path.read_text()
+    doc = json.loads(text)
+    doc["pending_events"]["failures"]["alice"]["count"] = 10**400
+    for slot in doc["slots"]:
+        slot["throttle"] = {"failed": 1, "not_before": 1e400, "locked": False}
+    doc["audit_head_seen"] = f"{10**30}:abc"
+    path.write_text(json.dumps(doc))  # 1e400 is written as Infinity
+    assert "Infinity" in path.read_text()
+    store, _ = open_store(store_dir.data_dir, "admin", ADMIN_PW)
+    store.close()
+    store, _ = open_store(store_dir.data_dir, "alice", SUP_A_PW)
+    store.close()
+    assert [d for _, d in _events(store_dir.data_dir, "pending_event.rejected")]

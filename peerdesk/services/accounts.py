@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peerdesk.errors import NotFoundError, PermissionDeniedError, ValidationError
+from peerdesk.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from peerdesk.models import NoteKey, Site, SupporterProfile, User
 from peerdesk.services.auth import ROLES, SUPPORTER, Actor
-from peerdesk.services.keyslots import RECOVERY_ALPHABET
+from peerdesk.services.keyslots import RECOVERY_ALPHABET, canonical_recovery_key
 from peerdesk.services.notes import (
     extras_for,
+    keys_from,
     keys_held_in_escrow,
-    new_supporter_keys,
+    new_account_extras,
     recovery_extras,
+    unescrowed_key_ids,
 )
+from peerdesk.services.notes_crypto import new_notes_key
 from peerdesk.services.passwords import check_new_password, valid_username
-from peerdesk.services.store import Store, note_password_change
+from peerdesk.services.store import Store, note_failed_login, note_password_change
 
 
 @dataclass(frozen=True)
@@ -85,10 +93,16 @@ def add_user(
                 )
             )
         store.audit(s, actor, "account.create", "user", user.id, {"role": role})
-        # A supporter's first notes key is made now, while the password is at hand.
-        extras = new_supporter_keys(s, user.id) if role == SUPPORTER else None
-        store.keyslots.set_secret_slot("password", name, pw, store.key, extras)
-        return _info(store, user)
+        # The slot carries the recovery public key this admin's own slot vouches for, and a
+        # supporter's first notes key, made now while the password is at hand.
+        keys = store.note_keys
+        extras = new_account_extras(
+            s, keys.store_id, keys.recovery_public, user.id, role == SUPPORTER
+        )
+    # The slot is written only once the account is committed.
+    store.keyslots.set_secret_slot("password", name, pw, store.key, extras)
+    with store.session() as s:
+        return _info(store, s.get(User, user.id) or user)
 
 
 def list_users(store: Store, actor: Actor) -> list[UserInfo]:
@@ -112,10 +126,23 @@ def disable_user(store: Store, actor: Actor, username: str) -> None:
         user = _get_user(s, username)
         if user.id == actor.user_id:
             raise ValidationError("you cannot disable your own account")
+        _refuse_losing_notes(store, s, actor, user, "disable")
         user.state = "disabled"
         user.updated_by = actor.user_id
         store.audit(s, actor, "account.disable", "user", user.id)
-        store.keyslots.remove_slot("password", user.username)
+        name = user.username
+    store.keyslots.remove_slot("password", name)
+
+
+def _refuse_losing_notes(store: Store, s: Session, actor: Actor, user: User, what: str) -> None:
+    """Dropping a slot loses its notes keys; only escrowed ones can come back."""
+    if actor.emergency:
+        return
+    if unescrowed_key_ids(s, user.id):
+        raise PermissionDeniedError(
+            f"{user.username}'s notes are sealed with a key that has no emergency copy yet; "
+            f"they must sign in once first, or {what} the account using the recovery key"
+        )
 
 
 def reset_password(store: Store, actor: Actor, username: str, new_password: str) -> None:
@@ -129,29 +156,31 @@ def reset_password(store: Store, actor: Actor, username: str, new_password: str)
     with store.session() as s:
         user = _get_user(s, username)
         pw = check_new_password(new_password, store.policy.min_password_length, user.username)
+        _refuse_losing_notes(store, s, actor, user, "reset")
         user.state = "active"
         user.updated_by = actor.user_id
-        extras = None
-        private = store.note_keys.recovery_private
-        if private is not None:
-            keys = keys_held_in_escrow(s, user.id, private)
-            if keys:
-                newest = s.scalar(
-                    select(NoteKey.key_id)
-                    .where(NoteKey.user_id == user.id)
-                    .order_by(NoteKey.created_at.desc())
-                    .limit(1)
-                )
-                extras = extras_for(keys, newest)
+        keys = store.note_keys
+        held: dict[str, bytes] = {}
+        newest = None
+        if keys.recovery_private is not None:
+            held = keys_held_in_escrow(s, keys.store_id, user.id, keys.recovery_private)
+            newest = s.scalar(
+                select(NoteKey.key_id)
+                .where(NoteKey.user_id == user.id, NoteKey.key_id.in_(held))
+                .order_by(NoteKey.created_at.desc())
+                .limit(1)
+            )
+        extras = extras_for(held, newest, keys.recovery_public)
         store.audit(
             s,
             actor,
             "account.reset_password",
             "user",
             user.id,
-            {"notes_keys_kept": extras is not None},
+            {"notes_keys_kept": bool(held)},
         )
-        store.keyslots.set_secret_slot("password", user.username, pw, store.key, extras)
+        name = user.username
+    store.keyslots.set_secret_slot("password", name, pw, store.key, extras)
 
 
 def change_own_password(store: Store, actor: Actor, old_password: str, new_password: str) -> None:
@@ -161,11 +190,27 @@ def change_own_password(store: Store, actor: Actor, old_password: str, new_passw
     """
     if actor.user_id is None:
         raise ValidationError("emergency access has no own password to change")
-    unlocked = store.keyslots.open_slot(
-        "password", actor.username, old_password, store.policy.max_failed_attempts
-    )
+    try:
+        unlocked = store.keyslots.open_slot(
+            "password", actor.username, old_password, store.policy.max_failed_attempts
+        )
+    except AuthenticationError as exc:
+        note_failed_login(store.keyslots, actor.username, type(exc).__name__)
+        raise
     pw = check_new_password(new_password, store.policy.min_password_length, actor.username)
-    store.keyslots.set_secret_slot("password", actor.username, pw, store.key, unlocked.extras)
+    extras = dict(unlocked.extras)
+    keys, current = keys_from(extras)
+    public = store.note_keys.recovery_public
+    if actor.supporter_id is not None and public is not None:
+        # Notes written from now on use a key that only the new password opens (whoever
+        # knew the old one, such as the admin who set it, cannot follow). The new key is
+        # escrowed at the next sign-in; the database is not touched now.
+        kid, key = new_notes_key()
+        keys[kid] = key
+        current = kid
+        extras.update(extras_for(keys, current, public))
+        store.note_keys = replace(store.note_keys, own=keys, current=current)
+    store.keyslots.set_secret_slot("password", actor.username, pw, store.key, extras)
     note_password_change(store, actor.username)
 
 
@@ -176,6 +221,10 @@ def replace_recovery_key(store: Store, actor: Actor, new_key: str) -> None:
     private = store.note_keys.recovery_private
     if not actor.emergency or private is None:
         raise PermissionDeniedError("sign in with the current recovery key to replace it")
-    store.keyslots.set_secret_slot("recovery", "", new_key, store.key, recovery_extras(private))
+    key = canonical_recovery_key(new_key)
+    chars = key.replace("-", "")
+    if len(chars) != 30 or not set(chars) <= set(RECOVERY_ALPHABET):
+        raise ValidationError("a recovery key is 30 letters and digits, as PeerDesk makes them")
+    store.keyslots.set_secret_slot("recovery", "", key, store.key, recovery_extras(private))
     with store.session() as s:
         store.audit(s, actor, "recovery_key.replace", "store", store.keyslots.store_id)

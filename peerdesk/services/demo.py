@@ -254,6 +254,7 @@ def _populate(
         return base
 
     usernames = ["admin"]
+    store_id = store.keyslots.store_id
     note_keys: dict[str, tuple[str, bytes]] = {}
     extras: dict[str, dict[str, Any]] = {}
     coord = rec(
@@ -265,6 +266,7 @@ def _populate(
     )
     rows[User].append(coord)
     usernames.append("coordinator")
+    extras["coordinator"] = extras_for({}, None, store.note_keys.recovery_public)
 
     # Supporters: the listed twelve, plus more for very large demo stores.
     extra = max(0, n_sessions // 10000)
@@ -289,7 +291,8 @@ def _populate(
         usernames.append(uname)
         # Each supporter's notes are sealed with their own notes key (services/notes.py).
         note_keys[user["id"]] = new_notes_key()
-        extras[uname] = extras_for(dict([note_keys[user["id"]]]), note_keys[user["id"]][0])
+        kid, key = note_keys[user["id"]]
+        extras[uname] = extras_for({kid: key}, kid, store.note_keys.recovery_public)
         status = "on_leave" if name == "Ivan Petrov" else "active"
         prof = rec(
             user_id=user["id"],
@@ -491,7 +494,7 @@ def _populate(
                 updated_at=started,
             )
             kid, key = note_keys[sup["user_id"]]
-            ss["notes"] = seal_note(kid, key, ss["id"], ss["notes"])
+            ss["notes"] = seal_note(store_id, kid, key, ss["id"], ss["notes"])
             rows[SupportSession].append(ss)
             made += 1
             for concern in sorted(
@@ -581,7 +584,7 @@ def _populate(
             for i in range(0, len(items), 5000):
                 s.execute(insert(table.__table__), items[i : i + 5000])
         for user_id, (kid, key) in note_keys.items():
-            escrow(s, user_id, {kid: key})
+            escrow(s, store_id, store.note_keys.recovery_public, user_id, {kid: key})
     return usernames, extras
 
 

@@ -116,12 +116,12 @@ class Throttle:
         if not isinstance(raw, dict):
             return cls()
         try:
-            return cls(
-                failed=max(0, int(raw.get("failed", 0))),
-                not_before=float(raw.get("not_before", 0.0)),
-                locked=bool(raw.get("locked", False)),
-            )
-        except (TypeError, ValueError):
+            failed = max(0, min(10**6, int(raw.get("failed", 0))))
+            not_before = float(raw.get("not_before", 0.0))
+            if not math.isfinite(not_before):
+                not_before = 0.0
+            return cls(failed=failed, not_before=not_before, locked=bool(raw.get("locked", False)))
+        except (TypeError, ValueError, OverflowError):
             return cls()
 
     def as_dict(self) -> dict[str, Any]:

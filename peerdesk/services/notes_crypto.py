@@ -9,8 +9,9 @@ that belongs to their author:
 - For emergency access, each notes key is also sealed to the store's recovery public key
   (X25519 + HKDF-SHA256 + AES-256-GCM) in the note_keys table; the recovery private key
   lives only inside the recovery keyslot.
-- A note is stored as "pdn1:<key id>:<nonce>:<ciphertext>" (AES-256-GCM, the session id
-  as associated data, so a note cannot be moved to another session).
+- A note is stored as "pdn1:<key id>:<nonce>:<ciphertext>" (AES-256-GCM). The store id,
+  key id and session id are associated data, so a note cannot be moved to another
+  session or store; escrow boxes bind the store, the owner and the key id the same way.
 """
 
 from __future__ import annotations
@@ -51,15 +52,24 @@ def key_id_of(text: str) -> str | None:
     return parts[1] if len(parts) == 4 and parts[0] == PREFIX else None
 
 
-def seal_note(key_id: str, key: bytes, session_id: str, text: str) -> str:
+def _note_aad(store_id: str, key_id: str, session_id: str) -> bytes:
+    return f"{PREFIX}\x1f{store_id}\x1f{key_id}\x1f{session_id}".encode()
+
+
+def escrow_aad(store_id: str, user_id: str, key_id: str) -> bytes:
+    return f"peerdesk escrow v1\x1f{store_id}\x1f{user_id}\x1f{key_id}".encode()
+
+
+def seal_note(store_id: str, key_id: str, key: bytes, session_id: str, text: str) -> str:
     if not text:
         return ""
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, text.encode("utf-8"), session_id.encode("ascii"))
+    aad = _note_aad(store_id, key_id, session_id)
+    sealed = AESGCM(key).encrypt(nonce, text.encode("utf-8"), aad)
     return f"{PREFIX}:{key_id}:{_b64(nonce)}:{_b64(sealed)}"
 
 
-def open_note(text: str, session_id: str, keys: Mapping[str, bytes]) -> str | None:
+def open_note(store_id: str, text: str, session_id: str, keys: Mapping[str, bytes]) -> str | None:
     """The plain note, or None when none of the keys opens it."""
     if not text:
         return ""
@@ -68,13 +78,20 @@ def open_note(text: str, session_id: str, keys: Mapping[str, bytes]) -> str | No
         return None
     _, _, nonce, sealed = text.split(":")
     try:
-        plain = AESGCM(keys[kid]).decrypt(_unb64(nonce), _unb64(sealed), session_id.encode())
+        plain = AESGCM(keys[kid]).decrypt(
+            _unb64(nonce), _unb64(sealed), _note_aad(store_id, kid, session_id)
+        )
     except (InvalidTag, ValueError):
         return None
     return plain.decode("utf-8")
 
 
 # -- sealing to the recovery key --------------------------------------------------------
+
+
+def public_of(private: bytes) -> bytes:
+    key = X25519PrivateKey.from_private_bytes(private)
+    return key.public_key().public_bytes(RAW, serialization.PublicFormat.Raw)
 
 
 def new_recovery_keypair() -> tuple[bytes, bytes]:

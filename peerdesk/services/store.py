@@ -34,7 +34,13 @@ from peerdesk.services.auth import ADMIN, SYSTEM, Actor
 from peerdesk.services.files import database_error_message, is_disk_full, os_error_message
 from peerdesk.services.instance_lock import InstanceLock
 from peerdesk.services.keyslots import KeyslotFile, canonical_recovery_key, new_recovery_key
-from peerdesk.services.notes import NoteKeys, recovery_extras, set_recovery_public, setup_at_unlock
+from peerdesk.services.notes import (
+    NoteKeys,
+    extras_for,
+    recovery_extras,
+    set_recovery_public,
+    setup_at_unlock,
+)
 from peerdesk.services.notes_crypto import new_recovery_keypair
 from peerdesk.services.passwords import check_new_password, valid_username
 from peerdesk.services.policy import Policy, load_policy
@@ -238,9 +244,12 @@ def create_store(
             # Readable without unlocking, so `demo --force` can tell a demo store from a real one.
             slots.data["demo"] = True
             slots.save()
-        slots.set_secret_slot("password", admin_username, password, key)
-        # The recovery slot also holds the private key that opens escrowed notes keys.
+        # The recovery slot also holds the private key that opens escrowed notes keys; the
+        # admin's slot vouches for the public half (the database copy is not trusted).
         recovery_private, recovery_public = new_recovery_keypair()
+        slots.set_secret_slot(
+            "password", admin_username, password, key, extras_for({}, None, recovery_public)
+        )
         slots.set_secret_slot("recovery", "", recovery, key, recovery_extras(recovery_private))
         store = _open_engine_checked(data_dir, key, lock, policy, slots)
     except BaseException:
@@ -290,13 +299,19 @@ def note_failed_login(slots: KeyslotFile, username: str, reason: str) -> None:
     """
     now = int(time.time())
     pending = _pending(slots)
-    failures = pending.setdefault("failures", {})
+    failures = pending.get("failures")
+    if not isinstance(failures, dict):
+        failures = pending["failures"] = {}
     name = username if username in slots.usernames() else UNKNOWN_NAME
-    record = failures.setdefault(name, {"count": 0, "first": now, "last": now, "reasons": {}})
-    record["count"] = int(record.get("count", 0)) + 1
-    record["last"] = now
-    reasons = record.setdefault("reasons", {})
-    reasons[reason] = int(reasons.get(reason, 0)) + 1
+    record = failures.get(name)
+    try:  # the file is not trusted: a malformed record starts again
+        count = int(record["count"]) if isinstance(record, dict) else 0
+        reasons = {str(r): int(n) for r, n in record.get("reasons", {}).items()} if count else {}
+        first = int(record["first"]) if count else now
+    except (KeyError, TypeError, ValueError, OverflowError, AttributeError):
+        count, reasons, first = 0, {}, now
+    reasons[reason] = reasons.get(reason, 0) + 1
+    failures[name] = {"count": count + 1, "first": first, "last": now, "reasons": reasons}
     slots.data[PENDING_KEY] = pending
     slots.save()
 
@@ -343,7 +358,9 @@ def _flush_pending_events(store: Store, session: Session) -> bool:
                 "reasons": reasons,
                 "unverified": True,
             }
-        except (KeyError, TypeError, ValueError, AttributeError):
+            if not all(0 <= v < 2**53 for v in (count, detail["first"], detail["last"])):
+                raise ValueError("out of range")
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
             store.audit(
                 session,
                 SYSTEM,
@@ -368,7 +385,7 @@ def _flush_pending_events(store: Store, session: Session) -> bool:
         try:
             name, at = str(item["username"]), int(item["at"])
             valid = hmac.compare_digest(str(item["mac"]), _seal(store, name, at))
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             valid = False
         if valid:
             store.audit(
@@ -461,6 +478,8 @@ def _check_rollback(store: Store, session: Session) -> None:
     try:
         seq = int(seq_text)
     except ValueError:
+        return
+    if not 0 < seq < 2**63:
         return
     found = session.scalar(select(AuditEvent.mac).where(AuditEvent.seq == seq))
     if found != mac:
