@@ -99,7 +99,14 @@ def demo(args: argparse.Namespace) -> int:
                 f"a store already exists in {data_dir}; use --force to replace a demo store"
             )
         _require_demo(data_dir)
-        remove_store_files(data_dir)
+        from peerdesk.services.instance_lock import InstanceLock
+
+        lock = InstanceLock(data_dir)
+        lock.acquire()  # never pull a demo store from under a running app
+        try:
+            remove_store_files(data_dir)
+        finally:
+            lock.release()
     password = None
     if args.password_stdin or os.environ.get("PEERDESK_PASSWORD") is not None:
         password = read_secret(args)
