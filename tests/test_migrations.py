@@ -78,3 +78,25 @@ def test_store_from_a_newer_release_is_refused(store_dir):
         s.execute(text("UPDATE alembic_version SET version_num = 'ffff_future'"))
     with pytest.raises(DamagedStoreError, match="newer PeerDesk"):
         open_store(store_dir.data_dir, "admin", ADMIN_PW)
+
+
+def test_automatic_backups_are_rotated(tmp_path):
+    import os as _os
+    import time as _time
+
+    from peerdesk.services.store import BACKUP_DIR, prune_automatic_backups
+
+    folder = tmp_path / BACKUP_DIR
+    folder.mkdir()
+    for i in range(5):
+        f = folder / f"pre-upgrade-000{i}-x.pdbackup"
+        f.write_text("x")
+        _os.utime(f, (_time.time() - 100 + i, _time.time() - 100 + i))
+    (folder / "mine.pdbackup").write_text("kept: not an automatic backup")
+    removed = prune_automatic_backups(tmp_path, 2)
+    assert sorted(p.name for p in removed) == [f"pre-upgrade-000{i}-x.pdbackup" for i in range(3)]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "mine.pdbackup",
+        "pre-upgrade-0003-x.pdbackup",
+        "pre-upgrade-0004-x.pdbackup",
+    ]

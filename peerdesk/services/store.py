@@ -186,9 +186,23 @@ def _migrate(data_dir: Path, engine: Engine, key: bytes) -> None:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         target = data_dir / BACKUP_DIR / f"pre-upgrade-{current}-{stamp}.pdbackup"
         write_backup_file(engine, key, data_dir, target)
+        prune_automatic_backups(data_dir, load_policy(data_dir).backups_to_keep)
     with engine.connect() as conn:
         schema.upgrade(conn)
         conn.commit()
+
+
+def prune_automatic_backups(data_dir: Path, keep: int) -> list[Path]:
+    """Keep the newest `keep` automatic backups in <data dir>/backups; return the removed."""
+    found = sorted(
+        (Path(data_dir) / BACKUP_DIR).glob("pre-upgrade-*.pdbackup"),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    removed = found[max(1, keep) :]
+    for old in removed:
+        old.unlink(missing_ok=True)
+    return removed
 
 
 def _open_engine_checked(
