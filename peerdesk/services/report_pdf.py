@@ -400,11 +400,13 @@ def _bar_chart(t: ShownTable) -> Drawing | None:
     if not any(values):
         return None
     labels = [r.label if len(r.label) <= 28 else r.label[:27] + "…" for r in rows]
+    hidden = [r.label for r in rows if r.cells[t.chart_column].hidden]
+    note_room = 12 if hidden else 0  # keeps the note clear of the axis numbers
     bar_h = 13
-    height = 24 + bar_h * len(rows)
+    height = 24 + note_room + bar_h * len(rows)
     d = _drawing(height)
     c = HorizontalBarChart()
-    c.x, c.y = 120, 14
+    c.x, c.y = 120, 14 + note_room
     c.width, c.height = WIDTH - 120 - 40, bar_h * len(rows)
     c.data = [list(reversed(values))]
     c.categoryAxis.categoryNames = list(reversed(labels))
@@ -427,7 +429,6 @@ def _bar_chart(t: ShownTable) -> Drawing | None:
     c.barLabels.dx = 3
     c.barLabelFormat = lambda v: f"{v:,.0f}" if v else ""
     d.add(c)
-    hidden = [r.label for r in rows if r.cells[t.chart_column].hidden]
     if hidden:
         d.add(
             String(
