@@ -9,13 +9,12 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from peerdesk import __version__
 from peerdesk.errors import PeerDeskError, UsageError
-
-Handler = Callable[[argparse.Namespace], int]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,20 +49,33 @@ def read_new_password(label: str) -> tuple[str, bool]:
     return generate_password(), True
 
 
-def open_for_command(args: argparse.Namespace):  # noqa: ANN201 - (Store, Actor)
-    """Unlock the store for a command with --user/--password-stdin or the recovery key."""
-    from peerdesk.services.store import open_store, resolve_data_dir
+@dataclass(frozen=True)
+class Credentials:
+    username: str | None = None
+    password: str | None = None
+    recovery_key: str | None = None
 
-    data_dir = resolve_data_dir(args.data_dir)
+
+def read_credentials(args: argparse.Namespace) -> Credentials:
+    """Who is acting: the recovery key (stdin or PEERDESK_RECOVERY_KEY, audited), or
+    --user/PEERDESK_USER with the password from PEERDESK_PASSWORD, stdin or a prompt."""
     recovery = os.environ.get("PEERDESK_RECOVERY_KEY")
     if getattr(args, "recovery_key_stdin", False):
         recovery = sys.stdin.readline().strip()
     if recovery:
-        return open_store(data_dir, recovery_key=recovery)
+        return Credentials(recovery_key=recovery)
     user = args.user or os.environ.get("PEERDESK_USER")
     if not user:
         raise UsageError("say who you are with --user NAME or PEERDESK_USER")
-    return open_store(data_dir, user, read_secret(args))
+    return Credentials(user, read_secret(args))
+
+
+def open_for_command(args: argparse.Namespace):  # noqa: ANN201 - (Store, Actor)
+    """Unlock the store for a command with --user/--password-stdin or the recovery key."""
+    from peerdesk.services.store import open_store, resolve_data_dir
+
+    who = read_credentials(args)
+    return open_store(resolve_data_dir(args.data_dir), who.username, who.password, who.recovery_key)
 
 
 def _store_options(p: argparse.ArgumentParser) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from peerdesk import cli_report
-from peerdesk.cli import open_for_command, read_new_password, read_secret
+from peerdesk.cli import open_for_command, read_credentials, read_new_password, read_secret
 from peerdesk.errors import IntegrityProblem, PeerDeskError, StoreExistsError, UsageError
 
 # Commands that live in their own modules register here: fn(subparsers, store_options).
@@ -225,16 +225,8 @@ def restore(args: argparse.Namespace) -> int:
     from peerdesk.services.backup import restore_backup
 
     data_dir = _data_dir(args)
-    recovery = os.environ.get("PEERDESK_RECOVERY_KEY")
-    if args.recovery_key_stdin:
-        recovery = sys.stdin.readline().strip()
-    if recovery:
-        manifest = restore_backup(args.file, data_dir, recovery_key=recovery)
-    else:
-        user = args.user or os.environ.get("PEERDESK_USER")
-        if not user:
-            raise UsageError("say who you are with --user NAME (or use the recovery key)")
-        manifest = restore_backup(args.file, data_dir, user, read_secret(args))
+    who = read_credentials(args)
+    manifest = restore_backup(args.file, data_dir, who.username, who.password, who.recovery_key)
     print(f"Restored the backup of {manifest.get('created_at', '?')} into {data_dir}")
     return 0
 

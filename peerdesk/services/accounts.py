@@ -17,7 +17,7 @@ from peerdesk.errors import (
 )
 from peerdesk.models import NoteKey, Site, SupporterProfile, User
 from peerdesk.services.auth import ROLES, SUPPORTER, Actor
-from peerdesk.services.keyslots import RECOVERY_ALPHABET, canonical_recovery_key
+from peerdesk.services.keyslots import RECOVERY_ALPHABET, Throttle, canonical_recovery_key
 from peerdesk.services.notes import (
     extras_for,
     keys_from,
@@ -56,7 +56,7 @@ def generate_password() -> str:
 
 def _info(store: Store, user: User) -> UserInfo:
     slot = store.keyslots.find("password", user.username)
-    locked = bool(slot and slot.get("throttle", {}).get("locked"))
+    locked = bool(slot and Throttle.from_dict(slot.get("throttle")).locked)
     return UserInfo(
         user.id, user.username, user.display_name, user.role, user.state, user.last_login_at, locked
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from peerdesk.errors import PeerDeskError
 from peerdesk.models import NoteKey, Setting, SupportSession, utcnow
-from peerdesk.services.auth import Actor
+from peerdesk.services.auth import ADMIN, Actor
 from peerdesk.services.notes_crypto import (
     PREFIX,
     escrow_aad,
@@ -190,7 +190,7 @@ def setup_at_unlock(store: Store, session: Session, actor: Actor, unlocked: Unlo
         current = kid
         extras = {**extras, **extras_for(keys, current, public)}
         unlocked.replace_extras(extras)
-    if public is None and actor.role == "admin":
+    if public is None and actor.role == ADMIN:
         store.warnings.append(
             "private notes in this store are not sealed yet: sign in once with the recovery "
             "key to turn sealing on"

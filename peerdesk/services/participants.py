@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from peerdesk.errors import NotFoundError, ValidationError
 from peerdesk.models import Participant, Site
@@ -126,15 +126,6 @@ def list_participants(
     )
     with store.session() as s:
         return [to_info(p) for p in s.scalars(stmt)]
-
-
-def count_participants(store: Store, actor: Actor, search: str = "") -> int:
-    stmt = select(func.count()).select_from(Participant).where(participant_filter(actor))
-    if search.strip():
-        like = f"%{search.strip()}%"
-        stmt = stmt.where(or_(Participant.code.ilike(like), Participant.name.ilike(like)))
-    with store.session() as s:
-        return int(s.scalar(stmt) or 0)
 
 
 def get_participant(store: Store, actor: Actor, participant_id: str) -> ParticipantInfo:

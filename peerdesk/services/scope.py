@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 
-from peerdesk.errors import PermissionDeniedError
 from peerdesk.models import Episode, Participant, SupportSession
 from peerdesk.services.auth import Actor
 
@@ -58,7 +57,3 @@ def may_read_notes(actor: Actor, session_row: SupportSession) -> bool:
     return actor.emergency or (
         actor.user_id is not None and session_row.created_by == actor.user_id
     )
-
-
-def deny(what: str) -> PermissionDeniedError:
-    return PermissionDeniedError(f"you may not {what}")

@@ -10,16 +10,12 @@ from sqlalchemy import func, select
 from peerdesk.models import (
     Episode,
     Participant,
-    Referral,
-    Resource,
     SupporterProfile,
     SupportSession,
-    User,
 )
+from peerdesk.services import accounts, referrals
 from peerdesk.services.auth import Actor
-from peerdesk.services.keyslots import Throttle
-from peerdesk.services.referrals import OPEN_STATUSES
-from peerdesk.services.scope import episode_filter, is_program_wide, session_filter
+from peerdesk.services.scope import is_program_wide, session_filter
 from peerdesk.services.store import Store
 from peerdesk.services.supervision import supervision_status
 from peerdesk.services.supporter_load import supporter_load
@@ -118,33 +114,26 @@ def follow_ups(
 def waiting_referrals(
     store: Store, actor: Actor, day: date, limit: int = 50
 ) -> tuple[list[WaitingReferral], int]:
-    """Open referrals: overdue ones first, then those waiting longest."""
+    """Open referrals, by follow-up date: every referral has one, so overdue come first."""
     if not actor.can("casework.own") and not actor.can("casework.program"):
         return [], 0
-    overdue = Referral.follow_up_on.is_not(None) & (Referral.follow_up_on < day)
-    stmt = (
-        select(
-            Referral.id,
-            Referral.episode_id,
-            Participant.code,
-            Resource.name,
-            Referral.status,
-            Referral.urgency,
-            Referral.follow_up_on,
-            overdue,
-        )
-        .join(Episode, Episode.id == Referral.episode_id)
-        .join(Participant, Participant.id == Episode.participant_id)
-        .join(Resource, Resource.id == Referral.resource_id)
-        .where(episode_filter(actor), Referral.status.in_(OPEN_STATUSES))
+    found = referrals.list_referrals(
+        store, actor, "open", today=day, limit=limit, order_by="follow_up_on", descending=False
     )
-    with store.session() as s:
-        total = int(s.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-        rows = s.execute(
-            stmt.order_by(overdue.desc(), Referral.follow_up_on, Referral.created_at).limit(limit)
+    items = [
+        WaitingReferral(
+            r.id,
+            r.episode_id,
+            r.participant_code,
+            r.resource_name,
+            r.status,
+            r.urgency,
+            r.follow_up_on,
+            r.overdue,
         )
-        items = [WaitingReferral(*r[:7], bool(r[7])) for r in rows]
-    return items, total
+        for r in found
+    ]
+    return items, referrals.count_referrals(store, actor, "open")
 
 
 def supporter_attention(store: Store, actor: Actor, day: date) -> list[Attention]:
@@ -200,14 +189,11 @@ def locked_accounts(store: Store, actor: Actor) -> list[str]:
     """Usernames locked out after failed attempts (admin), for a reset."""
     if not actor.can("accounts.write"):
         return []
-    with store.session() as s:
-        names = list(s.scalars(select(User.username).where(User.state == "active")))
-    out = []
-    for name in names:
-        slot = store.keyslots.find("password", name)
-        if slot and Throttle.from_dict(slot.get("throttle")).locked:
-            out.append(name)
-    return out
+    return [
+        u.username
+        for u in accounts.list_users(store, actor)
+        if u.locked_out and u.state == "active"
+    ]
 
 
 def today_summary(store: Store, actor: Actor, day: date | None = None) -> TodaySummary:

@@ -130,7 +130,8 @@ class FormDialog(QDialog):
         return widget
 
     def submit(self) -> Any:
-        raise NotImplementedError
+        """Each dialog calls its service here; a PeerDeskError keeps the dialog open."""
+        raise NotImplementedError(f"{type(self).__name__} must define submit()")
 
     def show_error(self, text: str) -> None:
         self.error.setText(sentence(text))

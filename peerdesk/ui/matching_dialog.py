@@ -23,7 +23,7 @@ from peerdesk.errors import PeerDeskError, ValidationError
 from peerdesk.services import matching
 from peerdesk.services.auth import Actor
 from peerdesk.services.episodes import EpisodeInfo
-from peerdesk.services.matching import Exclusion, MatchRequest, Suggestion
+from peerdesk.services.matching import MatchRequest, Suggestion
 from peerdesk.services.store import Store
 from peerdesk.ui.fmt import sentence
 from peerdesk.ui.forms import FormDialog, lived_edit
@@ -181,9 +181,6 @@ class MatchingDialog(FormDialog):
     def selected(self) -> Suggestion | None:
         index = self.view.currentIndex()
         return index.data(ROW_ROLE) if index.isValid() else None
-
-    def exclusions(self) -> list[Exclusion]:
-        return list(self.match.excluded)
 
     def select_supporter(self, supporter_id: str) -> bool:
         for row, s in enumerate(self.model.rows()):

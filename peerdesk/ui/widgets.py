@@ -9,14 +9,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
     QDateTimeEdit,
-    QFrame,
     QHeaderView,
     QLabel,
     QLineEdit,
     QSizePolicy,
     QStackedWidget,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -228,18 +226,3 @@ def demo_banner() -> QLabel:
         " padding: 6px; border-bottom: 1px solid #8d6e00; }"
     )
     return lab
-
-
-def separator() -> QFrame:
-    line = QFrame()
-    line.setFrameShape(QFrame.Shape.HLine)
-    line.setFrameShadow(QFrame.Shadow.Sunken)
-    return line
-
-
-def vbox(*widgets: QWidget, margins: int = 0) -> QVBoxLayout:
-    lay = QVBoxLayout()
-    lay.setContentsMargins(margins, margins, margins, margins)
-    for w in widgets:
-        lay.addWidget(w)
-    return lay
