@@ -700,7 +700,7 @@ class MainWindow(QMainWindow):
         if supporter and "sessions" in keys:
             lines += [
                 ("Ctrl+Enter, Ctrl+S", tr("Save the session form")),
-                ("Esc", tr("Clear the session form")),
+                ("Esc", tr("Close a suggestion list; then, after a question, clear the form")),
                 ("Enter", tr("On a session in the list: load your session to correct it")),
             ]
         if "participants" in keys:
