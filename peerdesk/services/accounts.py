@@ -216,7 +216,14 @@ def _new_slot(
                 .limit(1)
             )
         extras = extras_for(held, newest, keys.recovery_public)
-        store.audit(s, actor, action, "user", user.id, {"notes_keys_kept": bool(held)})
+        store.audit(
+            s,
+            actor,
+            "account.enable" if enabling else "account.reset_password",
+            "user",
+            user.id,
+            {"notes_keys_kept": bool(held)},
+        )
         name = user.username
     store.keyslots.set_secret_slot("password", name, pw, store.key, extras, must_change)
 
