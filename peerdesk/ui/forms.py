@@ -322,7 +322,12 @@ class UserDialog(FormDialog):
             self.tr("First &password:"), QLineEdit(accounts.generate_password())
         )
         self.form.addRow(
-            QLabel(self.tr("Give the first password to the person; they can change it later."))
+            QLabel(
+                self.tr(
+                    "Give the first password to the person; they choose their own when they "
+                    "first sign in."
+                )
+            )
         )
 
     def submit(self) -> accounts.UserInfo:
@@ -333,6 +338,7 @@ class UserDialog(FormDialog):
             self.role.currentData(),
             self.password.text(),
             self.display.text(),
+            must_change=True,
         )
 
 

@@ -38,10 +38,12 @@ from peerdesk.services.auth import Actor
 from peerdesk.services.demo import DEFAULT_DEMO_PASSWORD as DEMO_PASSWORD
 from peerdesk.services.store import Store, open_store, store_exists
 from peerdesk.ui.dialogs import Dialogs
+from peerdesk.ui.first_password import settle_first_password
 from peerdesk.ui.fmt import label
 from peerdesk.ui.forms import ChangePasswordDialog
 from peerdesk.ui.idle import IdleWatcher
 from peerdesk.ui.login import LockPage, LoginPage
+from peerdesk.ui.menus import install_menus
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.tasks import Task, error_text, run_task
 from peerdesk.ui.widgets import demo_banner
@@ -310,6 +312,7 @@ class MainWindow(QMainWindow):
 
         self.idle = IdleWatcher(idle_ms or 10 * 60_000, self)
         self.idle.idle.connect(self.lock)
+        self.menus = install_menus(self)  # File, Go, Help over the actions above
 
     def _action(self, text: str, shortcut: str, slot: Callable[[], Any]) -> QAction:
         act = QAction(text, self)
@@ -444,6 +447,13 @@ class MainWindow(QMainWindow):
         store, actor = result
         if self.store is not None:  # a second result after a double submit
             store.close()
+            return
+        if not settle_first_password(self.dialogs, self, store, actor):
+            store.close()  # the workspace never opens on an administrator's password
+            self.show_login(actor.username)
+            self.login.show_error(
+                self.tr("Choose your own password to continue; sign in again when ready.")
+            )
             return
         self.store, self.actor = store, actor
         ctx = Context(store, actor, self.dialogs, navigate=lambda *_a, **_k: None)
@@ -598,6 +608,7 @@ class MainWindow(QMainWindow):
         lines += [
             ("Ctrl+L", tr("Lock now")),
             ("Ctrl+Shift+L", tr("Sign out")),
+            ("Ctrl+Q", tr("Quit (asks first about anything not saved)")),
             ("F1", tr("This list")),
             ("Tab, Shift+Tab", tr("Next or previous field")),
             ("Alt + underlined letter", tr("That field or button")),
