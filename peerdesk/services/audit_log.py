@@ -11,7 +11,15 @@ from pathlib import Path
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from peerdesk.models import AuditEvent, Course, Participant, Resource, SupporterProfile, User
+from peerdesk.models import (
+    AuditEvent,
+    Course,
+    Participant,
+    Resource,
+    Site,
+    SupporterProfile,
+    User,
+)
 from peerdesk.services.audit import AuditRow, to_rows
 from peerdesk.services.audit_text import Names, action_label, describe, parse_detail, record
 from peerdesk.services.auth import Actor
@@ -146,6 +154,9 @@ def _names(s: Session, events: list[AuditEvent]) -> Names:
             select(Resource.id, Resource.name).where(Resource.id.in_(ids["resource"]))
         ):
             names.resources[rid] = name
+    if ids.get("site"):
+        for sid, name in s.execute(select(Site.id, Site.name).where(Site.id.in_(ids["site"]))):
+            names.sites[sid] = name
     if ids.get("course"):
         for cid, name in s.execute(
             select(Course.id, Course.name).where(Course.id.in_(ids["course"]))
@@ -164,6 +175,10 @@ def _readable(e: AuditEvent, names: Names) -> ReadableEvent:
         who = "Emergency access (recovery key)"
     else:
         who = e.actor_name
+    if e.target_type == "user" and e.target_id and e.target_id == e.actor_id:
+        about = "own account"
+    else:
+        about = record(e.target_type, e.target_id, names)
     return ReadableEvent(
         seq=e.seq,
         at=e.at,
@@ -171,7 +186,7 @@ def _readable(e: AuditEvent, names: Names) -> ReadableEvent:
         who=who,
         action=e.action,
         what=action_label(e.action),
-        record=record(e.target_type, e.target_id, names),
+        record=about,
         details=describe(e.action, detail, names),
         flagged=e.action in FLAGGED or bool(detail.get("emergency_access")),
     )

@@ -27,6 +27,7 @@ class Names:
     participants: dict[str, str] = field(default_factory=dict)  # id -> pseudonymous code
     resources: dict[str, str] = field(default_factory=dict)
     courses: dict[str, str] = field(default_factory=dict)
+    sites: dict[str, str] = field(default_factory=dict)
 
     def user(self, user_id: str) -> str:
         return self.users.get(user_id, "an account no longer in the store")
@@ -354,6 +355,8 @@ def record(target_type: str, target_id: str, names: Names) -> str:
         return f"{target_type} {target_id}"
     if target_type == "report":
         return f"report {target_id}"
+    if target_type == "site":
+        return f"site {names.sites.get(target_id, target_id[:8])}"
     if target_type == "store":
         return "the store"
     word = RECORD_WORDS.get(target_type, _words(target_type))

@@ -608,7 +608,7 @@ class MainWindow(QMainWindow):
         lines += [
             ("Ctrl+L", tr("Lock now")),
             ("Ctrl+Shift+L", tr("Sign out")),
-            ("Ctrl+Q", tr("Quit (asks first about anything not saved)")),
+            ("Ctrl+Q", tr("Quit (the same as closing the window)")),
             ("F1", tr("This list")),
             ("Tab, Shift+Tab", tr("Next or previous field")),
             ("Alt + underlined letter", tr("That field or button")),

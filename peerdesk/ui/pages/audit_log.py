@@ -86,18 +86,19 @@ class AuditPage(Page):
         outer.addLayout(bottom)
         self.model = PagedTableModel(
             [
+                Column(self.tr("#"), lambda e: e.seq, align_right=True),
                 Column(self.tr("When"), lambda e: e.at),
                 Column(self.tr("Person"), lambda e: e.who),
                 Column(self.tr("What"), lambda e: e.what, tooltip=lambda e: e.action),
                 Column(self.tr("Record"), lambda e: e.record),
+                # Last, so it takes the room left; the whole sentence is also its tooltip.
                 Column(self.tr("Details"), lambda e: e.details, tooltip=lambda e: e.details),
-                Column(self.tr("#"), lambda e: e.seq, align_right=True),
             ],
             self._fetcher(),
             highlight=lambda e: e.flagged,
         )
         self.view = make_table(self.model, self.tr("Audit log"), sortable=False)
-        for column, width in enumerate((130, 190, 190, 200, 420)):
+        for column, width in enumerate((56, 124, 180, 170, 190)):
             self.view.setColumnWidth(column, width)
         self.table = EmptyStateTable(
             self.view,
