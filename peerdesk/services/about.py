@@ -11,10 +11,9 @@ from importlib import resources
 
 from peerdesk import __version__
 
-# Runtime components (pyproject dependencies and what they bundle), in the order shown.
+# Runtime components (pyproject dependencies and what they bundle), in the order shown;
+# the UI adds its own toolkit's distributions in front (services never name Qt).
 COMPONENTS = (
-    "PySide6-Essentials",
-    "shiboken6",
     "sqlcipher3",
     "SQLAlchemy",
     "alembic",
@@ -37,7 +36,7 @@ class Component:
 
 
 def versions() -> list[tuple[str, str]]:
-    """PeerDesk, Python, SQLCipher and SQLite (the UI adds Qt and PySide6)."""
+    """PeerDesk, Python, SQLCipher and SQLite (the UI adds its toolkit's versions)."""
     out = [("PeerDesk", __version__), ("Python", platform.python_version())]
     try:
         import sqlcipher3
@@ -66,9 +65,9 @@ def _licence_of(meta: metadata.PackageMetadata, name: str) -> str:
     return KNOWN_LICENCES.get(name, text.strip()) or "see the package"
 
 
-def components() -> list[Component]:
+def components(extra: tuple[str, ...] = ()) -> list[Component]:
     out = []
-    for name in COMPONENTS:
+    for name in extra + COMPONENTS:
         try:
             meta = metadata.metadata(name)
         except metadata.PackageNotFoundError:

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
 from peerdesk.services import about
 from peerdesk.ui.widgets import heading
 
+QT_DISTRIBUTIONS = ("PySide6-Essentials", "shiboken6")
+
 
 def all_versions() -> list[tuple[str, str]]:
     out = about.versions()
@@ -51,7 +53,9 @@ class AboutDialog(QDialog):
         self.components.setReadOnly(True)
         self.components.setAccessibleName(self.tr("Components and their licences"))
         self.components.setPlainText(
-            "\n".join(f"{c.name} {c.version}: {c.licence}" for c in about.components())
+            "\n".join(
+                f"{c.name} {c.version}: {c.licence}" for c in about.components(QT_DISTRIBUTIONS)
+            )
         )
         self.components.setFixedHeight(self.fontMetrics().height() * 7)
         lay.addWidget(self.components)
