@@ -199,3 +199,34 @@ def test_audit_export_is_admin_only_csv_with_bom_and_audited(store_dir, tmp_path
     with store, pytest.raises(Exception, match="may not export the audit log"):
         audit_log.export_csv(store, coord, tmp_path / "c.csv")
     assert not (tmp_path / "c.csv").exists()
+
+
+def test_forged_or_damaged_lock_out_entries_are_rejected_not_trusted(store_dir):
+    d = store_dir.data_dir
+    doc = json.loads((d / "keyslots.json").read_text())
+    doc["pending_events"] = {
+        "lockouts": [{"username": "alice", "at": "soon"}, "junk", {"username": "bob"}]
+    }
+    (d / "keyslots.json").write_text(json.dumps(doc))
+    store, admin = open_store(d, "admin", ADMIN_PW)
+    with store:
+        rejected = audit_log.list_readable(
+            store, admin, AuditQuery(exact_action="pending_event.rejected")
+        )
+        lockouts = audit_log.count_events(store, admin, AuditQuery(exact_action="account.lock_out"))
+        assert verify_store(store, admin).ok
+    assert len(rejected) == 3 and lockouts == 0
+    assert all("malformed lock-out" in e.details for e in rejected)
+
+
+def test_audit_export_defuses_formula_like_names(store_dir, tmp_path):
+    store, admin = open_store(store_dir.data_dir, "admin", ADMIN_PW)
+    with store:
+        accounts.add_user(store, admin, "eve", "coordinator", "eve's passphrase", "=HYPERLINK(1)")
+    store, _ = open_store(store_dir.data_dir, "eve", "eve's passphrase")
+    store.close()
+    store, admin = open_store(store_dir.data_dir, "admin", ADMIN_PW)
+    with store:
+        result = audit_log.export_csv(store, admin, tmp_path / "a.csv", AuditQuery(person="eve"))
+    text = result.path.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(1) (eve)" in text and ",=HYPERLINK" not in text
