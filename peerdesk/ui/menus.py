@@ -89,6 +89,9 @@ class AppMenus(QObject):
         self.backup_action.setEnabled(may_back_up and "accounts" in (ws.keys() if ws else []))
         self.backup_separator.setVisible(may_back_up)
         # Only what makes sense right now: nothing to lock or sign out of before sign-in.
+        # (The same actions sit in the toolbar, which is hidden until sign-in anyway.)
+        for act in (w.password_action, w.lock_action, w.sign_out_action):
+            act.setVisible(ws is not None)
         self.shortcuts_action.setEnabled(True)
 
     def _go(self, key: str, new: bool = False, _checked: bool = False) -> None:
