@@ -87,6 +87,22 @@ def test_ctrl_q_closes_through_the_window(qtbot, make_window, seeded):
     assert not w.signed_in  # closeEvent tore the workspace down and closed the store
 
 
+def test_ctrl_q_with_unsaved_input_asks_like_closing(qtbot, make_window, seeded, dialogs):
+    w = make_window(seeded.data_dir)
+    sign_in(qtbot, w, "anna")
+    w.workspace.show_page("sessions", new=True)
+    form = w.workspace.pages["sessions"].form
+    form.concerns.setText("half-written concern")
+    dialogs.queue(False)  # "Go back"
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert dialogs.last("confirm").title == "Unsaved input"
+    assert w.isVisible() and w.signed_in and form.concerns.text() == "half-written concern"
+    dialogs.queue(True)  # "Throw it away"
+    w.menus.quit_action.trigger()
+    qtbot.waitUntil(lambda: not w.isVisible(), timeout=3000)
+    assert not w.signed_in
+
+
 def test_about_shows_versions_and_licences(qtbot, make_window, seeded, dialogs):
     w = make_window(seeded.data_dir)
     seen = {}
