@@ -232,6 +232,22 @@ def _policy(d: Detail, _n: Names) -> str:
     return _fields(d)
 
 
+def _login(d: Detail, _n: Names) -> str:
+    return "with this computer's login (no password typed)" if d.get("via") == "os_login" else ""
+
+
+def _backup_service(d: Detail, _n: Names) -> str:
+    return f"its secret is kept by {d['secret']}" if d.get("secret") else ""
+
+
+def _os_login_on(d: Detail, _n: Names) -> str:
+    return f"for the computer account {d['os_user']}" if d.get("os_user") else ""
+
+
+def _os_login_off(d: Detail, _n: Names) -> str:
+    return f"{_plural(d.get('slots', 0), 'key slot')} removed"
+
+
 @dataclass(frozen=True)
 class Kind:
     label: str
@@ -239,7 +255,7 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "login": Kind("Signed in"),
+    "login": Kind("Signed in", _login),
     "login.failed": Kind("Failed sign-in", _login_failed),
     "login.recovery_key": Kind("Emergency access with the recovery key"),
     "account.create": Kind("Account added", _role),
@@ -266,6 +282,12 @@ KINDS: dict[str, Kind] = {
     "pending_event.rejected": Kind("Queued event rejected", _rejected),
     "backup.create": Kind("Backup made", _backup),
     "backup.restore": Kind("Backup restored", _restore),
+    # Written by the unattended-backup and OS-login features (services/backup_service.py,
+    # services/os_login.py), described here so the log reads right once they land.
+    "backup_service.enable": Kind("Unattended backups turned on", _backup_service),
+    "backup_service.disable": Kind("Unattended backups turned off"),
+    "oslogin.enable": Kind("Unlock with the computer's login turned on", _os_login_on),
+    "oslogin.remove": Kind("Unlock with the computer's login removed", _os_login_off),
     "export.csv": Kind("Data exported", _export),
     "audit.export": Kind("Audit log exported", _audit_export),
     "import.supporters": Kind("Supporters imported", _rows),
