@@ -163,6 +163,8 @@ def user_list(args: argparse.Namespace) -> int:
     print(f"{'USERNAME':<20} {'ROLE':<12} {'STATE':<10} {'LAST LOGIN':<20} NAME")
     for u in users:
         state = "locked" if u.locked_out else u.state
+        if state == "active" and u.first_password:
+            state = "first-pw"  # they have not chosen their own password yet
         last = u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never"
         print(f"{u.username:<20} {u.role:<12} {state:<10} {last:<20} {u.display_name}")
     return 0

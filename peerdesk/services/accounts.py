@@ -41,6 +41,7 @@ class UserInfo:
     state: str
     last_login_at: datetime | None
     locked_out: bool
+    first_password: bool = False  # still on the password an administrator set
 
 
 def actor_for(session: Session, user: User) -> Actor:
@@ -59,7 +60,14 @@ def _info(store: Store, user: User) -> UserInfo:
     slot = store.keyslots.find("password", user.username)
     locked = bool(slot and Throttle.from_dict(slot.get("throttle")).locked)
     return UserInfo(
-        user.id, user.username, user.display_name, user.role, user.state, user.last_login_at, locked
+        user.id,
+        user.username,
+        user.display_name,
+        user.role,
+        user.state,
+        user.last_login_at,
+        locked,
+        first_password=bool(slot and slot.get("must_change") is True),
     )
 
 

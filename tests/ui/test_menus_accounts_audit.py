@@ -62,6 +62,24 @@ def test_no_key_is_bound_twice(qtbot, make_window, seeded):
     assert {"Ctrl+Q", "Ctrl+L", "Ctrl+Shift+L", "F1", "Ctrl+1", "Ctrl+N"} <= set(keys)
 
 
+def test_pressing_the_shortcuts_raises_no_ambiguity_warning(qtbot, qtlog, make_window, seeded):
+    w = make_window(seeded.data_dir)
+    sign_in(qtbot, w, "anna")
+    for n in range(1, len(w.workspace.specs) + 1):
+        qtbot.keyClick(
+            w.focusWidget() or w, Qt.Key(Qt.Key.Key_0 + n), Qt.KeyboardModifier.ControlModifier
+        )
+        assert w.workspace.current_key() == w.workspace.specs[n - 1].key
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_F1)
+    assert w.dialogs.last("info").title == "Keyboard shortcuts"
+    assert "Ctrl+Q" in w.dialogs.last("info").text
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert not w.signed_in  # Ctrl+L locked, once
+    messages = [r.message for r in qtlog.records]
+    assert not [m for m in messages if "mbiguous" in m], messages
+
+
 def test_alt_f_still_belongs_to_the_session_form(qtbot, make_window, seeded):
     """Menu titles have no mnemonics, so Alt+F ticks "Follow up on" instead of only
     moving the focus (what an ambiguous Alt+F would do)."""

@@ -61,7 +61,20 @@ class AccountsPage(Page):
                 Column(self.tr("Username"), lambda u: u.username),
                 Column(self.tr("Name"), lambda u: u.display_name),
                 Column(self.tr("Role"), lambda u: label(u.role)),
-                Column(self.tr("State"), lambda u: label(u.state)),
+                Column(
+                    self.tr("State"),
+                    lambda u: (
+                        label(u.state) + (self.tr(" (first password)") if u.first_password else "")
+                    ),
+                    tooltip=lambda u: (
+                        self.tr(
+                            "Still on the password an administrator set; they choose their own "
+                            "at their next sign-in"
+                        )
+                        if u.first_password
+                        else ""
+                    ),
+                ),
                 Column(self.tr("Locked out"), lambda u: self.tr("locked") if u.locked_out else ""),
                 Column(self.tr("Last sign-in"), lambda u: u.last_login_at),
             ],
