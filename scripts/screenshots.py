@@ -89,6 +89,14 @@ def main(argv: list[str] | None = None) -> int:
     shot(window, "04-login")
     names = KeyslotFile(data_dir).usernames()
     supporter = next(n for n in names if n not in ("admin", "coordinator"))
+    locked_out = [n for n in names if n not in ("admin", "coordinator", supporter)][-1]
+    lock_out(data_dir, locked_out)
+    # The eye at the end of the password box, switched on.
+    window.login.username.setText(supporter)
+    window.login.password.setText("what I typed")
+    window.login.password.toggle_action.setChecked(True)
+    shot(window, "26-login-password-shown")
+    window.login.password.toggle_action.setChecked(False)
 
     def sign_in(user: str) -> None:
         window.login.username.setText(user)
@@ -155,6 +163,17 @@ def main(argv: list[str] | None = None) -> int:
     shot(window, "18-my-wellbeing")
     ws.show_page("mytraining")
     shot(window, "25-my-training")
+    # The menu bar's File and Go menus for a supporter.
+    for menu, name in ((window.menus.file, "28-menu-file"), (window.menus.go, "29-menu-go")):
+        menu.popup(window.mapToGlobal(window.menuBar().geometry().bottomLeft()))
+        shot(menu, name)
+        menu.hide()
+    from peerdesk.ui.about import AboutDialog
+
+    about = AboutDialog(window)
+    about.show()
+    shot(about, "30-about")
+    about.close()
     window.lock()
     shot(window, "10-locked")
     window.sign_out()
@@ -212,12 +231,42 @@ def main(argv: list[str] | None = None) -> int:
 
     sign_in("admin")
     window.workspace.show_page("accounts")
+    accounts_page = window.workspace.pages["accounts"]
+    accounts_page.select(locked_out)
     shot(window, "15-accounts-policy-backup")
+    window.workspace.show_page("audit")
+    audit_page = window.workspace.pages["audit"]
+    audit_page.person.setCurrentIndex(max(0, audit_page.person.findData(locked_out)))
+    loaded(audit_page)
+    shot(window, "31-audit-log-admin-person")
+    from peerdesk.ui.first_password import FirstPasswordDialog
+
+    first = FirstPasswordDialog(window.store, window.actor, window)
+    first.show()
+    shot(first, "27-first-password")
+    first.close()
     window.sign_out()
     window.close()
     wait_all()
     app.processEvents()
     return 0
+
+
+def lock_out(data_dir: Path, username: str) -> None:
+    """Lock one demo account the way ten wrong passwords would (the clock moved on past
+    each delay), queueing the same audit events the sign-in screen does."""
+    from peerdesk.services.keyslots import KeyslotFile
+    from peerdesk.services.store import note_failed_login
+
+    slots = KeyslotFile(data_dir)
+    now = time.time()
+    for n in range(10):
+        try:
+            slots.open_slot("password", username, f"wrong guess {n}", 10, now=now + n * 400)
+        except Exception as exc:  # noqa: BLE001 - each is an expected refusal
+            note_failed_login(
+                slots, username, type(exc).__name__, bool(getattr(exc, "just_locked", False))
+            )
 
 
 def waiting_for_a_supporter(store: object, actor: object) -> None:

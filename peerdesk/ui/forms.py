@@ -414,7 +414,12 @@ class UserDialog(FormDialog):
             self.tr("First &password:"), QLineEdit(accounts.generate_password())
         )
         self.form.addRow(
-            QLabel(self.tr("Give the first password to the person; they can change it later."))
+            QLabel(
+                self.tr(
+                    "Give the first password to the person; they choose their own when they "
+                    "first sign in."
+                )
+            )
         )
 
     def submit(self) -> accounts.UserInfo:
@@ -425,6 +430,7 @@ class UserDialog(FormDialog):
             self.role.currentData(),
             self.password.text(),
             self.display.text(),
+            must_change=True,
         )
 
 

@@ -41,10 +41,12 @@ from peerdesk.services.drafts import SealedDrafts
 from peerdesk.services.store import Store, open_store, store_exists
 from peerdesk.ui.dialogs import Dialogs
 from peerdesk.ui.drafts import SESSION_FORM, Draft, DraftBook
+from peerdesk.ui.first_password import settle_first_password
 from peerdesk.ui.fmt import label
 from peerdesk.ui.forms import ChangePasswordDialog, FormDialog
 from peerdesk.ui.idle import IdleWatcher
 from peerdesk.ui.login import LockPage, LoginPage
+from peerdesk.ui.menus import install_menus
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.tasks import Task, error_text, run_task
 from peerdesk.ui.widgets import demo_banner
@@ -328,6 +330,7 @@ class MainWindow(QMainWindow):
         # Unsaved input over a lock: sealed while locked, offered back to the same person.
         self.drafts = DraftBook()
         self._sealed: SealedDrafts | None = None
+        self.menus = install_menus(self)  # File, Go, Help over the actions above
 
     def _action(self, text: str, shortcut: str, slot: Callable[[], Any]) -> QAction:
         act = QAction(text, self)
@@ -462,6 +465,13 @@ class MainWindow(QMainWindow):
         store, actor = result
         if self.store is not None:  # a second result after a double submit
             store.close()
+            return
+        if not settle_first_password(self.dialogs, self, store, actor):
+            store.close()  # the workspace never opens on an administrator's password
+            self.show_login(actor.username)
+            self.login.show_error(
+                self.tr("Choose your own password to continue; sign in again when ready.")
+            )
             return
         self.store, self.actor = store, actor
         ctx = Context(store, actor, self.dialogs, navigate=lambda *_a, **_k: None)
@@ -715,6 +725,7 @@ class MainWindow(QMainWindow):
         lines += [
             ("Ctrl+L", tr("Lock now")),
             ("Ctrl+Shift+L", tr("Sign out")),
+            ("Ctrl+Q", tr("Quit (the same as closing the window)")),
             ("F1", tr("This list")),
             ("Tab, Shift+Tab", tr("Next or previous field")),
             ("Alt + underlined letter", tr("That field or button")),

@@ -162,8 +162,8 @@ class TodayPage(Page):
             self.tr("Accounts locked out"),
             self.locked_model,
             self.tr(
-                "No account is locked out. If someone is, reset their password under "
-                "Accounts and policy."
+                "No account is locked out. If someone is, press Enter on their name to "
+                "unlock them under Accounts and policy."
             ),
             lay,
             casework=ctx.actor.can("accounts.write"),
@@ -176,6 +176,8 @@ class TodayPage(Page):
         self.ref_table.view.doubleClicked.connect(self._open_referral)
         self.recent_table.view.doubleClicked.connect(self._open_session)
         self.waiting_table.view.activated.connect(lambda _i: self.match_waiting())
+        # Enter or a double-click on a locked-out account: Accounts, with it selected.
+        self.locked_table.view.activated.connect(self._open_locked)
         self.waiting_table.view.selectionModel().currentRowChanged.connect(
             lambda *_: self._update_waiting_buttons()
         )
@@ -196,6 +198,11 @@ class TodayPage(Page):
         table.setVisible(casework)
         self.sections.append((head, table))
         return table
+
+    def _open_locked(self, index: QModelIndex) -> None:
+        name = index.data(ROW_ROLE) if index.isValid() else None
+        if name:
+            self.ctx.navigate("accounts", username=name)
 
     def refresh(self) -> None:
         """Gathered off the GUI thread: on a large store the summary takes a moment."""
