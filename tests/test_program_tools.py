@@ -394,3 +394,25 @@ def test_today_attention_agrees_with_training_rules(program):
     # Capacity 0 means "no new cases", not an overload.
     assert "capacity" not in by_person[made["full"]]
     assert made["on_leave"] not in by_person
+
+
+def test_checkin_rules_follow_the_published_instruments():
+    from peerdesk.errors import ValidationError
+    from peerdesk.services import checkins
+
+    # WHO-5: a real change is 10 points or more either way; a 4-point rise is not.
+    assert checkins.change("WHO-5", 40, 50) == "improved"
+    assert checkins.change("WHO-5", 40, 48) == "unchanged"
+    assert checkins.change("WHO-5", 60, 48) == "worsened"
+    # PSS-4: lower is better; no published threshold, so one point counts.
+    assert checkins.change("PSS-4", 9, 8) == "improved"
+    assert checkins.change("PSS-4", 9, 11) == "worsened"
+    # The WHO-5 tiers: 28 or below is the screen for likely depression.
+    assert "likely depression" in checkins.tier("WHO-5", 28)
+    assert "poor well-being" in checkins.tier("WHO-5", 32)
+    assert checkins.tier("WHO-5", 52) == "" and checkins.tier("PSS-4", 16) == ""
+    # Answers are whole numbers, never True/False (a bool is an int in Python).
+    with pytest.raises(ValidationError, match="whole number"):
+        checkins.score("WHO-5", [True, 2, 3, 4, 5])
+    with pytest.raises(ValidationError, match="whole number"):
+        checkins.score("WHO-5", [2.0, 2, 3, 4, 5])
