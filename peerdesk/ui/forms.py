@@ -5,7 +5,9 @@ They are shown through Dialogs.run(), so tests fill them in and accept them dire
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QDate
@@ -38,6 +40,7 @@ from peerdesk.services.auth import ROLES, Actor
 from peerdesk.services.store import Store
 from peerdesk.services.vocabulary import COMMON_REASONS
 from peerdesk.ui.fmt import label, sentence
+from peerdesk.ui.tasks import error_text, run_task, wait_all
 from peerdesk.ui.widgets import DateField, PasswordField
 
 
@@ -92,6 +95,11 @@ class FormDialog(QDialog):
         self.error.setStyleSheet("QLabel#formError { color: #b00020; font-weight: bold; }")
         self.error.hide()
         outer.addWidget(self.error)
+        self.working = QLabel(self.tr("Working… this takes a few seconds."))
+        self.working.hide()
+        outer.addWidget(self.working)
+        self.busy = False
+        self.task: Any = None
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -137,13 +145,59 @@ class FormDialog(QDialog):
         self.error.setText(sentence(text))
         self.error.show()
 
+    def background_work(self) -> Callable[[], Any] | None:
+        """Slow dialogs (password stretching) return the service call here, made from the
+        field values; it then runs off the GUI thread while the dialog shows it is busy.
+        The default None keeps submit() on the GUI thread."""
+        return None
+
     def accept(self) -> None:
+        if self.busy:
+            return  # one save at a time; a second Enter does not submit twice
+        self.error.hide()  # the last attempt's message must not stand beside this one
         try:
-            self.value = self.submit()
+            work = self.background_work()
+            if work is None:
+                self.value = self.submit()
         except PeerDeskError as exc:
             self.show_error(str(exc))
             return
+        if work is None:
+            super().accept()
+            return
+        self._set_busy(True)
+        self.task = run_task(
+            self, work, on_result=self._work_done, on_error=self._work_failed, show_progress=False
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for i in range(self.form.rowCount()):
+            item = self.form.itemAt(i, QFormLayout.ItemRole.FieldRole)
+            if item is not None and item.widget() is not None:
+                item.widget().setEnabled(not busy)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setEnabled(not busy)
+        self.working.setVisible(busy)
+
+    def reject(self) -> None:
+        if not self.busy:  # the save has started; its answer is waited for
+            super().reject()
+
+    def _work_done(self, value: Any) -> None:
+        self._set_busy(False)
+        self.value = value
         super().accept()
+
+    def _work_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.show_error(error_text(exc))
+
+    def settle(self, timeout_ms: int = 30000) -> None:
+        """For tests: wait until a background save has come back."""
+        if self.busy:
+            wait_all(timeout_ms)
 
 
 class ParticipantDialog(FormDialog):
@@ -325,8 +379,10 @@ class UserDialog(FormDialog):
             QLabel(self.tr("Give the first password to the person; they can change it later."))
         )
 
-    def submit(self) -> accounts.UserInfo:
-        return accounts.add_user(
+    def background_work(self) -> Callable[[], accounts.UserInfo]:
+        # A new account wraps the store key with the password (Argon2id): seconds of work.
+        return partial(
+            accounts.add_user,
             self.store,
             self.actor,
             self.username.text(),
@@ -334,6 +390,9 @@ class UserDialog(FormDialog):
             self.password.text(),
             self.display.text(),
         )
+
+    def submit(self) -> accounts.UserInfo:
+        return self.background_work()()
 
 
 class SupporterDialog(FormDialog):
