@@ -19,8 +19,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from peerdesk.errors import PeerDeskError
 from peerdesk.ui.fmt import fmt_date, fmt_dt
@@ -38,6 +37,7 @@ TONES = {
     "warn": ("#fff3cd", "#523e02"),
     "good": ("#d1e7dd", "#0a3622"),
 }
+ALARM = "bad"  # the tone of highlighted rows
 
 
 @dataclass(frozen=True)
@@ -119,15 +119,16 @@ class RowTableModel(QAbstractTableModel):
                 back, text = tone
                 return QBrush(QColor(back if role == Qt.ItemDataRole.BackgroundRole else text))
         if self.highlight is not None and self.highlight(row):
-            # Bold as well as a colour, so the highlight does not rely on colour alone.
+            # Rows that need action now (overdue, a safety flag) in the alarm tone, bold as
+            # well, and always with words in a cell: never colour alone. Not the link
+            # colour: blue reads as "open this", not "late".
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()
                 font.setBold(True)
                 return font
-            if role == Qt.ItemDataRole.ForegroundRole:
-                app = QApplication.instance()
-                if isinstance(app, QApplication):
-                    return QBrush(app.palette().color(QPalette.ColorRole.Link))
+            if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+                back, text = TONES[ALARM]
+                return QBrush(QColor(back if role == Qt.ItemDataRole.BackgroundRole else text))
         return None
 
     def headerData(  # noqa: N802

@@ -238,7 +238,7 @@ def test_series_prompt_at_session_n_and_on_safety_flag(qtbot, make_window, dialo
     assert parts.tl_model.index(sessions_shown[2], 1).data() == "Session 3 of 3"
 
 
-def test_deciding_later_stores_nothing_and_referred_needs_a_referral(
+def test_deciding_later_keeps_the_question_open_and_referred_needs_a_referral(
     qtbot, make_window, dialogs, seeded
 ):
     w = _as(qtbot, make_window, seeded.data_dir, "anna")
@@ -259,7 +259,8 @@ def test_deciding_later_stores_nothing_and_referred_needs_a_referral(
         ("run", "ReferralPromptDialog"),
     ]
     assert "left for later" in form.status.text()
-    assert series.referral_prompt(w.store, w.actor, info.id).decision is None
+    prompt = series.referral_prompt(w.store, w.actor, info.id)
+    assert prompt.decision == series.LATER and prompt.is_open
 
 
 def test_checkin_dialog_rejects_incomplete_answers(qtbot, make_window, seeded):

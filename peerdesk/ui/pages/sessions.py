@@ -527,6 +527,10 @@ class SessionsPage(Page):
             actions.addWidget(b)
         actions.addStretch(1)
         lay.addLayout(actions)
+        self.action_status = QLabel()
+        self.action_status.setWordWrap(True)
+        self.action_status.setAccessibleName(self.tr("Message"))
+        lay.addWidget(self.action_status)
         splitter.addWidget(left)
 
         self.form: QuickEntryForm | None = None
@@ -685,15 +689,30 @@ class SessionsPage(Page):
         s = self.current()
         if s is None:
             return
-        self.call(
+        row = self.view.currentIndex().row()
+        if not self.attempt(
             self.tr("Follow-up"),
             sessions.mark_follow_up_done,
             self.store,
             self.actor,
             s.id,
             date.today(),
+        ):
+            return
+        self.model.load_all_loaded_again()
+        # Choose the next open follow-up below, so the list is worked down from the keyboard.
+        rows = [r for r in range(row + 1, self.model.rowCount()) if self._open_follow_up(r)]
+        target = rows[0] if rows else min(row, self.model.rowCount() - 1)
+        if target >= 0:
+            self.view.setCurrentIndex(self.model.index(target, 0))
+        self.view.setFocus()
+        self.action_status.setText(
+            self.tr("Follow-up with %1 marked done.").replace("%1", s.participant_code)
         )
-        self.refresh()
+
+    def _open_follow_up(self, row: int) -> bool:
+        s = self.model.index(row, 0).data(ROW_ROLE)
+        return bool(s and s.follow_up_on and not s.follow_up_done_on and not s.withdrawn)
 
     def open_episode(self) -> None:
         s = self.current()
