@@ -67,7 +67,7 @@ class ReferralPromptDialog(FormDialog):
             )
         for reason in prompt.reasons:
             if reason.startswith("last session"):
-                where = reason.removeprefix("last session of the series (").rstrip(")")
+                where = reason.removeprefix("last session of the series (").removesuffix(")")
                 parts.append(
                     self.tr(
                         "%1 with %2 ends the structured series. Consider whether a referral, "

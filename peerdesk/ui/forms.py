@@ -5,6 +5,7 @@ They are shown through Dialogs.run(), so tests fill them in and accept them dire
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import partial
@@ -304,14 +305,13 @@ class ReferralDialog(FormDialog):
         self.store, self.actor = store, actor
         self.episode_id, self.session_id = episode_id, session_id
         self.resource = self.row(self.tr("&Refer to:"), QComboBox())
-        for res in resources.list_resources(store, actor):
+        found = resources.list_resources(store, actor)
+        for res in found:
             self.resource.addItem(f"{res.name} — {label(res.kind)}", res.id)
-        if urgent:
-            # Crisis lines first when a safety concern was flagged.
-            for i in range(self.resource.count()):
-                if label("crisis_line") in self.resource.itemText(i):
-                    self.resource.setCurrentIndex(i)
-                    break
+        # A crisis line on a safety flag; otherwise the EAP or another non-crisis service.
+        first = resources.suggested_resource(found, urgent)
+        if first is not None:
+            self.resource.setCurrentIndex(self.resource.findData(first.id))
         self.reason = self.row(self.tr("R&eason:"), QLineEdit())
         self.urgency = self.row(
             self.tr("&Urgency:"), code_combo(referrals.URGENCIES, "urgent" if urgent else "routine")
@@ -512,10 +512,23 @@ class CourseDialog(FormDialog):
 
 class SupervisionDialog(FormDialog):
     def __init__(
-        self, store: Store, actor: Actor, supporter_id: str, parent: QWidget | None = None
+        self,
+        store: Store,
+        actor: Actor,
+        supporter_id: str,
+        parent: QWidget | None = None,
+        supporter_name: str = "",
     ) -> None:
-        super().__init__(self.tr("Log supervision"), parent, self.tr("Save"))
+        title = self.tr("Log supervision")
+        if supporter_name:
+            title = self.tr("Log supervision for %1").replace("%1", supporter_name)
+        super().__init__(title, parent, self.tr("Save"))
         self.store, self.actor, self.supporter_id = store, actor, supporter_id
+        self.who = QLabel(
+            self.tr("Supervision of <b>%1</b>").replace("%1", html.escape(supporter_name))
+        )
+        self.who.setVisible(bool(supporter_name))
+        self.form.addRow(self.who)
         self.held = self.row(self.tr("&Held on:"), date_edit())
         self.minutes = self.row(self.tr("&Minutes:"), QSpinBox())
         self.minutes.setRange(1, 600)

@@ -210,5 +210,16 @@ class MatchingDialog(FormDialog):
         matching.assign_supporter(self.store, self.actor, self.episode.id, s.supporter_id)
         return s
 
+    def confirmation(self) -> str:
+        """What the caller shows after Assign, so the choice is seen to have been stored."""
+        s = self.value
+        if s is None:
+            return ""
+        return (
+            self.tr("%1 is now assigned to %2.")
+            .replace("%1", self.episode.participant_code)
+            .replace("%2", s.supporter_name)
+        )
+
 
 __all__ = ["MatchingDialog", "may_match"]

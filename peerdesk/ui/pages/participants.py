@@ -391,6 +391,7 @@ class ParticipantsPage(Page):
         if self.dialogs.run(dlg):
             self._pending_episode = e.id
             self._participant_changed()
+            self.dialogs.info(self, self.tr("Supporter assigned"), dlg.confirmation())
 
     def close_episode(self) -> None:
         e = self.current_episode()

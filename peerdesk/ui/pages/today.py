@@ -90,7 +90,10 @@ class TodayPage(Page):
         self.open_waiting.clicked.connect(self._open_waiting)
         waiting_buttons.addWidget(self.match_button)
         waiting_buttons.addWidget(self.open_waiting)
-        waiting_buttons.addStretch(1)
+        self.match_status = QLabel()
+        self.match_status.setWordWrap(True)
+        self.match_status.setAccessibleName(self.tr("Matching message"))
+        waiting_buttons.addWidget(self.match_status, 1)
         lay.addLayout(waiting_buttons)
         for b in (self.match_button, self.open_waiting):
             b.setVisible(not mine and may_match(ctx.store, ctx.actor))
@@ -406,6 +409,7 @@ class TodayPage(Page):
             return
         dlg = MatchingDialog(self.store, self.actor, e, self.today(), self)
         if self.dialogs.run(dlg):
+            self.match_status.setText(dlg.confirmation())
             self.refresh()
 
     def _open_waiting(self) -> None:
