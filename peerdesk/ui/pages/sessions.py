@@ -102,6 +102,11 @@ class QuickEntryForm(QGroupBox):
         self.episode.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         self.episode.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.episode.lineEdit().setPlaceholderText(self.tr("type a participant code"))
+        # Long episode names must not widen the window past a small screen (1024 px).
+        self.episode.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.episode.setMinimumContentsLength(14)
         self.new_participant = QPushButton(self.tr("&New…"))
         self.new_participant.setToolTip(self.tr("Add a new participant and open an episode"))
         self.new_participant.setAccessibleName(self.tr("New participant"))
@@ -112,6 +117,7 @@ class QuickEntryForm(QGroupBox):
         self._row(form, self.tr("&Participant:"), self.episode, ep_row)
         self.series = QLabel()
         self.series.setAccessibleName(self.tr("Series position"))
+        self.series.setWordWrap(True)  # the end-of-series sentence wraps, not widens
         self.series.setToolTip(
             self.tr("Sessions come in structured series; the last one asks about a referral.")
         )
