@@ -597,6 +597,10 @@ class MainWindow(QMainWindow):
             ]
         if "referrals" in keys:
             lines.append(("Enter", tr("On a referral: move it along")))
+        if "sessions" in keys:
+            lines.append(("Enter", tr("On a follow-up (Today): open its episode")))
+        if supporter:
+            lines.append(("Enter", tr("On a referral question left for later (Today): answer it")))
         if self.actor is not None and self.actor.can("casework.program"):
             lines.append(("Enter", tr("On an episode waiting for a supporter (Today): Match")))
         lines += [

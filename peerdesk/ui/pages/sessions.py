@@ -107,6 +107,10 @@ class QuickEntryForm(QGroupBox):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.episode.setMinimumContentsLength(14)
+        # Show the start (the code), not the tail, of a chosen episode in the narrow box.
+        self.episode.currentIndexChanged.connect(
+            lambda _i: self.episode.lineEdit().setCursorPosition(0)
+        )
         self.new_participant = QPushButton(self.tr("&New…"))
         self.new_participant.setToolTip(self.tr("Add a new participant and open an episode"))
         self.new_participant.setAccessibleName(self.tr("New participant"))
