@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,9 @@ from peerdesk.services.store import Store
 
 KINDS = ("staff", "patient", "caregiver")
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+# Codes are typed, printed and read aloud: plain ASCII only (no emoji, no look-alike letters
+# from other scripts that would make two codes look the same).
+CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9-]{1,23}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,11 @@ def create_participant(
         consent_on = date.today()
     with store.session() as s:
         chosen = (code or "").strip().upper() or new_code()
+        if not CODE_PATTERN.fullmatch(chosen):
+            raise ValidationError(
+                "a participant code is 2 to 24 characters: letters A-Z, digits 0-9 and "
+                "hyphens, starting with a letter or digit (e.g. P-7HK3QA)"
+            )
         while s.scalar(select(Participant.id).where(Participant.code == chosen)):
             if code:
                 raise ValidationError(f"the code {chosen} is already in use")

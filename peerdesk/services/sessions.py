@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, delete, func, select
@@ -28,6 +28,8 @@ from peerdesk.services.store import Store
 MODES = ("in_person", "phone", "video", "text")
 FORMATS = ("individual", "group")
 MAX_MINUTES = 600
+# Clocks on clinic workstations drift; a few minutes ahead is not "in the future".
+CLOCK_SKEW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,10 @@ def _validate(data: SessionInput) -> None:
         raise ValidationError(f"minutes must be between 1 and {MAX_MINUTES}")
     if data.format == "individual" and data.attendee_ids:
         raise ValidationError("only group sessions have other attendees")
+    if data.started_at is not None and data.started_at > utcnow() + CLOCK_SKEW:
+        raise ValidationError(
+            "the session starts in the future; record a session after it has taken place"
+        )
 
 
 def _base() -> Select:

@@ -313,6 +313,10 @@ def add_supervision(
         raise ValidationError("supervision is one_to_one or group")
     if not 1 <= minutes <= 600:
         raise ValidationError("supervision minutes must be between 1 and 600")
+    if held_on > date.today():
+        raise ValidationError(
+            "the supervision date is in the future; record supervision after it has taken place"
+        )
     with store.session() as s:
         if s.get(SupporterProfile, supporter_id) is None:
             raise NotFoundError("no such supporter")

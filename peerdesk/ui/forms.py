@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QSpinBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -40,9 +41,11 @@ from peerdesk.services import (
 from peerdesk.services.auth import ROLES, Actor
 from peerdesk.services.store import Store
 from peerdesk.services.vocabulary import COMMON_REASONS
+from peerdesk.ui import drafts
+from peerdesk.ui.dialogs import Dialogs
 from peerdesk.ui.fmt import label, sentence
 from peerdesk.ui.tasks import error_text, run_task, wait_all
-from peerdesk.ui.widgets import DateField, PasswordField
+from peerdesk.ui.widgets import DateField, NumberField, PasswordField, number_problems
 
 
 def to_qdate(d: date) -> QDate:
@@ -78,6 +81,17 @@ def lived_edit() -> QLineEdit:
     return edit
 
 
+def window_attr(widget: QWidget, name: str) -> Any:
+    """An attribute of the nearest parent that has it (the main window's dialogs and
+    drafts), for dialogs built far from the window."""
+    w = widget.parentWidget()
+    while w is not None:
+        if hasattr(w, name):
+            return getattr(w, name)
+        w = w.parentWidget()
+    return None
+
+
 class FormDialog(QDialog):
     """A titled form with OK/Cancel and an inline error line."""
 
@@ -111,12 +125,80 @@ class FormDialog(QDialog):
         outer.addWidget(self.buttons)
         self.setMinimumWidth(420)
         self._tab_ordered = False
+        self._baseline: drafts.State | None = None
+        self.restored: QLabel | None = None  # the notice when kept input was put back
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         if not self._tab_ordered:
             self._tab_ordered = True
             self.buttons_last()
+            self._baseline = drafts.snapshot(self)
+            self._offer_draft()
         super().showEvent(event)
+
+    # -- unsaved input (see ui/drafts.py) -------------------------------------------
+
+    @property
+    def draft_key(self) -> str:
+        """Which form this is: a dialog built again with the same arguments has the same
+        class and title (titles name the participant or record)."""
+        return f"{type(self).__name__}|{self.windowTitle()}"
+
+    def has_unsaved_input(self) -> bool:
+        return self._baseline is not None and drafts.snapshot(self) != self._baseline
+
+    def draft(self) -> drafts.Draft | None:
+        if not self.has_unsaved_input():
+            return None
+        return drafts.Draft(
+            self.draft_key, self.windowTitle(), drafts.now_hhmm(), drafts.snapshot(self)
+        )
+
+    def _offer_draft(self) -> None:
+        book = window_attr(self, "drafts")
+        draft = book.take(self.draft_key) if isinstance(book, drafts.DraftBook) else None
+        if draft is None:
+            return
+        drafts.restore(self, draft.state)
+        # Built only now: a hidden button first in the focus chain took the dialog's focus.
+        row = QWidget()
+        notice = QHBoxLayout(row)
+        notice.setContentsMargins(0, 0, 0, 0)
+        self.restored = QLabel(
+            self.tr("What you typed before the lock at %1 is back in this form.").replace(
+                "%1", draft.saved_at
+            )
+        )
+        self.restored.setWordWrap(True)
+        start_empty = QPushButton(self.tr("Start empty"))
+        start_empty.setAutoDefault(False)
+        start_empty.clicked.connect(lambda: self._start_empty(row))
+        notice.addWidget(self.restored, 1)
+        notice.addWidget(start_empty)
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.insertWidget(0, row)
+
+    def _start_empty(self, notice: QWidget) -> None:
+        if self._baseline is not None:
+            drafts.restore(self, self._baseline)
+        notice.hide()
+
+    def reject(self) -> None:
+        """Escape or Cancel: what was typed is thrown away only after a question."""
+        if self.busy:
+            return  # a save has started off the GUI thread; its answer is waited for
+        if self.has_unsaved_input():
+            dialogs = window_attr(self, "dialogs")
+            if isinstance(dialogs, Dialogs) and not dialogs.confirm(
+                self,
+                self.windowTitle(),
+                self.tr("Close this form and throw away what you typed?"),
+                yes_text=self.tr("Throw away"),
+                no_text=self.tr("Keep editing"),
+            ):
+                return
+        super().reject()
 
     def buttons_last(self) -> None:
         """Tab walks the fields top to bottom and then OK and Cancel. The buttons are built
@@ -156,6 +238,10 @@ class FormDialog(QDialog):
         if self.busy:
             return  # one save at a time; a second Enter does not submit twice
         self.error.hide()  # the last attempt's message must not stand beside this one
+        problem = number_problems(self)
+        if problem:
+            self.show_error(problem)
+            return
         try:
             work = self.background_work()
             if work is None:
@@ -181,10 +267,6 @@ class FormDialog(QDialog):
         if ok is not None:
             ok.setEnabled(not busy)
         self.working.setVisible(busy)
-
-    def reject(self) -> None:
-        if not self.busy:  # the save has started; its answer is waited for
-            super().reject()
 
     def _work_done(self, value: Any) -> None:
         self._set_busy(False)
@@ -419,8 +501,10 @@ class SupporterDialog(FormDialog):
         self.lived = self.row(
             self.tr("Li&ved experience:"), QLineEdit(e.lived_experience if e else "")
         )
-        self.capacity = self.row(self.tr("&Capacity:"), QSpinBox())
-        self.capacity.setRange(0, 200)
+        self.capacity = self.row(
+            self.tr("&Capacity:"),
+            NumberField(0, 200, self.tr("Capacity"), self.tr("open episodes")),
+        )
         self.capacity.setValue(e.capacity if e else 10)
         self.capacity.setSuffix(self.tr(" open episodes"))
         self.status = self.row(
@@ -492,8 +576,9 @@ class CourseDialog(FormDialog):
         self.required_for.setPlaceholderText(self.tr("disciplines, comma separated; empty = all"))
         self.required_for.setEnabled(False)
         self.required.toggled.connect(self.required_for.setEnabled)
-        self.validity = self.row(self.tr("&Valid for:"), QSpinBox())
-        self.validity.setRange(0, 120)
+        self.validity = self.row(
+            self.tr("&Valid for:"), NumberField(0, 120, self.tr("Valid for"), self.tr("months"))
+        )
         self.validity.setValue(24)
         self.validity.setSuffix(self.tr(" months"))
         self.validity.setSpecialValueText(self.tr("does not expire"))
@@ -530,8 +615,9 @@ class SupervisionDialog(FormDialog):
         self.who.setVisible(bool(supporter_name))
         self.form.addRow(self.who)
         self.held = self.row(self.tr("&Held on:"), date_edit())
-        self.minutes = self.row(self.tr("&Minutes:"), QSpinBox())
-        self.minutes.setRange(1, 600)
+        self.minutes = self.row(
+            self.tr("&Minutes:"), NumberField(1, 600, self.tr("Minutes"), self.tr("minutes"))
+        )
         self.minutes.setValue(60)
         self.format = self.row(self.tr("&Format:"), code_combo(("one_to_one", "group")))
         self.supervisor = self.row(self.tr("&Supervisor:"), QLineEdit())

@@ -34,12 +34,15 @@ from PySide6.QtWidgets import (
 )
 
 from peerdesk.errors import PeerDeskError
+from peerdesk.services import drafts as drafts_service
 from peerdesk.services.auth import Actor
 from peerdesk.services.demo import DEFAULT_DEMO_PASSWORD as DEMO_PASSWORD
+from peerdesk.services.drafts import SealedDrafts
 from peerdesk.services.store import Store, open_store, store_exists
 from peerdesk.ui.dialogs import Dialogs
+from peerdesk.ui.drafts import SESSION_FORM, Draft, DraftBook
 from peerdesk.ui.fmt import label
-from peerdesk.ui.forms import ChangePasswordDialog
+from peerdesk.ui.forms import ChangePasswordDialog, FormDialog
 from peerdesk.ui.idle import IdleWatcher
 from peerdesk.ui.login import LockPage, LoginPage
 from peerdesk.ui.pages.base import Context, Page
@@ -273,6 +276,16 @@ class MainWindow(QMainWindow):
         self.banner = demo_banner()
         self.banner.setVisible(demo)
         col.addWidget(self.banner)
+        self.idle_banner = QLabel()
+        self.idle_banner.setObjectName("idleBanner")
+        self.idle_banner.setWordWrap(True)
+        self.idle_banner.setStyleSheet(
+            "QLabel#idleBanner { background: #fff4ce; color: #4a3800; padding: 8px 12px;"
+            " border-bottom: 1px solid #d9c37a; font-weight: bold; }"
+        )
+        self.idle_banner.setAccessibleName(self.tr("Idle lock warning"))
+        self.idle_banner.hide()
+        col.addWidget(self.idle_banner)
         self.stack = QStackedWidget()
         col.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -310,6 +323,11 @@ class MainWindow(QMainWindow):
 
         self.idle = IdleWatcher(idle_ms or 10 * 60_000, self)
         self.idle.idle.connect(self.lock)
+        self.idle.warn.connect(self._idle_warning)
+        self.idle.resumed.connect(self.idle_banner.hide)
+        # Unsaved input over a lock: sealed while locked, offered back to the same person.
+        self.drafts = DraftBook()
+        self._sealed: SealedDrafts | None = None
 
     def _action(self, text: str, shortcut: str, slot: Callable[[], Any]) -> QAction:
         act = QAction(text, self)
@@ -480,6 +498,7 @@ class MainWindow(QMainWindow):
         self._locked_as = None
         keys = self.workspace.keys()
         self.workspace.show_page(restore if restore in keys else keys[0])
+        self._reopen_drafts(store, actor)
         self.idle.set_timeout_ms(self.idle_ms or store.policy.idle_lock_minutes * 60_000)
         self.idle.start()
         self.signedIn.emit()
@@ -498,9 +517,102 @@ class MainWindow(QMainWindow):
             else:
                 modal.close()
 
+    # -- unsaved input over a lock (ui/drafts.py, services/drafts.py) -----------------
+
+    def _open_forms(self) -> list[Any]:
+        """The session form and any form dialog open now, each able to give a draft."""
+        forms: list[Any] = []
+        if self.workspace is not None:
+            page = self.workspace.pages.get("sessions")
+            form = getattr(page, "form", None)
+            if form is not None:
+                forms.append(form)
+        forms += [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, FormDialog) and w.isVisible()
+        ]
+        return forms
+
+    def unsaved_titles(self) -> list[str]:
+        """What would be lost now: open forms with input, and input kept over a lock."""
+        titles = [d.title for f in self._open_forms() if (d := f.draft()) is not None]
+        titles += self.drafts.titles()
+        if self._sealed is not None and not titles:
+            titles.append(self.tr("a form left open when the window locked"))
+        return titles
+
+    def _keep_drafts(self) -> None:
+        """Before a lock: seal what the open forms hold, for this person only."""
+        if self.store is None or self.actor is None:
+            return
+        found = [d for f in self._open_forms() if (d := f.draft()) is not None]
+        found += self.drafts.all()  # offered back earlier and not opened since
+        self.drafts.clear()
+        self._sealed = (
+            drafts_service.seal(self.store, self.actor, [d.to_json() for d in found])
+            if found
+            else None
+        )
+
+    def _reopen_drafts(self, store: Store, actor: Actor) -> None:
+        sealed, self._sealed = self._sealed, None
+        if sealed is None:
+            return
+        opened = drafts_service.open_sealed(store, actor, sealed)
+        if not opened:
+            return  # another person signed in: the input is gone with the sealed copy
+        self.drafts.username = actor.username
+        for item in opened:
+            self.drafts.put(Draft.from_json(item))
+        form_draft = self.drafts.take(SESSION_FORM)
+        if form_draft is not None and self.workspace is not None:
+            self.workspace.show_page("sessions")
+            form = getattr(self.workspace.pages.get("sessions"), "form", None)
+            if form is not None:
+                form.restore_draft(form_draft)
+        if self.drafts:
+            self.statusBar().showMessage(
+                self.tr("Kept over the lock; open it again to continue: %1").replace(
+                    "%1", "; ".join(self.drafts.titles())
+                )
+            )
+
+    def discard_unsaved(self, why: str) -> bool:
+        """Ask before anything typed is thrown away; True when there is nothing to lose or
+        the person agreed."""
+        titles = self.unsaved_titles()
+        if not titles:
+            return True
+        who = self._locked_as or self.actor
+        name = (who.display_name or who.username) if who is not None else ""
+        ok = self.dialogs.confirm(
+            self,
+            self.tr("Unsaved input"),
+            self.tr("%1 has input that was not saved: %2. %3 throws it away.")
+            .replace("%1", name or self.tr("This account"))
+            .replace("%2", "; ".join(titles))
+            .replace("%3", why),
+            yes_text=self.tr("Throw it away"),
+            no_text=self.tr("Go back"),
+        )
+        if ok:
+            self.drafts.clear()
+            self._sealed = None
+        return ok
+
+    def _idle_warning(self, seconds: int) -> None:
+        self.idle_banner.setText(
+            self.tr(
+                "For privacy, PeerDesk locks in %1 seconds. Move the mouse or press a key to "
+                "keep working. Anything you have typed is kept over the lock."
+            ).replace("%1", str(seconds))
+        )
+        self.idle_banner.show()
+
     def _teardown(self) -> None:
         """Destroy every widget that showed data, then close the store."""
         self.idle.stop()
+        self.idle_banner.hide()
+        self.statusBar().clearMessage()
         self._close_modals()
         for act in (self.password_action, self.lock_action, self.sign_out_action):
             act.setEnabled(False)
@@ -526,6 +638,7 @@ class MainWindow(QMainWindow):
         self._locked_as = self.actor
         self._locked_page = self.workspace.current_key() if self.workspace else ""
         who = self.actor
+        self._keep_drafts()
         self._teardown()
         self.lock_page.prepare(who.display_name, who.username, recovery=who.emergency)
         self.stack.setCurrentWidget(self.lock_page)
@@ -551,8 +664,12 @@ class MainWindow(QMainWindow):
         )
 
     def sign_out(self) -> None:
+        if not self.discard_unsaved(self.tr("Signing out")):
+            return
         self._teardown()
         self._locked_as = None
+        self._sealed = None
+        self.drafts.clear()
         self.show_login()
 
     def change_password(self) -> None:
@@ -700,6 +817,9 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
+        if not self.discard_unsaved(self.tr("Closing PeerDesk")):
+            event.ignore()
+            return
         self._teardown()
         super().closeEvent(event)
 

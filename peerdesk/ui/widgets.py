@@ -3,16 +3,21 @@ that show an empty state, headings and the demo banner."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, Qt, QTimer, Signal
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QAbstractItemModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
     QDateEdit,
     QDateTimeEdit,
     QHeaderView,
     QLabel,
     QLineEdit,
     QSizePolicy,
+    QSpinBox,
     QStackedWidget,
     QTableView,
     QWidget,
@@ -70,6 +75,40 @@ class DateField(QDateEdit):
         return QWidget.focusNextPrevChild(self, next)
 
 
+class Debounce(QObject):
+    """Calls fire() once input has paused for delay_ms. Each poke only notes the time; the
+    one timer is started at most once per pause, never once per keystroke (PySide6 6.12.0
+    leaked a reference to None per QTimer.start())."""
+
+    def __init__(self, delay_ms: int, fire: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._delay_ms = delay_ms
+        self._fire = fire
+        self._last = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._due)
+
+    def poke(self) -> None:
+        self._last = time.monotonic()
+        if not self._timer.isActive():
+            self._timer.start(self._delay_ms)
+
+    def cancel(self) -> None:
+        self._timer.stop()
+
+    @property
+    def pending(self) -> bool:
+        return self._timer.isActive()
+
+    def _due(self) -> None:
+        left = self._delay_ms - int((time.monotonic() - self._last) * 1000)
+        if left > 0:
+            self._timer.start(left)  # typing went on: wait for the rest of the pause
+        else:
+            self._fire()
+
+
 class SearchBox(QLineEdit):
     """Emits search(text) once typing pauses, so each keystroke does not hit the store."""
 
@@ -82,17 +121,56 @@ class SearchBox(QLineEdit):
         self.setPlaceholderText(placeholder)
         self.setAccessibleName(placeholder)
         self.setClearButtonEnabled(True)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(delay_ms)
-        self._timer.timeout.connect(lambda: self.search.emit(self.text().strip()))
-        self.textChanged.connect(lambda _t: self._timer.start())
+        self._debounce = Debounce(delay_ms, lambda: self.search.emit(self.text().strip()), self)
+        self.textChanged.connect(lambda _t: self._debounce.poke())
         self.returnPressed.connect(self.flush)
 
     def flush(self) -> None:
         """Search now (Enter, or tests)."""
-        self._timer.stop()
+        self._debounce.cancel()
         self.search.emit(self.text().strip())
+
+
+class NumberField(QSpinBox):
+    """A whole number that keeps what was typed. QSpinBox silently turns a number outside
+    its range into the previous value (0 minutes became 30) or the maximum (10000 became
+    600); this box accepts any number up to 99,999 and problem() names the allowed range,
+    so the form can say what is wrong instead of changing the number."""
+
+    def __init__(
+        self, lo: int, hi: int, what: str, unit: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.lo, self.hi, self.what, self.unit = lo, hi, what, unit
+        self.setRange(min(0, lo), max(99_999, hi))
+        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802
+        # Arrow keys stay inside the allowed range; only typing can go outside it.
+        self.setValue(max(self.lo, min(self.hi, self.value() + steps * self.singleStep())))
+
+    def problem(self) -> str:
+        if self.lo <= self.value() <= self.hi:
+            return ""
+        unit = f" {self.unit}" if self.unit else ""
+        return (
+            self.tr("%1 must be from %2 to %3%4; %5 is outside that range.")
+            .replace("%1", self.what)
+            .replace("%2", f"{self.lo:,}")
+            .replace("%3", f"{self.hi:,}")
+            .replace("%4", unit)
+            .replace("%5", f"{self.value():,}")
+        )
+
+
+def number_problems(root: QWidget) -> str:
+    """The first out-of-range number under root, as a sentence ("" when all are fine)."""
+    for field in root.findChildren(NumberField):
+        if field.isEnabled() and field.problem():
+            field.setFocus()
+            field.selectAll()
+            return field.problem()
+    return ""
 
 
 def make_table(model: QAbstractItemModel, name: str, sortable: bool = True) -> QTableView:

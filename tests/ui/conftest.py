@@ -133,7 +133,8 @@ def make_window(qtbot, dialogs):
 
     def make(data_dir: Path, idle_ms: int | None = None, demo: bool = False) -> MainWindow:
         w = MainWindow(data_dir, dialogs=dialogs, demo=demo, idle_ms=idle_ms)
-        qtbot.addWidget(w)
+        # Closed below rather than by qtbot: closing with unsaved input asks a question,
+        # which has to be answered first.
         w.start()
         made.append(w)
         return w
@@ -143,7 +144,11 @@ def make_window(qtbot, dialogs):
 
     wait_all()
     for w in made:
+        if w.unsaved_titles():  # a test left input typed: closing asks; answer "throw away"
+            dialogs.answers.clear()
+            dialogs.queue(True)
         w.close()
+        w.deleteLater()
 
 
 def sign_in(qtbot, w: MainWindow, username: str, password: str = PW) -> None:

@@ -74,7 +74,7 @@ def test_form_error_is_inline_and_nothing_is_lost(qtbot, make_window, seeded):
     form.episode.setEditText("")
     form.notes.setPlainText("keep me")
     assert form.submit() is None
-    assert "episode" in form.error.text().lower()
+    assert "participant" in form.error.text().lower()
     assert form.notes.toPlainText() == "keep me"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QDateTime, QStringListModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -32,13 +32,21 @@ from peerdesk.services import episodes, participants, series, sessions, vocabula
 from peerdesk.services.episodes import EpisodeInfo
 from peerdesk.services.series import SeriesPosition
 from peerdesk.services.sessions import SessionInfo, SessionInput, SessionQuery
+from peerdesk.ui import drafts
 from peerdesk.ui.after_session import follow_through
 from peerdesk.ui.fmt import label, local_dt, sentence, utc_dt
 from peerdesk.ui.forms import ParticipantDialog, date_edit, from_qdate, to_qdate
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.table_models import ROW_ROLE, Column, PagedTableModel
 from peerdesk.ui.tasks import run_task
-from peerdesk.ui.widgets import DateTimeField, EmptyStateTable, SearchBox, make_table
+from peerdesk.ui.widgets import (
+    DateTimeField,
+    EmptyStateTable,
+    NumberField,
+    SearchBox,
+    make_table,
+    number_problems,
+)
 
 
 class TagEdit(QLineEdit):
@@ -56,6 +64,9 @@ class TagEdit(QLineEdit):
 
     def set_suggestions(self, words: list[str]) -> None:
         self._model.setStringList(words)
+
+    def completer_popup(self) -> QWidget:
+        return self._completer.popup()
 
     def _current(self) -> str:
         return self.text()[: self.cursorPosition()].split(",")[-1].strip()
@@ -134,8 +145,7 @@ class QuickEntryForm(QGroupBox):
         self.when.setCalendarPopup(True)
         self._row(form, self.tr("&When:"), self.when)
 
-        self.minutes = QSpinBox()
-        self.minutes.setRange(1, sessions.MAX_MINUTES)
+        self.minutes = NumberField(1, sessions.MAX_MINUTES, self.tr("Duration"), self.tr("minutes"))
         self.minutes.setSingleStep(5)
         self.minutes.setSuffix(self.tr(" min"))
         self._row(form, self.tr("&Duration:"), self.minutes)
@@ -210,7 +220,7 @@ class QuickEntryForm(QGroupBox):
         self.save = QPushButton(self.tr("Save  (Ctrl+Enter)"))
         self.save.clicked.connect(self.submit)
         self.clear_button = QPushButton(self.tr("C&lear"))
-        self.clear_button.clicked.connect(lambda: self.reset(keep_status=False))
+        self.clear_button.clicked.connect(self.clear)
         buttons.addWidget(self.save)
         buttons.addWidget(self.clear_button)
         buttons.addStretch(1)
@@ -222,7 +232,7 @@ class QuickEntryForm(QGroupBox):
             sc.activated.connect(self.submit)
         esc = QShortcut(QKeySequence("Escape"), self)
         esc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        esc.activated.connect(lambda: self.reset(keep_status=False))
+        esc.activated.connect(self.escape)
 
         order = [
             self.episode,
@@ -314,11 +324,96 @@ class QuickEntryForm(QGroupBox):
         if not keep_status:
             self.status.clear()
         self._show_series()
+        self._baseline = drafts.snapshot(self)
+
+    # -- unsaved input ------------------------------------------------------------
+
+    def has_unsaved_input(self) -> bool:
+        return drafts.snapshot(self) != self._baseline
+
+    def draft(self) -> drafts.Draft | None:
+        """What was typed and not saved, for the window to keep over a lock."""
+        if not self.has_unsaved_input():
+            return None
+        title = (
+            self.tr("the correction of a session with %1").replace(
+                "%1", self.editing.participant_code
+            )
+            if self.editing is not None
+            else self.tr("the session form")
+        )
+        return drafts.Draft(
+            drafts.SESSION_FORM,
+            title,
+            drafts.now_hhmm(),
+            drafts.snapshot(self),
+            {"editing_id": self.editing.id if self.editing is not None else None},
+        )
+
+    def restore_draft(self, draft: drafts.Draft) -> None:
+        editing_id = draft.extra.get("editing_id")
+        if editing_id:
+            info = self.page.call(
+                self.tr("Correct a session"),
+                sessions.get_session,
+                self.page.store,
+                self.page.actor,
+                editing_id,
+            )
+            if info is None:
+                return
+            self.load_for_edit(info)
+        else:
+            self.reset(keep_status=False)
+        drafts.restore(self, draft.state)
+        self.status.setText(
+            self.tr("What you typed before the lock at %1 is back in the form.").replace(
+                "%1", draft.saved_at
+            )
+        )
+
+    def _popup_open(self) -> QWidget | None:
+        for popup in (
+            self.concerns.completer_popup(),
+            self.episode.completer().popup(),
+            QApplication.activePopupWidget(),
+        ):
+            if popup is not None and popup.isVisible():
+                return popup
+        return None
+
+    def escape(self) -> None:
+        """Escape closes an open suggestion list first; it clears the form only after a
+        question, and only when something was typed."""
+        popup = self._popup_open()
+        if popup is not None:
+            popup.hide()
+            return
+        if self.episode.view().isVisible():
+            self.episode.hidePopup()
+            return
+        self.clear()
+
+    def clear(self) -> None:
+        if self.has_unsaved_input() and not self.page.dialogs.confirm(
+            self,
+            self.tr("Clear the form"),
+            self.tr("Clear the session form? What you typed has not been saved."),
+            yes_text=self.tr("Clear"),
+            no_text=self.tr("Keep it"),
+        ):
+            return
+        self.reset(keep_status=False)
 
     def start_new(self) -> None:
-        if self.editing is not None:
+        """Ctrl+N: an empty form with no participant chosen, so a session is never
+        recorded for the previous person by accident. Unsaved input is kept, not wiped."""
+        if not self.has_unsaved_input():
             self.reset()
-        self.when.setDateTime(QDateTime.currentDateTime())
+            self.when.setDateTime(QDateTime.currentDateTime())
+            self._baseline = drafts.snapshot(self)
+        else:
+            self.status.setText(self.tr("This form has input you have not saved yet."))
         self.episode.setFocus()
         self.episode.lineEdit().selectAll()
 
@@ -361,6 +456,7 @@ class QuickEntryForm(QGroupBox):
         )
         self.series.setText(self.tr("this is %1").replace("%1", pos.label) if pos else "")
         self.minutes.setFocus()
+        self._baseline = drafts.snapshot(self)
 
     def _episode_id(self) -> str:
         if self.episode.currentIndex() >= 0:
@@ -421,7 +517,22 @@ class QuickEntryForm(QGroupBox):
         )
 
     def submit(self) -> SessionInfo | None:
+        problem = number_problems(self)
+        if problem:
+            self.error.setText(problem)
+            self.error.show()
+            return None
         try:
+            if (
+                self.editing is None
+                and self.episode.currentIndex() < 0
+                and not (self.episode.currentText().strip())
+            ):
+                self.episode.setFocus()
+                raise ValidationError(
+                    "choose the participant first (type their code in Participant, or New… "
+                    "for someone new); nothing was saved"
+                )
             data = self.data()
             if self.editing is not None:
                 info = sessions.update_session(
@@ -436,7 +547,6 @@ class QuickEntryForm(QGroupBox):
             self.error.show()
             return None
         self.last_mode = info.mode
-        episode_id = info.episode_id
         self.reset()
         self.status.setText(
             (
@@ -445,10 +555,6 @@ class QuickEntryForm(QGroupBox):
                 else self.tr("Corrected the session with %1.")
             ).replace("%1", info.participant_code)
         )
-        if was_new:
-            i = self.episode.findData(episode_id)
-            if i >= 0:
-                self.episode.setCurrentIndex(i)
         self.saved.emit(info, was_new)
         return info
 
@@ -740,6 +846,6 @@ class SessionsPage(Page):
         a series), then any check-in that is due."""
         lines = follow_through(self, self.store, self.actor, self.dialogs, info)
         if self.form is not None:
-            self.form.load_episodes(select_id=info.episode_id)
+            self.form.load_episodes()
             if lines:
                 self.form.status.setText(self.form.status.text() + " " + " ".join(lines))
