@@ -43,6 +43,7 @@ def test_decide_later_waits_on_today_and_in_the_timeline_and_is_answered_there(
     parts = w.workspace.pages["participants"]
     details = [parts.tl_model.row_at(r).detail for r in range(parts.tl_model.rowCount())]
     assert any("referral question open" in d for d in details)
+    assert not parts.answer_button.isEnabled()  # nothing chosen yet
 
     # Today lists it, and says so in the summary.
     w.workspace.show_page("today")
@@ -178,3 +179,41 @@ def test_follow_up_done_on_sessions_says_so_and_moves_to_the_next(
     assert page.current().id != first.id and page.view.currentIndex().row() == open_rows[1]
     done = [page.model.row_at(r) for r in range(page.model.rowCount())]
     assert next(s for s in done if s.id == first.id).follow_up_done_on == date.today()
+
+
+def test_an_open_question_is_answered_from_the_episode_timeline(
+    qtbot, make_window, dialogs, seeded
+):
+    store, anna = open_store(seeded.data_dir, "anna", PW)
+    with store:
+        s = sessions.record_session(
+            store, anna, sessions.SessionInput(seeded.a_episode, 30, "phone", safety_flag=True)
+        )
+        series.record_referral_decision(store, anna, s.id, series.LATER)
+    w = make_window(seeded.data_dir)
+    sign_in(qtbot, w, "anna")
+    w.workspace.show_page("participants", episode_id=seeded.a_episode)
+    parts = w.workspace.pages["participants"]
+    rows = {parts.tl_model.row_at(r).id: r for r in range(parts.tl_model.rowCount())}
+    first = next(
+        r for sid, r in rows.items() if sid != s.id and parts.tl_model.row_at(r).kind == "Session"
+    )
+    parts.tl_view.setCurrentIndex(parts.tl_model.index(first, 0))
+    assert not parts.answer_button.isEnabled()  # an answered (never asked) session
+    parts.tl_view.setCurrentIndex(parts.tl_model.index(rows[s.id], 0))
+    assert parts.answer_button.isEnabled()
+
+    def declined(dlg) -> bool:
+        dlg.choose("declined")
+        return True
+
+    dialogs.queue(declined)
+    qtbot.mouseClick(parts.answer_button, Qt.MouseButton.LeftButton)
+    assert series.referral_prompt(w.store, w.actor, s.id).decision == "declined"
+    entry = next(
+        parts.tl_model.row_at(r)
+        for r in range(parts.tl_model.rowCount())
+        if parts.tl_model.row_at(r).id == s.id
+    )
+    assert "participant declined a referral" in entry.detail and not entry.open_question
+    assert not parts.answer_button.isEnabled()
