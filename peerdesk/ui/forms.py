@@ -441,10 +441,17 @@ class ChangePasswordDialog(FormDialog):
             )
         )
 
-    def submit(self) -> None:
+    def background_work(self) -> Callable[[], None]:
+        # Checking the old password and wrapping the key with the new one both stretch a
+        # password (Argon2id): off the GUI thread.
         if self.new.text() != self.repeat.text():
             raise PeerDeskError("the two new passwords are not the same")
-        accounts.change_own_password(self.store, self.actor, self.old.text(), self.new.text())
+        return partial(
+            accounts.change_own_password, self.store, self.actor, self.old.text(), self.new.text()
+        )
+
+    def submit(self) -> None:
+        self.background_work()()
 
 
 class UserDialog(FormDialog):

@@ -33,3 +33,30 @@ def test_add_account_runs_in_the_background_and_clears_the_old_error(qtbot, seed
         assert dlg.result() == QDialog.DialogCode.Accepted
         assert dlg.value.username == "dora"
         assert "dora" in {u.username for u in accounts.list_users(store, admin)}
+
+
+def test_change_password_checks_off_the_gui_thread(qtbot, seeded):
+    from peerdesk.ui.forms import ChangePasswordDialog
+
+    store, anna = open_store(seeded.data_dir, "anna", PW)
+    with store:
+        dlg = ChangePasswordDialog(store, anna)
+        qtbot.addWidget(dlg)
+        dlg.old.setText(PW)
+        dlg.new.setText("a brand new passphrase")
+        dlg.repeat.setText("a different passphrase")
+        dlg.accept()  # refused at once, nothing started
+        assert not dlg.busy and "not the same" in dlg.error.text()
+        dlg.old.setText("not my password at all")
+        dlg.repeat.setText("a brand new passphrase")
+        dlg.accept()
+        assert dlg.busy and dlg.error.isHidden()
+        dlg.settle()
+        assert not dlg.busy and not dlg.error.isHidden()
+        assert dlg.result() != QDialog.DialogCode.Accepted
+        dlg.old.setText(PW)
+        dlg.accept()
+        dlg.settle()
+        assert dlg.result() == QDialog.DialogCode.Accepted
+    store, anna = open_store(seeded.data_dir, "anna", "a brand new passphrase")
+    store.close()
