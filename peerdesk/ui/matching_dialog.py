@@ -79,6 +79,7 @@ class MatchingDialog(FormDialog):
                 Column(self.tr("Why"), lambda s: "; ".join(s.reasons)),
             ],
             highlight=lambda s: s.supporter_id == episode.supporter_id,
+            highlight_tone=None,  # the supporter assigned now: marked, not an alarm
         )
         self.view = make_table(self.model, self.tr("Suggested supporters"), sortable=False)
         self.view.activated.connect(lambda _i: self.accept())

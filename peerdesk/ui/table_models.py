@@ -74,10 +74,12 @@ class RowTableModel(QAbstractTableModel):
         columns: Sequence[Column],
         highlight: Callable[[Any], bool] | None = None,
         parent: Any = None,
+        highlight_tone: str | None = ALARM,  # None: bold only (a mark, not an alarm)
     ) -> None:
         super().__init__(parent)
         self.columns = list(columns)
         self.highlight = highlight
+        self.highlight_tone = highlight_tone
         self._rows: list[Any] = []
 
     # -- Qt interface --------------------------------------------------------
@@ -126,8 +128,11 @@ class RowTableModel(QAbstractTableModel):
                 font = QFont()
                 font.setBold(True)
                 return font
-            if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
-                back, text = TONES[ALARM]
+            if self.highlight_tone is not None and role in (
+                Qt.ItemDataRole.BackgroundRole,
+                Qt.ItemDataRole.ForegroundRole,
+            ):
+                back, text = TONES[self.highlight_tone]
                 return QBrush(QColor(back if role == Qt.ItemDataRole.BackgroundRole else text))
         return None
 

@@ -110,3 +110,28 @@ def test_assign_from_today_confirms_with_the_supporters_name(qtbot, make_window,
     today.match_waiting()
     assert chosen["name"] == "Ben Supporter"
     assert today.match_status.text() == f"{p.code} is now assigned to Ben Supporter."
+
+
+def test_highlight_is_an_alarm_tone_unless_it_only_marks(qtbot):
+    from dataclasses import dataclass
+
+    from PySide6.QtCore import Qt
+
+    from peerdesk.ui.table_models import TONES, Column, RowTableModel
+
+    @dataclass(frozen=True)
+    class Row:
+        late: bool
+
+    cols = [Column("State", lambda r: "overdue" if r.late else "")]
+    alarm = RowTableModel(cols, highlight=lambda r: r.late)
+    alarm.set_rows([Row(True), Row(False)])
+    late, fine = alarm.index(0, 0), alarm.index(1, 0)
+    assert late.data(Qt.ItemDataRole.BackgroundRole).color().name() == TONES["bad"][0]
+    assert late.data(Qt.ItemDataRole.ForegroundRole).color().name() == TONES["bad"][1]
+    assert late.data(Qt.ItemDataRole.FontRole).bold() and late.data() == "overdue"
+    assert fine.data(Qt.ItemDataRole.BackgroundRole) is None
+    mark = RowTableModel(cols, highlight=lambda r: r.late, highlight_tone=None)
+    mark.set_rows([Row(True)])
+    assert mark.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None
+    assert mark.index(0, 0).data(Qt.ItemDataRole.FontRole).bold()
