@@ -127,6 +127,8 @@ def follow_through(
         return done
     if prompt is not None and prompt.is_open:
         decision = _ask_referral(parent, store, actor, dialogs, info, prompt)
+        if not store.is_open:
+            return done  # locked while asking: the question waits on Today
         if decision:
             done.append(
                 tr("Referral question: %1.").replace("%1", tr(series.DECISION_LABELS[decision]))
@@ -159,11 +161,13 @@ def _ask_referral(
     info: SessionRef,
     prompt: ReferralPrompt,
 ) -> str | None:
+    # Open until answered: marked "later" before asking, so a lock, a crash or a closed
+    # window in the middle still leaves the question on Today; an answer replaces it.
+    _put_off(parent, store, actor, dialogs, info)
     again = False
     while True:
         dlg = ReferralPromptDialog(store, actor, info, prompt, parent, again=again)
         if not dialogs.run(dlg):
-            _put_off(parent, store, actor, dialogs, info)
             return None
         if dlg.value != "referred":
             return str(dlg.value)
@@ -174,8 +178,8 @@ def _ask_referral(
             try:
                 series.record_referral_decision(store, actor, info.id, "referred", ref.value.id)
             except PeerDeskError as exc:
-                dialogs.error(parent, tr("Referral"), sentence(str(exc)))
-                _put_off(parent, store, actor, dialogs, info)
+                if store.is_open:  # not after a lock: the question simply stays open
+                    dialogs.error(parent, tr("Referral"), sentence(str(exc)))
                 return None
             return "referred"
         again = True

@@ -217,3 +217,27 @@ def test_an_open_question_is_answered_from_the_episode_timeline(
     )
     assert "participant declined a referral" in entry.detail and not entry.open_question
     assert not parts.answer_button.isEnabled()
+
+
+def test_locking_while_the_referral_question_is_open_keeps_it_open(
+    qtbot, make_window, dialogs, seeded
+):
+    w = make_window(seeded.data_dir)
+    sign_in(qtbot, w, "anna")
+    w.workspace.show_page("sessions")
+    form = w.workspace.pages["sessions"].form
+    form.episode.setCurrentIndex(form.episode.findData(seeded.a_episode))
+    form.safety.setChecked(True)
+
+    def lock_meanwhile(dlg) -> bool:
+        w.lock()  # Ctrl+L or the idle lock while the question is on screen
+        return False
+
+    dialogs.queue(lock_meanwhile)
+    info = form.submit()
+    assert info is not None and not w.signed_in
+    assert [d.kind for d in dialogs.shown] == ["run"]  # no error, no check-in question
+    store, anna = open_store(seeded.data_dir, "anna", PW)
+    with store:
+        items, _total = series.open_questions(store, anna)
+        assert [q.session_id for q in items] == [info.id]

@@ -845,7 +845,7 @@ class SessionsPage(Page):
         """One flow after a new session: the referral question (a safety flag or the end of
         a series), then any check-in that is due."""
         lines = follow_through(self, self.store, self.actor, self.dialogs, info)
-        if self.form is not None:
+        if self.form is not None and self.store.is_open:  # not after a lock meanwhile
             self.form.load_episodes()
             if lines:
                 self.form.status.setText(self.form.status.text() + " " + " ".join(lines))
