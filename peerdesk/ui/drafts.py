@@ -138,14 +138,23 @@ def _set(w: QWidget, value: Any) -> None:
 
 
 def restore(root: QWidget, state: State) -> None:
-    """Put a snapshot back. Check boxes first: they enable the fields that follow them."""
-    inputs = _inputs(root)
-    for key, w in inputs:
-        if key.startswith("check") and key in state:
-            _set(w, state[key])
-    for key, w in inputs:
-        if not key.startswith("check") and key in state:
-            _set(w, state[key])
+    """Put a snapshot back. Check boxes first: they enable the fields that follow them. A
+    value that rebuilds part of the form (a check-in's instrument brings its own questions)
+    ends the pass, and the next pass fills the rebuilt widgets."""
+    for _ in range(4):
+        changed = False
+        try:
+            for checks in (True, False):
+                for key, w in _inputs(root):
+                    if key.startswith("check") != checks or key not in state:
+                        continue
+                    if _value(w) != state[key]:
+                        _set(w, state[key])
+                        changed = True
+        except RuntimeError:  # a widget of this pass was deleted by a rebuild
+            continue
+        if not changed:
+            return
 
 
 @dataclass

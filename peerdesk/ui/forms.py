@@ -140,9 +140,17 @@ class FormDialog(QDialog):
 
     @property
     def draft_key(self) -> str:
-        """Which form this is: a dialog built again with the same arguments has the same
-        class and title (titles name the participant or record)."""
-        return f"{type(self).__name__}|{self.windowTitle()}"
+        """Which form this is, and about which record: input typed into the check-in of
+        one episode never reappears in another's."""
+        about = [
+            str(getattr(self, name))
+            for name in ("participant_id", "episode_id", "session_id", "supporter_id")
+            if getattr(self, name, None)
+        ]
+        existing = getattr(self, "existing", None)
+        if existing is not None:
+            about.append(str(getattr(existing, "id", "")))
+        return "|".join([type(self).__name__, self.windowTitle(), *about])
 
     def has_unsaved_input(self) -> bool:
         return self._baseline is not None and drafts.snapshot(self) != self._baseline

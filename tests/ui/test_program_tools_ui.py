@@ -206,6 +206,9 @@ def test_series_prompt_at_session_n_and_on_safety_flag(qtbot, make_window, dialo
     s2 = _form_session(form, ep.id, 5, safety=True)
     assert [(d.kind, d.title) for d in dialogs.shown] == [("run", "Safety concern")]
     assert "participant declined a referral" in form.status.text()
+    # The form starts empty after a save; choosing the person again shows what comes next.
+    assert form.episode.currentIndex() == -1
+    form.episode.setCurrentIndex(form.episode.findData(ep.id))
     assert "the last of the series" in form.series.text()  # session 3 of 3 comes next
 
     # Session 3 ends the series: asked again; not needed. Then the 'after' check-in.

@@ -306,6 +306,8 @@ class QuickEntryForm(QGroupBox):
         self.setTitle(self.tr("Record a session"))
         self.save.setText(self.tr("Save  (Ctrl+Enter)"))
         self.episode.setEnabled(True)
+        self.episode.setCurrentIndex(-1)  # each session starts with nobody chosen
+        self.episode.setEditText("")
         self.new_participant.setEnabled(True)
         self.when.setDateTime(QDateTime.currentDateTime())
         self.minutes.setValue(30)
