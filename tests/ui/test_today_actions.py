@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from peerdesk.models import utcnow
 from peerdesk.services import series, sessions
 from peerdesk.services.store import open_store
 from peerdesk.ui.table_models import TONES
@@ -107,6 +108,9 @@ def test_follow_ups_open_on_enter_and_are_marked_done_from_today(
                     seeded.shared_episode,
                     20,
                     "phone",
+                    # Held before either follow-up date, so neither session closes the
+                    # other's follow-up (a contact on or after the date would).
+                    started_at=utcnow() - timedelta(days=10 + days),
                     follow_up_on=date.today() - timedelta(days=days),
                 ),
             )
@@ -156,7 +160,7 @@ def test_follow_up_done_on_sessions_says_so_and_moves_to_the_next(
                     seeded.shared_episode,
                     20,
                     "phone",
-                    started_at=None,
+                    started_at=utcnow() - timedelta(days=10 + days),
                     follow_up_on=date.today() - timedelta(days=days),
                 ),
             )
