@@ -416,3 +416,42 @@ def test_checkin_rules_follow_the_published_instruments():
         checkins.score("WHO-5", [True, 2, 3, 4, 5])
     with pytest.raises(ValidationError, match="whole number"):
         checkins.score("WHO-5", [2.0, 2, 3, 4, 5])
+
+
+def test_decide_later_is_recorded_listed_and_answered_later(store_dir):
+    store, alice = open_store(store_dir.data_dir, "alice", SUP_A_PW)
+    with store:
+        p = participants.create_participant(store, alice, "staff", role="nurse")
+        ep = episodes.open_episode(store, alice, p.id, "adverse event", opened_on=date(2026, 5, 1))
+        s1 = _record(store, alice, ep.id, 2, safety=True)
+        s2 = _record(store, alice, ep.id, 3, safety=True)
+        assert series.open_questions(store, alice) == ([], 0)  # never asked: not listed
+        series.record_referral_decision(store, alice, s1.id, series.LATER)
+        series.record_referral_decision(store, alice, s2.id, series.LATER)
+        items, total = series.open_questions(store, alice)
+        assert total == 2 and [q.session_id for q in items] == [s1.id, s2.id]
+        assert items[0].participant_code == p.code and items[0].safety_flag and items[0].is_mine
+        assert series.referral_prompt(store, alice, s1.id).is_open
+        series.record_referral_decision(store, alice, s1.id, "not_needed")
+        # Putting off a question already answered changes nothing.
+        series.record_referral_decision(store, alice, s1.id, series.LATER)
+        assert series.referral_prompt(store, alice, s1.id).decision == "not_needed"
+        assert [q.session_id for q in series.open_questions(store, alice)[0]] == [s2.id]
+    store, bob = open_store(store_dir.data_dir, "bob", SUP_B_PW)
+    with store:
+        assert series.open_questions(store, bob) == ([], 0)  # not his
+        with pytest.raises(PermissionDeniedError):
+            series.record_referral_decision(store, bob, s2.id, "not_needed")
+    store, coord = open_store(store_dir.data_dir, "coord", COORD_PW)
+    with store:
+        items, total = series.open_questions(store, coord)
+        assert total == 1 and not items[0].is_mine  # seen program-wide, answered by Alice
+        assert items[0].supporter_name == "Alice Supporter"
+        from peerdesk.services import today as today_service
+
+        summary = today_service.today_summary(store, coord, date(2026, 5, 15))
+        assert summary.open_questions_total == 1
+    store, alice = open_store(store_dir.data_dir, "alice", SUP_A_PW)
+    with store:
+        sessions.withdraw_session(store, alice, s2.id, "entered twice")
+        assert series.open_questions(store, alice) == ([], 0)

@@ -367,11 +367,15 @@ class MainWindow(QMainWindow):
         wizard.show()
 
     def _wizard_done(self, username: str) -> None:
-        if self.wizard is not None:
-            self.wizard.deleteLater()
-            self.wizard = None
+        self._drop_wizard()
         self.show_login(username)
         self.show()
+
+    def _drop_wizard(self) -> None:
+        if self.wizard is not None:
+            self.wizard.hide()
+            self.wizard.deleteLater()
+            self.wizard = None
 
     def create_demo(self, sessions: int = 3000) -> None:
         from peerdesk.services.demo import build_demo
@@ -720,6 +724,10 @@ class MainWindow(QMainWindow):
             ]
         if "referrals" in keys:
             lines.append(("Enter", tr("On a referral: move it along")))
+        if "sessions" in keys:
+            lines.append(("Enter", tr("On a follow-up (Today): open its episode")))
+        if supporter:
+            lines.append(("Enter", tr("On a referral question left for later (Today): answer it")))
         if self.actor is not None and self.actor.can("casework.program"):
             lines.append(("Enter", tr("On an episode waiting for a supporter (Today): Match")))
         lines += [
@@ -777,6 +785,11 @@ class MainWindow(QMainWindow):
         ):
             return
         self._teardown()
+        if self.wizard is not None:
+            # From the first-run wizard: the main window takes over and shows the work;
+            # the wizard comes back only if nothing was restored.
+            self.show()
+            self.wizard.hide()
         creds: dict[str, Any] = (
             {"username": username.strip().lower(), "password": secret}
             if username.strip()
@@ -787,6 +800,7 @@ class MainWindow(QMainWindow):
 
         def done(result: tuple[dict[str, Any], Path | None]) -> None:
             manifest, aside = result
+            self._drop_wizard()  # a store exists now: sign in, not set up
             self.show_login(username.strip().lower())
             text = self.tr("The backup from %1 was restored. Sign in to continue.").replace(
                 "%1", str(manifest.get("created_at", "?"))[:16]
@@ -800,6 +814,9 @@ class MainWindow(QMainWindow):
         def failed(exc: BaseException) -> None:
             self.show_login(username.strip().lower())
             self.dialogs.error(self, self.tr("Not restored"), error_text(exc))
+            if self.wizard is not None and not store_exists(self.data_dir):
+                self.wizard.show()  # back to setting up, or another backup
+                self.hide()
 
         self.task = run_task(
             self,
