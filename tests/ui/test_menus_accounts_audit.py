@@ -271,7 +271,8 @@ def test_add_account_dialog_says_how_to_bring_back_a_disabled_name(
 
     def add_coord(dlg) -> bool:
         dlg.username.setText("coord")
-        dlg.accept()
+        dlg.accept()  # the account is made off the GUI thread; its answer comes back
+        qtbot.waitUntil(lambda: bool(dlg.error.text()), timeout=10000)
         seen["error"] = dlg.error.text()
         return False
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -83,7 +84,8 @@ class AccountsPage(Page):
         self.view = make_table(self.model, self.tr("Accounts"), sortable=False)
         self.table = EmptyStateTable(self.view, self.tr("No accounts. Add one with Add account."))
         left.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
+        # Two rows, so the page fits a 1024-pixel screen beside the policy column.
+        buttons = QGridLayout()
         self.add_button = QPushButton(self.tr("&Add account…"))
         self.add_button.clicked.connect(self.add)
         self.disable_button = QPushButton(self.tr("&Disable…"))
@@ -105,9 +107,9 @@ class AccountsPage(Page):
             self.unlock_button,
             self.reset_button,
         )
-        for b in self.writer_buttons:
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        for n, b in enumerate(self.writer_buttons):
+            buttons.addWidget(b, n // 3, n % 3)
+        buttons.setColumnStretch(3, 1)
         left.addLayout(buttons)
         outer.addLayout(left, 3)
 
