@@ -31,6 +31,7 @@ from peerdesk.models import (
     CheckIn,
     Course,
     Episode,
+    OutcomeAnswer,
     Participant,
     Referral,
     ReferralStatusChange,
@@ -65,6 +66,7 @@ EXPORTS = [
     ("referrals", Referral, ()),
     ("referral_status_changes", ReferralStatusChange, ()),
     ("checkins", CheckIn, ()),
+    ("outcome_answers", OutcomeAnswer, ()),
 ]
 IDENTIFYING = ("name", "contact")
 
