@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -32,8 +33,14 @@ from peerdesk.models.engine import make_engine, make_session_factory
 from peerdesk.services import audit
 from peerdesk.services.auth import ADMIN, SYSTEM, Actor
 from peerdesk.services.files import database_error_message, is_disk_full, os_error_message
-from peerdesk.services.instance_lock import InstanceLock
-from peerdesk.services.keyslots import KeyslotFile, canonical_recovery_key, new_recovery_key
+from peerdesk.services.folder_access import create_file, make_folder, set_file_mode
+from peerdesk.services.instance_lock import HOLDER_FILE, LOCK_FILE, InstanceLock
+from peerdesk.services.keyslots import (
+    KEYSLOTS_FILE,
+    KeyslotFile,
+    canonical_recovery_key,
+    new_recovery_key,
+)
 from peerdesk.services.notes import (
     NoteKeys,
     extras_for,
@@ -43,12 +50,13 @@ from peerdesk.services.notes import (
 )
 from peerdesk.services.notes_crypto import new_recovery_keypair
 from peerdesk.services.passwords import check_new_password, valid_username
-from peerdesk.services.policy import Policy, load_policy
+from peerdesk.services.policy import POLICY_FILE, Policy, load_machine_policy, load_policy
 
 DB_FILE = "peerdesk.db"
 BACKUP_DIR = "backups"
 PENDING_KEY = "pending_events"
 AUDIT_SEEN_KEY = "audit_head_seen"
+log = logging.getLogger("peerdesk.it")
 
 
 def default_data_dir() -> Path:
@@ -61,10 +69,29 @@ def default_demo_dir() -> Path:
 
 
 def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--data-dir, else PEERDESK_DATA_DIR, else the machine policy's data_dir, else the
+    per-OS-user default. A bad machine policy is refused here (ValidationError)."""
     if explicit:
         return Path(explicit).expanduser()
     env = os.environ.get("PEERDESK_DATA_DIR")
-    return Path(env).expanduser() if env else default_data_dir()
+    if env:
+        return Path(env).expanduser()
+    machine = load_machine_policy().get("data_dir")
+    return Path(machine) if machine else default_data_dir()
+
+
+def store_file_names() -> tuple[str, ...]:
+    return (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", KEYSLOTS_FILE)
+
+
+def secure_store_files(data_dir: Path) -> None:
+    """Bring the modes of the store's files in line with the folder (0600, or 0660 in a
+    group-shared folder); stores made by older releases had a 0644 database file."""
+    for name in (*store_file_names(), LOCK_FILE, HOLDER_FILE, POLICY_FILE):
+        try:
+            set_file_mode(Path(data_dir) / name)
+        except OSError:
+            pass  # not ours to change; the folder's own mode still keeps others out
 
 
 def store_exists(data_dir: Path) -> bool:
@@ -78,13 +105,15 @@ class Store:
         self,
         data_dir: Path,
         key: bytes,
-        lock: InstanceLock,
+        lock: InstanceLock | None,
         policy: Policy,
         keyslots: KeyslotFile | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.policy = policy
         self._key: bytes | None = key
+        # None: opened beside another instance (a backup while the app is open). Such a
+        # store never rewrites keyslots.json, which the instance holding the lock owns.
         self._lock = lock
         self.engine: Engine = make_engine(self.db_path, lambda: self.key)
         self._sessions: sessionmaker[Session] = make_session_factory(self.engine)
@@ -142,13 +171,20 @@ class Store:
     def is_demo(self) -> bool:
         return self.setting("demo") == "true"
 
+    @property
+    def exclusive(self) -> bool:
+        """True when this process holds the instance lock (it may rewrite the key file)."""
+        return self._lock is not None
+
     def close(self) -> None:
         if self._key is not None:
-            self._remember_audit_head()
+            if self.exclusive:
+                self._remember_audit_head()
             self.engine.dispose()
             self._key = None
             self.note_keys = NoteKeys()
-        self._lock.release()
+        if self._lock is not None:
+            self._lock.release()
 
     def _remember_audit_head(self) -> None:
         try:
@@ -208,22 +244,39 @@ def prune_automatic_backups(data_dir: Path, keep: int) -> list[Path]:
 def _open_engine_checked(
     data_dir: Path,
     key: bytes,
-    lock: InstanceLock,
+    lock: InstanceLock | None,
     policy: Policy,
     slots: KeyslotFile | None = None,
 ) -> Store:
     try:
         store = Store(data_dir, key, lock, policy, slots)
-        _migrate(data_dir, store.engine, key)
+        if lock is not None:
+            _migrate(data_dir, store.engine, key)
+        else:
+            _require_current_schema(store.engine)
     except DamagedStoreError:
-        lock.release()
+        if lock is not None:
+            lock.release()
         raise
     except Exception as exc:
-        lock.release()
+        if lock is not None:
+            lock.release()
         if isinstance(exc, PeerDeskError):
             raise
         raise DamagedStoreError(f"the store cannot be opened: {exc}") from exc
     return store
+
+
+def _require_current_schema(engine: Engine) -> None:
+    """Opened beside another instance nothing may be migrated: the schema must be current."""
+    with engine.connect() as conn:
+        current = schema.current_revision(conn)
+    if current != schema.head_revision():
+        engine.dispose()
+        raise PeerDeskError(
+            "the store needs an upgrade by this PeerDesk release first: open it once in the "
+            "app (or run any command while the app is closed)"
+        )
 
 
 def create_store(
@@ -243,12 +296,19 @@ def create_store(
     admin_username = valid_username(admin_username)
     password = check_new_password(admin_password, policy.min_password_length, admin_username)
     try:
-        # Only this OS account needs the folder; the store inside is encrypted anyway.
-        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Only this OS account needs a personal folder (0700); a machine-wide folder made
+        # by the package (2770, group peerdesk) is kept as it is.
+        make_folder(data_dir)
+        # The database file gets its mode before SQLite opens it; -wal and -shm copy it.
+        os.close(create_file(data_dir / DB_FILE))
     except OSError as exc:
         raise os_error_message(exc, data_dir) from exc
     lock = InstanceLock(data_dir)
-    lock.acquire()
+    try:
+        lock.acquire()
+    except BaseException:
+        (data_dir / DB_FILE).unlink(missing_ok=True)
+        raise
     key = os.urandom(32)
     store_id = new_id()
     recovery = new_recovery_key()
@@ -271,6 +331,8 @@ def create_store(
         for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", "keyslots.json"):
             (data_dir / name).unlink(missing_ok=True)
         raise
+    lock.set_username(admin_username)
+    log.info("store created in %s (first admin account %s)", data_dir, admin_username)
     with store:
         with store.session() as s:
             site = Site(id=id_factory(), name=site_name)
@@ -422,16 +484,23 @@ def open_store(
     username: str | None = None,
     password: str | None = None,
     recovery_key: str | None = None,
+    exclusive: bool = True,
 ) -> tuple[Store, Actor]:
-    """Unlock with a password (or the recovery key, as audited emergency access)."""
+    """Unlock with a password (or the recovery key, as audited emergency access).
+
+    exclusive=False opens beside a running app (for backups): no instance lock, no
+    migration, no notes keys, and the key file is never rewritten on success.
+    """
     data_dir = Path(data_dir)
     if not store_exists(data_dir):
         raise StoreNotFoundError(
             f"no PeerDesk store in {data_dir}; create one with 'peerdesk init' or restore a backup"
         )
     policy = load_policy(data_dir)
-    lock = InstanceLock(data_dir)
-    lock.acquire()
+    lock = InstanceLock(data_dir) if exclusive else None
+    if lock is not None:
+        lock.acquire()
+        secure_store_files(data_dir)
     try:
         slots = KeyslotFile(data_dir)
         if recovery_key is not None:
@@ -445,19 +514,26 @@ def open_store(
             key = unlocked.key
         except AuthenticationError as exc:
             note_failed_login(slots, name, type(exc).__name__)
+            log.warning(
+                "sign-in refused (%s) for %s",
+                type(exc).__name__,
+                name if name in slots.usernames() else "an unknown account name",
+            )
             raise
     except BaseException:
-        lock.release()
+        if lock is not None:
+            lock.release()
         raise
     store = _open_engine_checked(data_dir, key, lock, policy, slots)
     try:
         with store.session() as s:
-            flushed = _flush_pending_events(store, s)
+            flushed = _flush_pending_events(store, s) if lock is not None else False
             _check_rollback(store, s)
             if kind == "recovery":
                 actor = Actor(None, "recovery-key", "Emergency access", ADMIN, emergency=True)
                 store.audit(s, actor, "login.recovery_key", "store", slots.store_id)
-                setup_at_unlock(store, s, actor, unlocked)
+                if lock is not None:
+                    setup_at_unlock(store, s, actor, unlocked)
             else:
                 user = s.scalar(select(User).where(User.username == name))
                 if user is None:
@@ -469,13 +545,21 @@ def open_store(
                 actor = actor_for(s, user)
                 user.last_login_at = utcnow()
                 store.audit(s, actor, "login", "user", user.id)
-                setup_at_unlock(store, s, actor, unlocked)
+                if lock is not None:
+                    setup_at_unlock(store, s, actor, unlocked)
         if flushed:  # only once the events are safely in the audit log
             store.keyslots.data.pop(PENDING_KEY, None)
             store.keyslots.save()
     except BaseException:
         store.close()
         raise
+    if lock is not None:
+        lock.set_username(actor.username)
+    log.info(
+        "signed in: %s%s",
+        "emergency access (recovery key)" if actor.emergency else actor.username,
+        "" if lock is not None else " (beside a running app)",
+    )
     return store, actor
 
 
