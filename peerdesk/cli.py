@@ -208,7 +208,7 @@ def _command_name(args: argparse.Namespace) -> str:
 def _start_it_log(args: argparse.Namespace, command: str) -> None:
     """Attach the IT log (see services/it_log.py) and note the start."""
     from peerdesk.services.it_log import setup_it_log
-    from peerdesk.services.store import resolve_data_dir
+    from peerdesk.services.locations import resolve_data_dir
 
     try:
         data_dir: Path | None = resolve_data_dir(args.data_dir)

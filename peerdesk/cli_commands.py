@@ -31,11 +31,8 @@ def gui(args: argparse.Namespace) -> int:
         from peerdesk.ui.app import run
     except ImportError as exc:
         raise PeerDeskError(f"the desktop app cannot start: {exc}") from exc
-    if args.demo:
-        data_dir = Path(args.data_dir) if args.data_dir else None
-    else:
-        data_dir = _data_dir(args)
-    return run(data_dir, demo=args.demo)
+    # The app resolves the folder itself, so a bad machine policy is shown in a window.
+    return run(Path(args.data_dir) if args.data_dir else None, demo=args.demo)
 
 
 def self_test(args: argparse.Namespace) -> int:

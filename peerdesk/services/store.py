@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -41,6 +40,11 @@ from peerdesk.services.keyslots import (
     canonical_recovery_key,
     new_recovery_key,
 )
+from peerdesk.services.locations import (  # noqa: F401 - re-exported for callers
+    default_data_dir,
+    default_demo_dir,
+    resolve_data_dir,
+)
 from peerdesk.services.notes import (
     NoteKeys,
     extras_for,
@@ -50,34 +54,13 @@ from peerdesk.services.notes import (
 )
 from peerdesk.services.notes_crypto import new_recovery_keypair
 from peerdesk.services.passwords import check_new_password, valid_username
-from peerdesk.services.policy import POLICY_FILE, Policy, load_machine_policy, load_policy
+from peerdesk.services.policy import POLICY_FILE, Policy, load_policy
 
 DB_FILE = "peerdesk.db"
 BACKUP_DIR = "backups"
 PENDING_KEY = "pending_events"
 AUDIT_SEEN_KEY = "audit_head_seen"
 log = logging.getLogger("peerdesk.it")
-
-
-def default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir("PeerDesk", "PeerDesk"))
-
-
-def default_demo_dir() -> Path:
-    """Demo stores live apart from real data: `peerdesk demo` and `peerdesk --demo`."""
-    return default_data_dir() / "demo"
-
-
-def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """--data-dir, else PEERDESK_DATA_DIR, else the machine policy's data_dir, else the
-    per-OS-user default. A bad machine policy is refused here (ValidationError)."""
-    if explicit:
-        return Path(explicit).expanduser()
-    env = os.environ.get("PEERDESK_DATA_DIR")
-    if env:
-        return Path(env).expanduser()
-    machine = load_machine_policy().get("data_dir")
-    return Path(machine) if machine else default_data_dir()
 
 
 def store_file_names() -> tuple[str, ...]:
