@@ -209,6 +209,12 @@ def _migrate(data_dir: Path, engine: Engine, key: bytes) -> None:
     with engine.connect() as conn:
         schema.upgrade(conn)
         conn.commit()
+    log.info(
+        "store in %s upgraded from schema %s to %s",
+        data_dir,
+        current or "(new)",
+        head,
+    )
 
 
 def prune_automatic_backups(data_dir: Path, keep: int) -> list[Path]:
