@@ -17,7 +17,6 @@ import json
 import logging
 import shutil
 import tempfile
-import time
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -68,7 +67,6 @@ _DAMAGED_ZIP = (
     zlib.error,
 )
 _DB_ERRORS = (sqlcipher3.Error, SQLAlchemyError)
-AUDIT_ATTEMPTS = 5
 log = logging.getLogger("peerdesk.it")
 
 
@@ -287,25 +285,16 @@ def backup_store(store: Any, actor: Actor, out: Path) -> BackupInfo:
 
     def audit(info: BackupInfo) -> None:
         # Before the file takes its place: a backup nobody can see in the log never exists.
-        for attempt in range(AUDIT_ATTEMPTS):
-            try:
-                with store.session() as s:
-                    store.audit(
-                        s,
-                        actor,
-                        "backup.create",
-                        "file",
-                        out.name,
-                        {"bytes": info.size, "rows": sum(info.tables.values())},
-                    )
-                return
-            except _DB_ERRORS as exc:
-                # Beside a running app, its commit can overtake ours (SQLITE_BUSY); the
-                # audit append reads the chain head again on the next attempt.
-                if "locked" in str(exc) and attempt + 1 < AUDIT_ATTEMPTS:
-                    time.sleep(0.2 * (attempt + 1))
-                    continue
-                raise database_error_message(exc, store.db_path) from exc
+        try:
+            store.record_event(
+                actor,
+                "backup.create",
+                "file",
+                out.name,
+                {"bytes": info.size, "rows": sum(info.tables.values())},
+            )
+        except _DB_ERRORS as exc:
+            raise database_error_message(exc, store.db_path) from exc
 
     info = write_backup_file(store.engine, store.key, store.data_dir, out, audit)
     if actor.role == BACKUP_JOB:

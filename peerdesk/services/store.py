@@ -29,7 +29,7 @@ from peerdesk.errors import (
 )
 from peerdesk.models import AuditEvent, Setting, Site, User, new_id, schema, utcnow
 from peerdesk.models.engine import make_engine, make_session_factory
-from peerdesk.services import audit
+from peerdesk.services import audit, pending_events
 from peerdesk.services.auth import ADMIN, SYSTEM, Actor
 from peerdesk.services.files import database_error_message, is_disk_full, os_error_message
 from peerdesk.services.folder_access import create_file, make_folder, set_file_mode
@@ -145,6 +145,25 @@ class Store:
         detail: dict[str, Any] | None = None,
     ) -> None:
         audit.append(session, self.key, actor, action, target_type, target_id, detail)
+
+    def record_event(
+        self,
+        actor: Actor,
+        action: str,
+        target_type: str = "",
+        target_id: str = "",
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Audit an event in its own transaction; beside a running app (not exclusive),
+        sealed into pending-events/ instead, so this process never commits to the
+        database under the app (see services/pending_events.py)."""
+        if self.exclusive:
+            with self.session() as s:
+                self.audit(s, actor, action, target_type, target_id, detail)
+        else:
+            pending_events.record(
+                self.data_dir, self.key, actor, action, target_type, target_id, detail
+            )
 
     def setting(self, key: str, default: str | None = None) -> str | None:
         with self.session() as s:
@@ -514,15 +533,17 @@ def open_store(
             lock.release()
         raise
     store = _open_engine_checked(data_dir, key, lock, policy, slots)
+    if lock is None:
+        return _open_beside_app(store, kind, name, slots.store_id)
     try:
         with store.session() as s:
-            flushed = _flush_pending_events(store, s) if lock is not None else False
+            flushed = _flush_pending_events(store, s)
+            beside_files = pending_events.flush(data_dir, key, s, store.audit)
             _check_rollback(store, s)
             if kind == "recovery":
                 actor = Actor(None, "recovery-key", "Emergency access", ADMIN, emergency=True)
                 store.audit(s, actor, "login.recovery_key", "store", slots.store_id)
-                if lock is not None:
-                    setup_at_unlock(store, s, actor, unlocked)
+                setup_at_unlock(store, s, actor, unlocked)
             else:
                 user = s.scalar(select(User).where(User.username == name))
                 if user is None:
@@ -534,20 +555,46 @@ def open_store(
                 actor = actor_for(s, user)
                 user.last_login_at = utcnow()
                 store.audit(s, actor, "login", "user", user.id)
-                if lock is not None:
-                    setup_at_unlock(store, s, actor, unlocked)
+                setup_at_unlock(store, s, actor, unlocked)
         if flushed:  # only once the events are safely in the audit log
             store.keyslots.data.pop(PENDING_KEY, None)
             store.keyslots.save()
+        pending_events.remove(beside_files)
     except BaseException:
         store.close()
         raise
-    if lock is not None:
-        lock.set_username(actor.username)
+    lock.set_username(actor.username)
     log.info(
-        "signed in: %s%s",
-        "emergency access (recovery key)" if actor.emergency else actor.username,
-        "" if lock is not None else " (beside a running app)",
+        "signed in: %s", "emergency access (recovery key)" if actor.emergency else actor.username
+    )
+    return store, actor
+
+
+def _open_beside_app(store: Store, kind: str, name: str, store_id: str) -> tuple[Store, Actor]:
+    """The rest of open_store for a process working beside the app: read only, and the
+    sign-in is audited through pending-events/ (no commit under the app's feet)."""
+    from peerdesk.services.accounts import actor_for  # avoids an import cycle
+
+    try:
+        if kind == "recovery":
+            actor = Actor(None, "recovery-key", "Emergency access", ADMIN, emergency=True)
+            store.record_event(actor, "login.recovery_key", "store", store_id)
+        else:
+            with store.session() as s:
+                user = s.scalar(select(User).where(User.username == name))
+                if user is None:
+                    raise DamagedStoreError("the account's keyslot has no matching user record")
+                if user.state != "active":
+                    raise AuthenticationError("this account is disabled")
+                actor = actor_for(s, user)
+                user_id = user.id
+            store.record_event(actor, "login", "user", user_id)
+    except BaseException:
+        store.close()
+        raise
+    log.info(
+        "signed in: %s (beside a running app)",
+        "emergency access (recovery key)" if kind == "recovery" else actor.username,
     )
     return store, actor
 
