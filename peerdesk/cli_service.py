@@ -29,6 +29,13 @@ def register(subparsers: Any, store_options: Callable[[argparse.ArgumentParser],
     p.set_defaults(func=disable_backup)
     p = ssub.add_parser("status", help="is an unattended backup set up (no password needed)")
     p.set_defaults(func=service_status)
+    p = ssub.add_parser(
+        "remove-os-login",
+        help="remove an account's 'unlock with this computer's login' for every OS user (admin)",
+    )
+    p.add_argument("username")
+    store_options(p)
+    p.set_defaults(func=remove_os_login)
 
     pol = subparsers.add_parser("policy", help="the policy in force and where each value is from")
     psub = pol.add_subparsers(dest="policy_command", required=True, parser_class=type(pol))
@@ -76,6 +83,17 @@ def disable_backup(args: argparse.Namespace) -> int:
         if removed
         else "Unattended backups were not set up; nothing to remove."
     )
+    return 0
+
+
+def remove_os_login(args: argparse.Namespace) -> int:
+    from peerdesk.cli import open_for_command
+    from peerdesk.services import os_login
+
+    store, actor = open_for_command(args)
+    with store:
+        removed = os_login.remove(store, actor, args.username)
+    print(f"Removed {removed} computer-login unlock(s) of '{args.username.strip().lower()}'.")
     return 0
 
 

@@ -493,8 +493,12 @@ def open_store(
     password: str | None = None,
     recovery_key: str | None = None,
     exclusive: bool = True,
+    slot_kind: str = "password",
 ) -> tuple[Store, Actor]:
     """Unlock with a password (or the recovery key, as audited emergency access).
+
+    slot_kind names another per-account slot the secret opens ("oslogin:<OS user>",
+    see services/os_login.py); the password is then that slot's secret.
 
     exclusive=False opens beside a running app (for backups): no instance lock, no
     migration, no notes keys, and the key file is never rewritten on success.
@@ -516,7 +520,7 @@ def open_store(
         else:
             if not username or password is None:
                 raise AuthenticationError("a username and password are needed")
-            kind, name, secret = "password", username.strip().lower(), password
+            kind, name, secret = slot_kind, username.strip().lower(), password
         try:
             unlocked = slots.open_slot(kind, name, secret, policy.max_failed_attempts)
             key = unlocked.key
@@ -554,7 +558,8 @@ def open_store(
 
                 actor = actor_for(s, user)
                 user.last_login_at = utcnow()
-                store.audit(s, actor, "login", "user", user.id)
+                via = {"via": "os_login"} if kind != "password" else None
+                store.audit(s, actor, "login", "user", user.id, via)
                 setup_at_unlock(store, s, actor, unlocked)
         if flushed:  # only once the events are safely in the audit log
             store.keyslots.data.pop(PENDING_KEY, None)

@@ -310,6 +310,9 @@ class MainWindow(QMainWindow):
 
         self.idle = IdleWatcher(idle_ms or 10 * 60_000, self)
         self.idle.idle.connect(self.lock)
+        from peerdesk.ui.os_login_offer import install  # "unlock with this computer's login"
+
+        self.os_login = install(self)
 
     def _action(self, text: str, shortcut: str, slot: Callable[[], Any]) -> QAction:
         act = QAction(text, self)

@@ -174,3 +174,44 @@ def test_a_second_launch_raises_the_first_window_and_exits(seeded, tmp_path):
     finally:
         third.kill()
         third.wait(10)
+
+
+def test_unlock_with_this_computers_login_offered_used_and_forgotten(
+    qtbot, make_window, dialogs, seeded, memory_keyring
+):
+    (seeded.data_dir / "policy.toml").write_text("[policy]\nallow_keyring_unlock = true\n")
+    w = make_window(seeded.data_dir)
+    assert not w.os_login.button.isVisible()
+    dialogs.queue(True)  # "Yes, on this computer"
+    sign_in(qtbot, w, "anna")
+    assert w.signed_in and "computer's login" in dialogs.last("confirm").title
+    assert len(memory_keyring.items) == 1
+    assert w.os_login.forget.isVisible()
+    w.sign_out()
+    assert w.os_login.button.isVisible() and "anna" in w.os_login.button.text()
+    qtbot.mouseClick(w.os_login.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.signed_in, timeout=10000)
+    assert w.actor.username == "anna"
+    w.os_login.forget.trigger()
+    assert memory_keyring.items == {} and not w.os_login.forget.isVisible()
+    w.sign_out()
+    assert not w.os_login.button.isVisible()
+
+
+def test_no_offer_where_the_policy_forbids_it(qtbot, make_window, dialogs, seeded):
+    w = make_window(seeded.data_dir)  # allow_keyring_unlock is off by default
+    sign_in(qtbot, w, "anna")
+    assert w.signed_in and "confirm" not in dialogs.kinds()
+    assert not w.os_login.forget.isVisible()
+
+
+def test_declining_is_remembered(qtbot, make_window, dialogs, seeded, memory_keyring):
+    (seeded.data_dir / "policy.toml").write_text("[policy]\nallow_keyring_unlock = true\n")
+    w = make_window(seeded.data_dir)
+    dialogs.queue(False)
+    sign_in(qtbot, w, "anna")
+    assert w.signed_in and dialogs.kinds().count("confirm") == 1
+    w.sign_out()
+    sign_in(qtbot, w, "anna")
+    assert w.signed_in and dialogs.kinds().count("confirm") == 1  # not asked again
+    assert memory_keyring.items == {}
