@@ -31,6 +31,7 @@ from peerdesk.services import (
     secret_store,
     sessions,
 )
+from peerdesk.services.backup import backup_store
 from peerdesk.services.backup_service import (
     KEYRING_SERVICE,
     disable_backup,
@@ -237,6 +238,9 @@ def test_unattended_backup_from_a_systemd_credential_while_the_app_is_open(store
     r = run_cli("service", "enable-backup", "--user", "admin", data_dir=store_dir.data_dir, env=env)
     assert r.returncode == 0, r.stderr
     assert "systemd-creds" in r.stdout and oct(cred.stat().st_mode & 0o777) == "0o600"
+    r = run_cli("service", "status", data_dir=store_dir.data_dir, env=env)
+    assert r.returncode == 0 and f"secret kept by systemd ({cred})" in r.stdout
+    assert f"Backup folder: {bk}" in r.stdout
     # What the unit does: LoadCredentialEncrypted= decrypts into $CREDENTIALS_DIRECTORY.
     creds_dir = tmp_path / "run-credentials"
     creds_dir.mkdir(mode=0o700)
@@ -403,3 +407,17 @@ def test_events_from_beside_the_app_join_the_log_at_the_next_unlock(store_dir, t
         env={"PEERDESK_PASSWORD": ADMIN_PW},
     )
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_a_backup_beside_the_app_leaves_the_key_file_alone(store_dir, tmp_path):
+    """The app owns keyslots.json while it has the store; a backup's sign-in must not
+    rewrite it (a password changed in the app at that moment would be lost)."""
+    with pytest.raises(AuthenticationError):
+        open_store(store_dir.data_dir, "admin", "a wrong password")  # leaves a count
+    app, _ = open_store(store_dir.data_dir, "coord", COORD_PW)
+    with app:
+        before = (store_dir.data_dir / "keyslots.json").read_bytes()
+        store, admin = open_store(store_dir.data_dir, "admin", ADMIN_PW, exclusive=False)
+        with store:
+            backup_store(store, admin, tmp_path / "b")
+        assert (store_dir.data_dir / "keyslots.json").read_bytes() == before

@@ -170,6 +170,7 @@ def open_for_backup(data_dir: Path) -> tuple[Store, Actor]:
         raise StoreNotFoundError(f"no PeerDesk store in {data_dir}")
     policy = load_policy(data_dir)
     slots = KeyslotFile(data_dir)
+    slots.reset_on_success = False  # beside the app: never rewrite its key file on success
     if slots.find(SLOT_KIND) is None:
         raise SecretStoreError(
             "unattended backups are not set up for this store; "

@@ -16,6 +16,8 @@ import os
 import stat
 from pathlib import Path
 
+from peerdesk.services import policy
+
 PRIVATE_FILE = 0o600
 GROUP_FILE = 0o660
 PRIVATE_DIR = 0o700
@@ -24,7 +26,7 @@ GROUP_DIR = 0o2770
 
 def is_group_shared(folder: Path) -> bool:
     """A folder whose set-group-ID bit says: files here belong to a group of people."""
-    if os.name != "posix":
+    if os.name != "posix" or policy.on_windows():
         return False
     try:
         return bool(Path(folder).stat().st_mode & stat.S_ISGID)

@@ -18,8 +18,8 @@ import logging.handlers
 import os
 from pathlib import Path
 
+from peerdesk.services import policy
 from peerdesk.services.folder_access import file_mode, make_folder
-from peerdesk.services.policy import program_data
 
 LOGGER = "peerdesk.it"
 LOG_FILE = "peerdesk.log"
@@ -54,8 +54,8 @@ def log_folder(data_dir: Path | None) -> Path | None:
     env = os.environ.get(LOG_DIR_ENV)
     if env:
         return Path(env)
-    if os.name == "nt":  # pragma: no cover - Windows layout
-        system = program_data() / "PeerDesk" / "logs"
+    if policy.on_windows():
+        system = policy.program_data() / "PeerDesk" / "logs"
         if _writable(system) or _writable(system.parent):
             return system
     elif _writable(SYSTEM_LOG_DIR):

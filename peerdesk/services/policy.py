@@ -118,11 +118,16 @@ def at_least_as_strict(key: str, folder: Any, machine: Any) -> bool:
     return rule(folder, machine) if rule else folder == machine
 
 
+def on_windows() -> bool:
+    """One place to ask (tests fake it; pathlib cannot be faked by patching os.name)."""
+    return os.name == "nt"
+
+
 def machine_policy_path() -> Path:
     env = os.environ.get(MACHINE_POLICY_ENV)
     if env:
         return Path(env)
-    if os.name == "nt":  # pragma: no cover - path shape checked in tests via program_data()
+    if on_windows():
         return program_data() / "PeerDesk" / POLICY_FILE
     return Path("/etc/peerdesk") / POLICY_FILE
 

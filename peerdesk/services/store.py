@@ -515,6 +515,7 @@ def open_store(
         secure_store_files(data_dir)
     try:
         slots = KeyslotFile(data_dir)
+        slots.reset_on_success = lock is not None
         if recovery_key is not None:
             kind, name, secret = "recovery", "", canonical_recovery_key(recovery_key)
         else:
