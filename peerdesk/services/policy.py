@@ -222,10 +222,7 @@ class PolicyLayers:
             elif in_machine:
                 note = ""
                 if in_folder:
-                    note = (
-                        f"the data folder asks for {_show(self.folder[key])}, which would "
-                        "loosen the machine policy; not used"
-                    )
+                    note = f"folder's {_show(self.folder[key])} would loosen it: not used"
                 out.append(PolicyRow(key, value, "machine policy", str(self.machine_path), note))
             else:
                 out.append(PolicyRow(key, value, "default", ""))
