@@ -115,3 +115,13 @@ def test_a_failed_restore_removes_the_policy_it_put_back(store_dir, tmp_path):
     )
     assert r.returncode == 6
     assert not (fresh / "policy.toml").exists() and not (fresh / "peerdesk.db").exists()
+
+
+def test_waiting_events_of_the_old_store_move_aside_with_it(store_dir, tmp_path):
+    made = _backup(store_dir.data_dir, tmp_path / "b")
+    waiting = store_dir.data_dir / "pending-events"
+    waiting.mkdir()
+    (waiting / "1-x.json").write_text("{}")
+    _manifest, aside = restore_in_place(made, store_dir.data_dir, "admin", ADMIN_PW)
+    assert aside is not None and (aside / "pending-events" / "1-x.json").exists()
+    assert not waiting.exists()

@@ -7,14 +7,23 @@ from pathlib import Path
 from typing import Any
 
 from peerdesk.errors import PeerDeskError
+from peerdesk.services import pending_events
 from peerdesk.services.files import os_error_message
 from peerdesk.services.instance_lock import InstanceLock
 from peerdesk.services.keyslots import KEYSLOTS_FILE
 from peerdesk.services.policy import POLICY_FILE
 from peerdesk.services.store import DB_FILE, store_exists
 
-# The folder's policy moves with the store: the backup brings its own back.
-STORE_FILES = (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", KEYSLOTS_FILE, POLICY_FILE)
+# The folder's policy moves with the store (the backup brings its own back), and so do
+# audit events still waiting from backups beside the app: they belong to the old store.
+STORE_FILES = (
+    DB_FILE,
+    f"{DB_FILE}-wal",
+    f"{DB_FILE}-shm",
+    KEYSLOTS_FILE,
+    POLICY_FILE,
+    pending_events.FOLDER,
+)
 
 
 def move_store_aside(data_dir: Path, why: str = "replaced") -> Path:
