@@ -215,3 +215,15 @@ def test_declining_is_remembered(qtbot, make_window, dialogs, seeded, memory_key
     sign_in(qtbot, w, "anna")
     assert w.signed_in and dialogs.kinds().count("confirm") == 1  # not asked again
     assert memory_keyring.items == {}
+
+
+def test_a_second_launch_during_first_run_raises_the_setup_wizard(qtbot, make_window, tmp_path):
+    from peerdesk.ui.app import bring_to_front
+
+    w = make_window(tmp_path / "new-folder")  # no store yet: the wizard is shown
+    assert w.wizard is not None and w.wizard.isVisible()
+    w.wizard.showMinimized()
+    assert w.wizard.isMinimized()
+    bring_to_front(w)
+    assert w.wizard.isVisible() and not w.wizard.isMinimized()
+    assert not w.isVisible()  # the wizard, not an empty main window
