@@ -32,9 +32,9 @@ for pkg in dpkg-dev binutils python3-venv libegl1 libgl1 libxkbcommon0 libxkbcom
 done
 # PyInstaller bundles libpython; Debian's own python3 keeps it in a separate package.
 PYVER=$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
-if [ "$(python3 -c 'import sysconfig; print(sysconfig.get_config_var("Py_ENABLE_SHARED"))')" != 1 ]; then
-    dpkg -s "libpython$PYVER" >/dev/null 2>&1 || need+=("libpython$PYVER")
-fi
+case "$(python3 -c 'import sys; print(sys.base_prefix)')" in
+    /usr) dpkg -s "libpython$PYVER" >/dev/null 2>&1 || need+=("libpython$PYVER") ;;
+esac
 if [ ${#need[@]} -gt 0 ]; then
     echo "build-deb.sh: installing build needs: ${need[*]}"
     $SUDO apt-get update -qq
