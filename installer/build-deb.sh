@@ -24,10 +24,11 @@ ARCH=$(dpkg --print-architecture)
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 need=()
-for pkg in dpkg-dev binutils python3-venv libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
-    libfontconfig1 libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
-    libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 libx11-xcb1 \
-    libcups2; do
+QT_RUNTIME=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6
+    libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+    libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 libx11-xcb1 libcups2
+    libwayland-client0 libwayland-cursor0 libwayland-egl1 fonts-dejavu-core)
+for pkg in dpkg-dev binutils python3-venv "${QT_RUNTIME[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # PyInstaller bundles libpython; Debian's own python3 keeps it in a separate package.
@@ -57,24 +58,32 @@ PEERDESK_SYSTEM_LIBS=external "$VENV/bin/pyinstaller" --noconfirm --clean --log-
 BUNDLE=build/pyinstaller-dist/peerdesk
 [ -x "$BUNDLE/peerdesk" ] || { echo "build-deb.sh: PyInstaller made no bundle" >&2; exit 1; }
 
-# --- Depends: the libraries every desktop Qt app needs (Qt loads some with dlopen, so
-# they are listed by hand), plus the Debian package of every system library the bundle
-# links (worked out from what PyInstaller found, with dpkg -S).
-depends=(libc6 passwd libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1
-    libfreetype6 libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
-    libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 libx11-xcb1
-    libcups2 fonts-dejavu-core)
+# --- Depends: every system library any program or plugin in the bundle links (ldd over
+# all of them; Qt's plugins are loaded with dlopen, so PyInstaller's own list is not
+# enough), mapped to its Debian package with dpkg -S, plus the Qt runtime list above.
+# A library that resolves nowhere fails the build rather than the clinic's install.
+depends=(libc6 passwd "${QT_RUNTIME[@]}")
+: > build/ldd.txt
+while IFS= read -r -d '' elf; do
+    [ "$(head -c 4 "$elf" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
+    ldd "$elf" 2>/dev/null | sed "s|^|${elf#"$BUNDLE"/} |" >> build/ldd.txt || true
+done < <(find "$BUNDLE" -type f \( -name "*.so*" -o -perm /111 \) -print0)
+# Libraries the bundle carries itself are found at run time (rpath or LD_LIBRARY_PATH).
+missing=$(awk '$3 == "=>" && $4 == "not" { print $2 }' build/ldd.txt | sort -u |
+    while read -r name; do [ -n "$(find "$BUNDLE" -name "$name" -print -quit)" ] || echo "$name"; done)
+if [ -n "$missing" ]; then
+    echo "build-deb.sh: libraries not found on the build machine:" $missing >&2
+    exit 1
+fi
+awk '$3 == "=>" && $4 ~ /^\// { print $4 }' build/ldd.txt | grep -v "^$ROOT/" | sort -u \
+    > build/system-libs-linked.txt
 while read -r lib; do
-    [ -n "$lib" ] || continue
     pkg=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null ||
         dpkg -S "$(readlink -f "$lib")" 2>/dev/null || true)
     pkg=${pkg%%:*}
-    if [ -z "$pkg" ]; then
-        echo "build-deb.sh: no Debian package owns $lib; cannot declare it" >&2
-        exit 1
-    fi
+    [ -n "$pkg" ] || { echo "build-deb.sh: no Debian package owns $lib" >&2; exit 1; }
     depends+=("$pkg")
-done < build/pyinstaller-work/peerdesk/system-libs.txt
+done < <(cat build/system-libs-linked.txt build/pyinstaller-work/peerdesk/system-libs.txt | sort -u)
 DEPENDS=$(printf '%s\n' "${depends[@]}" | sort -u | paste -sd, | sed 's/,/, /g')
 
 # --- Package tree.
