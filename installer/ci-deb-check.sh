@@ -47,6 +47,9 @@ rm -rf "$DEMO_DIR"
 getent passwd peerdesk-backup >/dev/null || fail "no peerdesk-backup account"
 [ -f /usr/share/applications/peerdesk.desktop ] || fail "no desktop entry"
 [ -f /usr/share/icons/hicolor/256x256/apps/peerdesk.png ] || fail "no icon"
+if command -v desktop-file-validate >/dev/null; then
+    desktop-file-validate /usr/share/applications/peerdesk.desktop || fail "desktop entry invalid"
+fi
 [ -f /opt/peerdesk/licenses/LGPL-3.0.txt ] || fail "no Qt licence in the bundle"
 dpkg-query -W -f='${Conffiles}\n' peerdesk | grep -q /etc/peerdesk/policy.toml ||
     fail "policy.toml is not a conffile"
