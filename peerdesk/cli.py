@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from peerdesk import __version__
 from peerdesk.errors import PeerDeskError, UsageError
 
 
