@@ -151,6 +151,22 @@ def make_window(qtbot, dialogs):
         w.deleteLater()
 
 
+def mouse_move(x: int = 2, y: int = 2):
+    """A mouse move event at (x, y), as a hand resting on the mouse sends."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+
+    pos = QPointF(x, y)
+    return QMouseEvent(
+        QEvent.Type.MouseMove,
+        pos,
+        pos,
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+
+
 def sign_in(qtbot, w: MainWindow, username: str, password: str = PW) -> None:
     w.login.username.setText(username)
     w.login.password.setText(password)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from .conftest import sign_in
+from .conftest import mouse_move, sign_in
 
 # None's count moves a little with ordinary work (caches, frames); a leak moves it by one
 # per event or per timer start, i.e. by thousands here.
@@ -37,18 +37,6 @@ def test_the_qt_binding_does_not_drop_none_on_timer_start(qapp):
     assert _none_refs() - before > -NOISE
 
 
-def _mouse_move(x: int, y: int) -> QMouseEvent:
-    pos = QPointF(x, y)
-    return QMouseEvent(
-        QEvent.Type.MouseMove,
-        pos,
-        pos,
-        Qt.MouseButton.NoButton,
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-
-
 def test_100000_input_events_through_the_signed_in_window(qtbot, make_window, seeded):
     w = make_window(seeded.data_dir, idle_ms=60_000)
     sign_in(qtbot, w, "anna")
@@ -61,7 +49,7 @@ def test_100000_input_events_through_the_signed_in_window(qtbot, make_window, se
     before = _none_refs()
     sent = 0
     for i in range(60_000):  # mouse moves over the list, as a hand resting on the mouse
-        QApplication.sendEvent(target, _mouse_move(5 + i % 200, 5 + i % 150))
+        QApplication.sendEvent(target, mouse_move(5 + i % 200, 5 + i % 150))
         sent += 1
     typed = 0
     for i in range(20_000):  # typing notes: a press and a release per character
@@ -125,7 +113,7 @@ def test_idle_lock_warns_first_and_input_dismisses_the_warning(qtbot, make_windo
     assert w.idle.warn_before_ms == ms // 2
     qtbot.waitUntil(w.idle_banner.isVisible, timeout=8000)
     assert "locks in" in w.idle_banner.text() and w.signed_in
-    QApplication.sendEvent(w.workspace.nav.viewport(), _mouse_move(3, 3))
+    QApplication.sendEvent(w.workspace.nav.viewport(), mouse_move(3, 3))
     assert not w.idle_banner.isVisible()
     assert w.signed_in
     # Left alone, it warns again and then locks; the banner goes with the data.

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 
 from peerdesk.ui.checkin_forms import CheckInDialog
 from peerdesk.ui.forms import ParticipantDialog
 
-from .conftest import PW, sign_in
+from .conftest import PW, mouse_move, sign_in
 
 NOTE = "half-written note: slept badly, worried about the rota"
 
@@ -265,22 +264,10 @@ def test_a_session_in_the_future_is_refused_in_the_form(qtbot, make_window, seed
     assert form.notes.toPlainText() == NOTE  # nothing lost
 
 
-def _mouse_move() -> QMouseEvent:
-    pos = QPointF(2, 2)
-    return QMouseEvent(
-        QEvent.Type.MouseMove,
-        pos,
-        pos,
-        Qt.MouseButton.NoButton,
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-
-
 def test_input_keeps_a_signed_in_window_open(qtbot, make_window, seeded):
     w = make_window(seeded.data_dir, idle_ms=1500)
     sign_in(qtbot, w, "anna")
     for _ in range(12):
         qtbot.wait(250)
-        QApplication.sendEvent(w.workspace.nav.viewport(), _mouse_move())
+        QApplication.sendEvent(w.workspace.nav.viewport(), mouse_move())
     assert w.signed_in
