@@ -117,7 +117,11 @@ def text_cell(text: str) -> str:
         return ""
     if is_formula(text):
         return "'" + text
-    if would_convert(text) or text.lstrip(LEADING_SPACE)[:1] in SIGN_STARTS:
+    if (
+        would_convert(text)
+        or text.lstrip(LEADING_SPACE)[:1] in SIGN_STARTS
+        or text.startswith(TEXT_MARK)  # so that plain() gives back exactly the text
+    ):
         return TEXT_MARK + text
     return text
 
