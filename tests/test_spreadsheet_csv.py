@@ -259,10 +259,11 @@ def test_excel_unicode_text_and_sep_line(store_dir, tmp_path):
     tabbed = tmp_path / "res.txt"
     tabbed.write_bytes("name\tkind\r\nZoë EAP\teap\r\n".encode("utf-16"))
     assert _import(store_dir, "resources", tabbed).returncode == 0
-    hinted = tmp_path / "hinted.csv"
-    hinted.write_bytes(b"sep=;\r\nname;kind\r\nOther;community\r\nBad;nope\r\n")
-    line = assert_one_line_error(_import(store_dir, "resources", hinted))
-    assert "row 3, column 'kind'" in line  # the sep= line is not a spreadsheet row
+    for ending in (b"\r\n", b"\r"):  # CR alone: old Mac Excel
+        hinted = tmp_path / "hinted.csv"
+        hinted.write_bytes(ending.join([b"sep=;", b"name;kind", b"Other;community", b"Bad;nope"]))
+        line = assert_one_line_error(_import(store_dir, "resources", hinted))
+        assert "row 3, column 'kind'" in line  # the sep= line is not a spreadsheet row
 
 
 @pytest.mark.parametrize(

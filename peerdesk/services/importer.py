@@ -171,7 +171,7 @@ def _read(path: Path, columns: dict[str, bool]) -> list[tuple[int, dict[str, str
     if len(sep_line) == 5 and sep_line.startswith("sep=") and sep_line[4] in SEPARATORS:
         # Excel's own hint line; Excel does not show it as a row, so neither do we count it.
         separator = sep_line[4]
-        text = text.split("\n", skipped + 1)[-1] if "\n" in text else ""
+        text = "".join(text.splitlines(keepends=True)[skipped + 1 :])
         skipped, first = _first_line(text)
     else:
         separator = _separator(first, columns)
