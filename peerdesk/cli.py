@@ -39,6 +39,19 @@ def read_secret(args: argparse.Namespace, prompt: str = "Password: ") -> str:
     )
 
 
+def read_own_new_password() -> str:
+    """One's own new password: PEERDESK_NEW_PASSWORD, or typed twice on a terminal."""
+    env = os.environ.get("PEERDESK_NEW_PASSWORD")
+    if env is not None:
+        return env
+    if not sys.stdin.isatty():
+        raise UsageError("no new password: set PEERDESK_NEW_PASSWORD or run in a terminal")
+    new = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat the new password: ") != new:
+        raise UsageError("the two new passwords differ")
+    return new
+
+
 def read_new_password(label: str) -> tuple[str, bool]:
     """A new password for an account: PEERDESK_NEW_PASSWORD, or one generated and printed."""
     env = os.environ.get("PEERDESK_NEW_PASSWORD")
@@ -70,12 +83,24 @@ def read_credentials(args: argparse.Namespace) -> Credentials:
     return Credentials(user, read_secret(args))
 
 
-def open_for_command(args: argparse.Namespace):  # noqa: ANN201 - (Store, Actor)
-    """Unlock the store for a command with --user/--password-stdin or the recovery key."""
+def open_for_command(  # noqa: ANN201 - (Store, Actor)
+    args: argparse.Namespace, who: Credentials | None = None, first_password_ok: bool = False
+):
+    """Unlock the store for a command with --user/--password-stdin or the recovery key.
+
+    An account still on the password an administrator gave it is refused (one line that
+    points to 'peerdesk user password'), except by that command itself.
+    """
     from peerdesk.services.store import open_store, resolve_data_dir
 
-    who = read_credentials(args)
-    return open_store(resolve_data_dir(args.data_dir), who.username, who.password, who.recovery_key)
+    who = who or read_credentials(args)
+    return open_store(
+        resolve_data_dir(args.data_dir),
+        who.username,
+        who.password,
+        who.recovery_key,
+        refuse_first_password=not first_password_ok,
+    )
 
 
 def _store_options(p: argparse.ArgumentParser) -> None:
@@ -146,6 +171,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     _store_options(p)
     p.set_defaults(func=cmd.user_reset_password)
+    p = usub.add_parser(
+        "enable",
+        help="re-enable a disabled account with a new password "
+        "(PEERDESK_NEW_PASSWORD or generated)",
+    )
+    p.add_argument("username")
+    _store_options(p)
+    p.set_defaults(func=cmd.user_enable)
+    p = usub.add_parser("unlock", help="lift a lock-out after too many failed sign-ins")
+    p.add_argument("username")
+    _store_options(p)
+    p.set_defaults(func=cmd.user_unlock)
+    p = usub.add_parser(
+        "password",
+        help="change your own password (--user NAME; the new one from "
+        "PEERDESK_NEW_PASSWORD or typed twice)",
+    )
+    _store_options(p)
+    p.set_defaults(func=cmd.user_password)
 
     imp = sub.add_parser("import", help="import supporters or resources from CSV (all or nothing)")
     isub = imp.add_subparsers(dest="import_kind", required=True, parser_class=_Parser)

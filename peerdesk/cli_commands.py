@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from peerdesk import cli_report
-from peerdesk.cli import open_for_command, read_credentials, read_new_password, read_secret
+from peerdesk.cli import (
+    open_for_command,
+    read_credentials,
+    read_new_password,
+    read_own_new_password,
+    read_secret,
+)
 from peerdesk.errors import IntegrityProblem, PeerDeskError, StoreExistsError, UsageError
 
 # Commands that live in their own modules register here: fn(subparsers, store_options).
@@ -139,11 +145,12 @@ def user_add(args: argparse.Namespace) -> int:
     store, actor = open_for_command(args)
     with store:
         info = accounts.add_user(
-            store, actor, args.username, args.role, password, args.display_name
+            store, actor, args.username, args.role, password, args.display_name, must_change=True
         )
     print(f"Added {info.role} account '{info.username}'.")
     if generated:
         print(f"Initial password: {password}")
+    print("They choose their own password at first sign-in.")
     return 0
 
 
@@ -156,6 +163,8 @@ def user_list(args: argparse.Namespace) -> int:
     print(f"{'USERNAME':<20} {'ROLE':<12} {'STATE':<10} {'LAST LOGIN':<20} NAME")
     for u in users:
         state = "locked" if u.locked_out else u.state
+        if state == "active" and u.first_password:
+            state = "first-pw"  # they have not chosen their own password yet
         last = u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never"
         print(f"{u.username:<20} {u.role:<12} {state:<10} {last:<20} {u.display_name}")
     return 0
@@ -177,10 +186,49 @@ def user_reset_password(args: argparse.Namespace) -> int:
     password, generated = read_new_password(args.username)
     store, actor = open_for_command(args)
     with store:
-        accounts.reset_password(store, actor, args.username, password)
-    print(f"New password set for '{args.username}'.")
+        accounts.reset_password(store, actor, args.username, password, must_change=True)
+    print(f"New password set for '{args.username}'; they choose their own at next sign-in.")
     if generated:
         print(f"Password: {password}")
+    return 0
+
+
+def user_enable(args: argparse.Namespace) -> int:
+    from peerdesk.services import accounts
+
+    password, generated = read_new_password(args.username)
+    store, actor = open_for_command(args)
+    with store:
+        accounts.enable_user(store, actor, args.username, password, must_change=True)
+    print(f"Enabled '{args.username}'; they choose their own password at next sign-in.")
+    if generated:
+        print(f"Password: {password}")
+    return 0
+
+
+def user_unlock(args: argparse.Namespace) -> int:
+    from peerdesk.services import accounts
+
+    store, actor = open_for_command(args)
+    with store:
+        accounts.unlock_user(store, actor, args.username)
+    print(f"Unlocked '{args.username}'; their password is unchanged.")
+    return 0
+
+
+def user_password(args: argparse.Namespace) -> int:
+    """Change one's own password (also the way past a first password from the admin)."""
+    from peerdesk.errors import ValidationError
+    from peerdesk.services import accounts
+
+    who = read_credentials(args)
+    if who.password is None:
+        raise ValidationError("emergency access has no own password to change")
+    new = read_own_new_password()
+    store, actor = open_for_command(args, who, first_password_ok=True)
+    with store:
+        accounts.change_own_password(store, actor, who.password, new)
+    print(f"Password changed for '{actor.username}'. Use the new one from now on.")
     return 0
 
 

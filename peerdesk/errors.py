@@ -40,7 +40,13 @@ class ThrottledError(AuthenticationError):
 
 
 class AccountLockedError(AuthenticationError):
-    pass
+    def __init__(self, message: str, just_locked: bool = False) -> None:
+        super().__init__(message)
+        self.just_locked = just_locked  # this attempt caused the lock-out (it is audited)
+
+
+class PasswordChangeRequiredError(AuthenticationError):
+    """The account still has the password an administrator set; its owner must choose one."""
 
 
 class PermissionDeniedError(PeerDeskError):

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QCoreApplication
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QScrollArea, QWidget
 
     from peerdesk.services.demo import build_demo
     from peerdesk.services.keyslots import KeyslotFile
@@ -79,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     wizard.account.password.setText("a long passphrase here")
     wizard.account.repeat.setText("a long passphrase here")
     shot(wizard, "02-setup-admin")
-    wizard.next()
+    wizard.next()  # the store is created off the GUI thread
+    deadline = time.monotonic() + 60
+    while wizard.currentPage() is not wizard.recovery and time.monotonic() < deadline:
+        settle(50)
     shot(wizard, "03-setup-recovery-key")
     wizard.close()
 
@@ -89,6 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     shot(window, "04-login")
     names = KeyslotFile(data_dir).usernames()
     supporter = next(n for n in names if n not in ("admin", "coordinator"))
+    locked_out = [n for n in names if n not in ("admin", "coordinator", supporter)][-1]
+    lock_out(data_dir, locked_out)
+    # The eye at the end of the password box, switched on.
+    window.login.username.setText(supporter)
+    window.login.password.setText("what I typed")
+    window.login.password.toggle_action.setChecked(True)
+    shot(window, "26-login-password-shown")
+    window.login.password.toggle_action.setChecked(False)
 
     def sign_in(user: str) -> None:
         window.login.username.setText(user)
@@ -103,8 +114,17 @@ def main(argv: list[str] | None = None) -> int:
     sign_in(supporter)
     ws = window.workspace
     assert ws is not None
+    put_off_a_referral_question(window.store, window.actor)
+    ws.pages["today"].refresh()
     loaded(ws.pages["today"])
     shot(window, "05-today-supporter")
+    today_page = ws.pages["today"]
+    today_page.question_table.view.setCurrentIndex(today_page.question_model.index(0, 0))
+    today_page.question_table.ensurePolished()
+    scroll = today_page.findChild(QScrollArea)
+    if scroll is not None:
+        scroll.ensureWidgetVisible(today_page.answer_button)
+    shot(window, "32-today-open-referral-question")
     ws.show_page("sessions")
     page = ws.pages["sessions"]
     form = page.form
@@ -114,6 +134,14 @@ def main(argv: list[str] | None = None) -> int:
         form.minutes.setValue(25)
     loaded(page)
     shot(window, "06-sessions-quick-entry")
+    if form is not None:
+        # A small screen (1024×700) with the end-of-series sentence: it wraps, not widens.
+        last = [e for e in form._episodes.values() if (e.session_count + 1) % e.series_length == 0]
+        if last:
+            form.episode.setCurrentIndex(form.episode.findData(last[0].id))
+        window.resize(1024, 700)
+        shot(window, "33-sessions-1024x700")
+        window.resize(width, height)
     ws.show_page("participants")
     parts = ws.pages["participants"]
     loaded(parts)
@@ -155,6 +183,17 @@ def main(argv: list[str] | None = None) -> int:
     shot(window, "18-my-wellbeing")
     ws.show_page("mytraining")
     shot(window, "25-my-training")
+    # The menu bar's File and Go menus for a supporter.
+    for menu, name in ((window.menus.file, "28-menu-file"), (window.menus.go, "29-menu-go")):
+        menu.popup(window.mapToGlobal(window.menuBar().geometry().bottomLeft()))
+        shot(menu, name)
+        menu.hide()
+    from peerdesk.ui.about import AboutDialog
+
+    about = AboutDialog(window)
+    about.show()
+    shot(about, "30-about")
+    about.close()
     window.lock()
     shot(window, "10-locked")
     window.sign_out()
@@ -212,12 +251,63 @@ def main(argv: list[str] | None = None) -> int:
 
     sign_in("admin")
     window.workspace.show_page("accounts")
+    accounts_page = window.workspace.pages["accounts"]
+    accounts_page.select(locked_out)
     shot(window, "15-accounts-policy-backup")
+    window.workspace.show_page("audit")
+    audit_page = window.workspace.pages["audit"]
+    audit_page.person.setCurrentIndex(max(0, audit_page.person.findData(locked_out)))
+    loaded(audit_page)
+    shot(window, "31-audit-log-admin-person")
+    from peerdesk.ui.first_password import FirstPasswordDialog
+
+    first = FirstPasswordDialog(window.store, window.actor, window)
+    first.show()
+    shot(first, "27-first-password")
+    first.close()
     window.sign_out()
     window.close()
     wait_all()
     app.processEvents()
     return 0
+
+
+def lock_out(data_dir: Path, username: str) -> None:
+    """Lock one demo account the way ten wrong passwords would (the clock moved on past
+    each delay), queueing the same audit events the sign-in screen does."""
+    from peerdesk.services.keyslots import KeyslotFile
+    from peerdesk.services.store import note_failed_login
+
+    slots = KeyslotFile(data_dir)
+    now = time.time()
+    for n in range(10):
+        try:
+            slots.open_slot("password", username, f"wrong guess {n}", 10, now=now + n * 400)
+        except Exception as exc:  # noqa: BLE001 - each is an expected refusal
+            note_failed_login(
+                slots, username, type(exc).__name__, bool(getattr(exc, "just_locked", False))
+            )
+
+
+def put_off_a_referral_question(store: object, actor: object) -> None:
+    """A safety-flagged session whose referral question was left for later."""
+    from peerdesk.services import episodes, series, sessions
+
+    if series.open_questions(store, actor)[0]:
+        return
+    mine = [
+        e
+        for e in episodes.list_episodes(store, actor, open_only=True, limit=50)
+        if e.supporter_id == actor.supporter_id
+    ]
+    if not mine:
+        return
+    made = sessions.record_session(
+        store,
+        actor,
+        sessions.SessionInput(mine[0].id, 30, "phone", concerns=("sleep",), safety_flag=True),
+    )
+    series.record_referral_decision(store, actor, made.id, series.LATER)
 
 
 def waiting_for_a_supporter(store: object, actor: object) -> None:

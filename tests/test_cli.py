@@ -60,14 +60,37 @@ def test_user_lifecycle(store_dir):
         env=env,
     )
     assert r.returncode == 0, r.stderr
-    generated = r.stdout.split("Initial password: ")[1].strip()
+    generated = r.stdout.split("Initial password: ")[1].split()[0]
+    carol = {"PEERDESK_PASSWORD": generated}
+    # The password the admin chose opens nothing until carol has chosen her own.
+    r = run_cli("user", "list", "--user", "carol", data_dir=store_dir.data_dir, env=carol)
+    line = assert_one_line_error(r)
+    assert r.returncode == 6 and "peerdesk user password --user carol" in line
+    r = run_cli(
+        "user",
+        "password",
+        "--user",
+        "carol",
+        data_dir=store_dir.data_dir,
+        env={**carol, "PEERDESK_NEW_PASSWORD": generated},
+    )
+    assert "different" in assert_one_line_error(r)
+    r = run_cli(
+        "user",
+        "password",
+        "--user",
+        "carol",
+        data_dir=store_dir.data_dir,
+        env={**carol, "PEERDESK_NEW_PASSWORD": "carol chose this one"},
+    )
+    assert r.returncode == 0, r.stderr
     r = run_cli(
         "user",
         "list",
         "--user",
         "carol",
         data_dir=store_dir.data_dir,
-        env={"PEERDESK_PASSWORD": generated},
+        env={"PEERDESK_PASSWORD": "carol chose this one"},
     )
     assert r.returncode == 0, r.stderr
     assert "carol" in r.stdout and "Carol Ü" in r.stdout

@@ -394,3 +394,64 @@ def test_today_attention_agrees_with_training_rules(program):
     # Capacity 0 means "no new cases", not an overload.
     assert "capacity" not in by_person[made["full"]]
     assert made["on_leave"] not in by_person
+
+
+def test_checkin_rules_follow_the_published_instruments():
+    from peerdesk.errors import ValidationError
+    from peerdesk.services import checkins
+
+    # WHO-5: a real change is 10 points or more either way; a 4-point rise is not.
+    assert checkins.change("WHO-5", 40, 50) == "improved"
+    assert checkins.change("WHO-5", 40, 48) == "unchanged"
+    assert checkins.change("WHO-5", 60, 48) == "worsened"
+    # PSS-4: lower is better; no published threshold, so one point counts.
+    assert checkins.change("PSS-4", 9, 8) == "improved"
+    assert checkins.change("PSS-4", 9, 11) == "worsened"
+    # The WHO-5 tiers: 28 or below is the screen for likely depression.
+    assert "likely depression" in checkins.tier("WHO-5", 28)
+    assert "poor well-being" in checkins.tier("WHO-5", 32)
+    assert checkins.tier("WHO-5", 52) == "" and checkins.tier("PSS-4", 16) == ""
+    # Answers are whole numbers, never True/False (a bool is an int in Python).
+    with pytest.raises(ValidationError, match="whole number"):
+        checkins.score("WHO-5", [True, 2, 3, 4, 5])
+    with pytest.raises(ValidationError, match="whole number"):
+        checkins.score("WHO-5", [2.0, 2, 3, 4, 5])
+
+
+def test_decide_later_is_recorded_listed_and_answered_later(store_dir):
+    store, alice = open_store(store_dir.data_dir, "alice", SUP_A_PW)
+    with store:
+        p = participants.create_participant(store, alice, "staff", role="nurse")
+        ep = episodes.open_episode(store, alice, p.id, "adverse event", opened_on=date(2026, 5, 1))
+        s1 = _record(store, alice, ep.id, 2, safety=True)
+        s2 = _record(store, alice, ep.id, 3, safety=True)
+        assert series.open_questions(store, alice) == ([], 0)  # never asked: not listed
+        series.record_referral_decision(store, alice, s1.id, series.LATER)
+        series.record_referral_decision(store, alice, s2.id, series.LATER)
+        items, total = series.open_questions(store, alice)
+        assert total == 2 and [q.session_id for q in items] == [s1.id, s2.id]
+        assert items[0].participant_code == p.code and items[0].safety_flag and items[0].is_mine
+        assert series.referral_prompt(store, alice, s1.id).is_open
+        series.record_referral_decision(store, alice, s1.id, "not_needed")
+        # Putting off a question already answered changes nothing.
+        series.record_referral_decision(store, alice, s1.id, series.LATER)
+        assert series.referral_prompt(store, alice, s1.id).decision == "not_needed"
+        assert [q.session_id for q in series.open_questions(store, alice)[0]] == [s2.id]
+    store, bob = open_store(store_dir.data_dir, "bob", SUP_B_PW)
+    with store:
+        assert series.open_questions(store, bob) == ([], 0)  # not his
+        with pytest.raises(PermissionDeniedError):
+            series.record_referral_decision(store, bob, s2.id, "not_needed")
+    store, coord = open_store(store_dir.data_dir, "coord", COORD_PW)
+    with store:
+        items, total = series.open_questions(store, coord)
+        assert total == 1 and not items[0].is_mine  # seen program-wide, answered by Alice
+        assert items[0].supporter_name == "Alice Supporter"
+        from peerdesk.services import today as today_service
+
+        summary = today_service.today_summary(store, coord, date(2026, 5, 15))
+        assert summary.open_questions_total == 1
+    store, alice = open_store(store_dir.data_dir, "alice", SUP_A_PW)
+    with store:
+        sessions.withdraw_session(store, alice, s2.id, "entered twice")
+        assert series.open_questions(store, alice) == ([], 0)

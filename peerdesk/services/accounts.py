@@ -1,10 +1,11 @@
-"""User accounts: add, list, disable, enable, reset and change passwords."""
+"""User accounts: add, list, disable, enable, unlock, reset and change passwords."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from peerdesk.services.notes import (
     unescrowed_key_ids,
 )
 from peerdesk.services.notes_crypto import new_notes_key
-from peerdesk.services.passwords import check_new_password, valid_username
+from peerdesk.services.passwords import check_new_password, normalise, valid_username
 from peerdesk.services.store import Store, note_failed_login, note_password_change
 
 
@@ -40,6 +41,7 @@ class UserInfo:
     state: str
     last_login_at: datetime | None
     locked_out: bool
+    first_password: bool = False  # still on the password an administrator set
 
 
 def actor_for(session: Session, user: User) -> Actor:
@@ -58,20 +60,45 @@ def _info(store: Store, user: User) -> UserInfo:
     slot = store.keyslots.find("password", user.username)
     locked = bool(slot and Throttle.from_dict(slot.get("throttle")).locked)
     return UserInfo(
-        user.id, user.username, user.display_name, user.role, user.state, user.last_login_at, locked
+        user.id,
+        user.username,
+        user.display_name,
+        user.role,
+        user.state,
+        user.last_login_at,
+        locked,
+        first_password=bool(slot and slot.get("must_change") is True),
     )
 
 
+ENABLE_HINT = "enable it with Enable… under Accounts and policy, or 'peerdesk user enable {name}'"
+
+
 def add_user(
-    store: Store, actor: Actor, username: str, role: str, password: str, display_name: str = ""
+    store: Store,
+    actor: Actor,
+    username: str,
+    role: str,
+    password: str,
+    display_name: str = "",
+    must_change: bool = False,
 ) -> UserInfo:
+    """A new account. must_change: the password was chosen by the administrator, so its
+    owner replaces it at first sign-in (the app and the CLI pass True)."""
     actor.require("accounts.write", "add accounts")
     name = valid_username(username)
     if role not in ROLES:
         raise ValidationError(f"role must be one of: {', '.join(ROLES)}")
     pw = check_new_password(password, store.policy.min_password_length, name)
     with store.session() as s:
-        if s.scalar(select(User.id).where(User.username == name)):
+        state = s.scalar(select(User.state).where(User.username == name))
+        if state == "disabled":
+            # A name stays with its records (audit log, sessions); the person comes back
+            # by re-enabling the account, never by a second account under the same name.
+            raise ValidationError(
+                f"{name} exists and is disabled; " + ENABLE_HINT.format(name=name)
+            )
+        if state is not None:
             raise ValidationError(f"an account named '{name}' already exists")
         site_id = s.scalar(select(Site.id).limit(1))
         user = User(
@@ -100,7 +127,7 @@ def add_user(
             s, keys.store_id, keys.recovery_public, user.id, role == SUPPORTER
         )
     # The slot is written only once the account is committed.
-    store.keyslots.set_secret_slot("password", name, pw, store.key, extras)
+    store.keyslots.set_secret_slot("password", name, pw, store.key, extras, must_change)
     with store.session() as s:
         return _info(store, s.get(User, user.id) or user)
 
@@ -145,16 +172,42 @@ def _refuse_losing_notes(store: Store, s: Session, actor: Actor, user: User, wha
         )
 
 
-def reset_password(store: Store, actor: Actor, username: str, new_password: str) -> None:
-    """Admin reset: a fresh keyslot with the new password; clears a lock-out and re-enables.
+def reset_password(
+    store: Store, actor: Actor, username: str, new_password: str, must_change: bool = False
+) -> None:
+    """Admin reset: a fresh keyslot with the new password; clears a lock-out.
 
     An administrator cannot open the person's notes keys, so after an ordinary reset the
     notes they wrote before open only through emergency access; a reset made with the
-    recovery key carries their notes keys over into the new slot.
+    recovery key carries their notes keys over into the new slot. A disabled account is
+    refused: enable_user brings it back (and says so in the audit log).
     """
     actor.require("accounts.write", "reset passwords")
+    _new_slot(store, actor, username, new_password, must_change, "account.reset_password")
+
+
+def enable_user(
+    store: Store, actor: Actor, username: str, new_password: str, must_change: bool = False
+) -> None:
+    """Re-enable a disabled account. Disabling deleted its keyslot, so it comes back with
+    a new password (like a reset): the person's earlier notes open again only through
+    emergency access unless this is done with the recovery key."""
+    actor.require("accounts.write", "enable accounts")
+    _new_slot(store, actor, username, new_password, must_change, "account.enable")
+
+
+def _new_slot(
+    store: Store, actor: Actor, username: str, new_password: str, must_change: bool, action: str
+) -> None:
     with store.session() as s:
         user = _get_user(s, username)
+        enabling = action == "account.enable"
+        if enabling and user.state != "disabled":
+            raise ValidationError(f"{user.username} is not disabled")
+        if not enabling and user.state == "disabled":
+            raise ValidationError(
+                f"{user.username} is disabled; " + ENABLE_HINT.format(name=user.username)
+            )
         pw = check_new_password(new_password, store.policy.min_password_length, user.username)
         _refuse_losing_notes(store, s, actor, user, "reset")
         user.state = "active"
@@ -174,13 +227,28 @@ def reset_password(store: Store, actor: Actor, username: str, new_password: str)
         store.audit(
             s,
             actor,
-            "account.reset_password",
+            "account.enable" if enabling else "account.reset_password",
             "user",
             user.id,
             {"notes_keys_kept": bool(held)},
         )
         name = user.username
-    store.keyslots.set_secret_slot("password", name, pw, store.key, extras)
+    store.keyslots.set_secret_slot("password", name, pw, store.key, extras, must_change)
+
+
+def unlock_user(store: Store, actor: Actor, username: str) -> None:
+    """Lift a lock-out after too many failed sign-ins; the password stays as it was."""
+    actor.require("accounts.write", "unlock accounts")
+    with store.session() as s:
+        user = _get_user(s, username)
+        slot = store.keyslots.find("password", user.username)
+        if slot is None or not Throttle.from_dict(slot.get("throttle")).locked:
+            raise ValidationError(f"{user.username} is not locked out")
+        failed = Throttle.from_dict(slot.get("throttle")).failed
+        store.audit(s, actor, "account.unlock", "user", user.id, {"failed_attempts": failed})
+        name = user.username
+    # After the commit: an unlock the audit log does not show never happens.
+    store.keyslots.unlock_account("password", name)
 
 
 def change_own_password(store: Store, actor: Actor, old_password: str, new_password: str) -> None:
@@ -195,10 +263,35 @@ def change_own_password(store: Store, actor: Actor, old_password: str, new_passw
             "password", actor.username, old_password, store.policy.max_failed_attempts
         )
     except AuthenticationError as exc:
-        note_failed_login(store.keyslots, actor.username, type(exc).__name__)
+        note_failed_login(
+            store.keyslots,
+            actor.username,
+            type(exc).__name__,
+            bool(getattr(exc, "just_locked", False)),
+        )
         raise
     pw = check_new_password(new_password, store.policy.min_password_length, actor.username)
-    extras = dict(unlocked.extras)
+    if normalise(pw) == normalise(old_password):
+        raise ValidationError("choose a password different from the current one")
+    _rewrap_own(store, actor, dict(unlocked.extras), pw)
+
+
+def choose_first_password(store: Store, actor: Actor, new_password: str) -> None:
+    """Replace a password an administrator set, right after signing in with it.
+
+    The person has just proved it, so it is not asked again; the new one must differ.
+    """
+    unlocked = store.first_password
+    if actor.user_id is None or unlocked is None:
+        raise ValidationError("there is no first password to replace")
+    pw = check_new_password(new_password, store.policy.min_password_length, actor.username)
+    if store.keyslots.matches("password", actor.username, pw):
+        raise ValidationError("choose a password different from the one you were given")
+    _rewrap_own(store, actor, dict(unlocked.extras), pw)
+    store.first_password = None
+
+
+def _rewrap_own(store: Store, actor: Actor, extras: dict[str, Any], pw: str) -> None:
     keys, current = keys_from(extras)
     public = store.note_keys.recovery_public
     if actor.supporter_id is not None and public is not None:

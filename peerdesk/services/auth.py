@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "policy.write",
             "backup.run",
             "audit.read",
+            "audit.export",  # a copy of who did what leaves the store: admins only
             "resources.read",
             "courses.read",
         }

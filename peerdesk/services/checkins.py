@@ -27,15 +27,55 @@ class Instrument:
     multiplier: int
     max_score: int
     higher_is_better: bool
+    # The smallest change in score that counts as a real change, in score points.
+    real_change: int
+    # (highest score in the tier, what it means), lowest tier first.
+    tiers: tuple[tuple[int, str], ...] = ()
 
 
 INSTRUMENTS = {
-    # WHO-5 Well-Being Index: five items 0-5; raw 0-25 times 4 gives 0-100.
-    "WHO-5": Instrument("WHO-5", 5, 0, 5, (), 4, 100, True),
+    # WHO-5 Well-Being Index: five items 0-5; raw 0-25 times 4 gives 0-100. Published rules
+    # (Topp et al. 2015, the WHO-5 guide): a change of 10 points or more is a real change;
+    # 50 or below suggests poor well-being, 28 or below likely depression (screen further).
+    "WHO-5": Instrument(
+        "WHO-5",
+        5,
+        0,
+        5,
+        (),
+        4,
+        100,
+        True,
+        10,
+        (
+            (28, "28 or below: likely depression; consider a referral for assessment"),
+            (50, "50 or below: poor well-being; worth talking about"),
+        ),
+    ),
     # PSS-4 perceived stress: four items 0-4; items 2 and 3 are positively worded
-    # and reverse-scored; total 0-16, higher means more stress.
-    "PSS-4": Instrument("PSS-4", 4, 0, 4, (2, 3), 1, 16, False),
+    # and reverse-scored; total 0-16, higher means more stress. It has no published
+    # threshold for a real change or a cut-off, so any change of a point counts.
+    "PSS-4": Instrument("PSS-4", 4, 0, 4, (2, 3), 1, 16, False, 1),
 }
+
+
+def tier(instrument: str, value: int) -> str:
+    """What a score means by the instrument's published cut-offs ("" when none applies)."""
+    for highest, meaning in INSTRUMENTS[instrument].tiers:
+        if value <= highest:
+            return meaning
+    return ""
+
+
+def change(instrument: str, before: float, after: float) -> str:
+    """improved, worsened or unchanged, by the instrument's rule for a real change."""
+    inst = INSTRUMENTS[instrument]
+    gain = (after - before) if inst.higher_is_better else (before - after)
+    if gain >= inst.real_change:
+        return "improved"
+    if -gain >= inst.real_change:
+        return "worsened"
+    return "unchanged"
 
 
 def score(instrument: str, answers: Sequence[int | None]) -> int:
@@ -46,7 +86,12 @@ def score(instrument: str, answers: Sequence[int | None]) -> int:
         raise ValidationError(f"{inst.code} needs an answer to each of its {inst.items} items")
     total = 0
     for number, answer in enumerate(answers, start=1):
-        if not isinstance(answer, int) or not inst.lowest <= answer <= inst.highest:
+        # bool is an int in Python: True would count as 1.
+        if (
+            isinstance(answer, bool)
+            or not isinstance(answer, int)
+            or not inst.lowest <= answer <= inst.highest
+        ):
             raise ValidationError(
                 f"{inst.code} item {number} must be a whole number from {inst.lowest} "
                 f"to {inst.highest}"

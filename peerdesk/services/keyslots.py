@@ -102,6 +102,13 @@ class Unlocked:
     key: bytes
     extras: dict[str, Any]
     replace_extras: Callable[[dict[str, Any]], None]
+    # The password was set by an administrator (new account or reset): the person must
+    # choose their own before working (the app asks; the CLI refuses until they have).
+    must_change: bool = False
+
+
+# Say how many tries remain once this few are left before a lock-out.
+WARN_ATTEMPTS_LEFT = 3
 
 
 @dataclass
@@ -187,6 +194,11 @@ class KeyslotFile:
 
     def _aad(self, slot: dict[str, Any]) -> bytes:
         parts = [self.store_id, slot["id"], slot["kind"], slot.get("username", "")]
+        # The "choose your own password" flag is sealed in: deleting it from the file makes
+        # the slot fail to open instead of skipping the change. Slots without it keep their
+        # original associated data.
+        if "must_change" in slot:
+            parts.append(f"must_change={json.dumps(slot['must_change'])}")
         return "\x1f".join(parts).encode("utf-8")
 
     def find(self, kind: str, username: str = "") -> dict[str, Any] | None:
@@ -207,14 +219,21 @@ class KeyslotFile:
         secret: str,
         data_key: bytes,
         extras: dict[str, Any] | None = None,
+        must_change: bool = False,
     ) -> None:
         """Add or replace the slot of this kind/username; the database is not touched.
 
         extras are secrets only this slot's owner may hold (notes keys, the recovery
-        private key), sealed under the same password-derived key.
+        private key), sealed under the same password-derived key. must_change marks a
+        password an administrator chose, which its owner must replace at first sign-in.
         """
         self.set_shared_secret_slots(
-            kind, [username], secret, data_key, {username: extras} if extras else None
+            kind,
+            [username],
+            secret,
+            data_key,
+            {username: extras} if extras else None,
+            must_change=must_change,
         )
 
     def set_shared_secret_slots(
@@ -224,6 +243,7 @@ class KeyslotFile:
         secret: str,
         data_key: bytes,
         extras: dict[str, dict[str, Any]] | None = None,
+        must_change: bool = False,
     ) -> None:
         """Slots for several accounts that share one secret (demo stores), derived once.
 
@@ -241,6 +261,8 @@ class KeyslotFile:
                 "kdf": kdf,
                 "created_at": int(time.time()),
             }
+            if must_change:
+                slot["must_change"] = True
             nonce = os.urandom(12)
             sealed = AESGCM(wrapping).encrypt(nonce, data_key, self._aad(slot))
             slot["aead"] = {"name": "aes-256-gcm", "nonce": _b64(nonce), "ciphertext": _b64(sealed)}
@@ -321,7 +343,7 @@ class KeyslotFile:
         if throttle.locked:
             raise AccountLockedError(
                 "this account is locked after too many failed attempts; "
-                "an administrator can reset the password"
+                "ask an administrator to unlock it"
                 if kind == "password"
                 else "the recovery key is locked after too many failed attempts"
             )
@@ -354,10 +376,19 @@ class KeyslotFile:
             self.save()
             if throttle.locked:
                 raise AccountLockedError(
-                    f"wrong {what}; now locked after {throttle.failed} failed attempts"
+                    f"wrong {what}; the account is now locked after {throttle.failed} failed "
+                    "attempts; ask an administrator to unlock it",
+                    just_locked=True,
                 )
             if kind == "recovery":
                 raise AuthenticationError("wrong recovery key")
+            left = max_failed - throttle.failed
+            if left <= WARN_ATTEMPTS_LEFT:
+                # Unknown names count the same way, so this tells nothing about which exist.
+                raise AuthenticationError(
+                    f"wrong username or password; {left} attempt{'s' if left != 1 else ''} "
+                    "left before the account is locked"
+                )
             raise AuthenticationError("wrong username or password")
         if throttle.failed or throttle.not_before:
             record["throttle"] = Throttle().as_dict()
@@ -369,7 +400,33 @@ class KeyslotFile:
             self._seal_extras(slot, wrapping, new)
             self.save()
 
-        return Unlocked(key, extras, replace_extras)
+        return Unlocked(key, extras, replace_extras, must_change=slot.get("must_change") is True)
+
+    def matches(self, kind: str, username: str, secret: str) -> bool:
+        """Whether secret opens this slot, without counting a failure (the caller is
+        already signed in; used to refuse a "new" password equal to the current one)."""
+        slot = self.find(kind, username)
+        if slot is None:
+            return False
+        try:
+            aead = slot["aead"]
+            AESGCM(_derive(secret, slot["kdf"])).decrypt(
+                _unb64(aead["nonce"]), _unb64(aead["ciphertext"]), self._aad(slot)
+            )
+        except (InvalidTag, KeyError, ValueError, TypeError):
+            return False
+        return True
+
+    def unlock_account(self, kind: str, username: str) -> bool:
+        """Lift a lock-out and the waiting time (an administrator's decision); True if the
+        account was locked."""
+        slot = self.find(kind, username)
+        if slot is None:
+            return False
+        was = Throttle.from_dict(slot.get("throttle")).locked
+        slot["throttle"] = Throttle().as_dict()
+        self.save()
+        return was
 
     def failed_attempts(self, kind: str, username: str = "") -> int:
         slot = self.find(kind, username)

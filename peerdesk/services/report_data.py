@@ -41,6 +41,7 @@ from peerdesk.models import (
     SupportSession,
     TrainingRecord,
 )
+from peerdesk.services import checkins
 from peerdesk.services.report_period import Period
 from peerdesk.services.training import applies_to
 
@@ -447,9 +448,23 @@ def _outcomes(s: Session, period: Period) -> list[OutcomeFigures]:
         .group_by(CheckIn.episode_id, CheckIn.instrument)
         .subquery()
     )
+    # A real change by each instrument's published rule (checkins.change), not any rise.
     improved = case(
-        (and_(after.c.instrument == "PSS-4", after.c.score < before.c.score), 1),
-        (and_(after.c.instrument != "PSS-4", after.c.score > before.c.score), 1),
+        *(
+            (
+                and_(
+                    after.c.instrument == code,
+                    (
+                        after.c.score - before.c.score
+                        if inst.higher_is_better
+                        else before.c.score - after.c.score
+                    )
+                    >= inst.real_change,
+                ),
+                1,
+            )
+            for code, inst in checkins.INSTRUMENTS.items()
+        ),
         else_=0,
     )
     rows = s.execute(

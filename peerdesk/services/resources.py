@@ -103,3 +103,21 @@ def list_resources(
         )
     with store.session() as s:
         return [to_info(r) for r in s.scalars(stmt.order_by(Resource.name))]
+
+
+# Where a referral points first when nobody has chosen yet. A safety flag calls for crisis
+# care; a routine referral (the end of a series) for the employee assistance program or
+# professional help, never the crisis line by accident of alphabetical order.
+ROUTINE_ORDER = ("eap", "mental_health", "community", "chaplaincy")
+URGENT_ORDER = ("crisis_line", "mental_health")
+
+
+def suggested_resource(items: list[ResourceInfo], urgent: bool) -> ResourceInfo | None:
+    """The resource a new referral starts on: by kind in the order above, active only."""
+    active = [r for r in items if r.active]
+    for kind in URGENT_ORDER if urgent else ROUTINE_ORDER:
+        for r in active:
+            if r.kind == kind:
+                return r
+    routine = [r for r in active if urgent or r.kind != "crisis_line"]
+    return routine[0] if routine else (active[0] if active else None)

@@ -2,26 +2,37 @@
 
 At the last session of a series, and whenever a safety flag is raised, the supporter is
 asked to consider a referral; the answer (referred, not needed, declined by the
-participant) is stored on the session.
+participant) is stored on the session. "Decide later" is stored too (as "later"): the
+question stays open, shows on Today and in the episode timeline, and is answered later.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from peerdesk.errors import NotFoundError, PermissionDeniedError, ValidationError
-from peerdesk.models import CheckIn, Episode, SupportSession, utcnow
+from peerdesk.models import (
+    CheckIn,
+    Episode,
+    Participant,
+    SupporterProfile,
+    SupportSession,
+    utcnow,
+)
 from peerdesk.services.auth import Actor
-from peerdesk.services.scope import may_read_notes, session_filter
+from peerdesk.services.scope import is_program_wide, may_read_notes, session_filter
 from peerdesk.services.store import Store
 
 DECISIONS = ("referred", "not_needed", "declined")
+LATER = "later"  # the question was put off: still open, not an answer
 DECISION_LABELS = {
     "referred": "referred",
     "not_needed": "referral not needed",
     "declined": "participant declined a referral",
+    LATER: "referral question open (decide later)",
 }
 
 
@@ -55,7 +66,29 @@ class ReferralPrompt:
     session_id: str
     episode_id: str
     reasons: tuple[str, ...]  # e.g. "safety flag raised", "last session of the series"
-    decision: str | None  # already answered?
+    decision: str | None  # already answered? ("later" is not an answer)
+
+    @property
+    def is_open(self) -> bool:
+        return self.decision is None or self.decision == LATER
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """A referral question the supporter put off ("Decide later")."""
+
+    session_id: str
+    episode_id: str
+    participant_code: str
+    supporter_name: str
+    started_at: datetime
+    safety_flag: bool
+    put_off_at: datetime | None
+    is_mine: bool  # only the session's author answers it
+
+    @property
+    def id(self) -> str:
+        return self.session_id
 
 
 def series_position(store: Store, actor: Actor, session_id: str) -> SeriesPosition:
@@ -103,8 +136,11 @@ def referral_prompt(store: Store, actor: Actor, session_id: str) -> ReferralProm
 def record_referral_decision(
     store: Store, actor: Actor, session_id: str, decision: str, referral_id: str | None = None
 ) -> None:
-    """Store the supporter's answer to the referral prompt (the session's author only)."""
-    if decision not in DECISIONS:
+    """Store the supporter's answer to the referral prompt (the session's author only).
+
+    decision "later" records that the question was put off; a real answer replaces it.
+    """
+    if decision not in (*DECISIONS, LATER):
         raise ValidationError(f"the answer must be one of: {', '.join(DECISIONS)}")
     if decision == "referred" and not referral_id:
         raise ValidationError("record the referral itself before answering 'referred'")
@@ -112,6 +148,8 @@ def record_referral_decision(
         ss = s.get(SupportSession, session_id)
         if ss is None or not may_read_notes(actor, ss):
             raise PermissionDeniedError("only the session's author answers its referral prompt")
+        if decision == LATER and ss.referral_decision not in (None, LATER):
+            return  # already answered; putting it off again changes nothing
         ss.referral_decision = decision
         ss.referral_decision_at = utcnow().replace(microsecond=0)
         ss.updated_by = actor.user_id
@@ -149,3 +187,46 @@ def checkins_due(store: Store, actor: Actor, episode_id: str, closing: bool = Fa
     if at_end and count > 1 and "after" not in phases:
         due.append("after")
     return due
+
+
+def open_questions(store: Store, actor: Actor, limit: int = 50) -> tuple[list[OpenQuestion], int]:
+    """Referral questions put off with "Decide later", oldest session first.
+
+    A supporter sees their own; a coordinator sees the program's (to follow up with the
+    supporter; only the author answers). Withdrawn sessions drop out.
+    """
+    if not actor.can("casework.own") and not actor.can("casework.program"):
+        return [], 0
+    where = [
+        session_filter(actor),
+        SupportSession.referral_decision == LATER,
+        SupportSession.withdrawn_at.is_(None),
+    ]
+    if not is_program_wide(actor):
+        where.append(SupportSession.supporter_id == actor.supporter_id)
+    stmt = (
+        select(SupportSession, Participant.code, SupporterProfile.display_name)
+        .join(Episode, Episode.id == SupportSession.episode_id)
+        .join(Participant, Participant.id == Episode.participant_id)
+        .join(SupporterProfile, SupporterProfile.id == SupportSession.supporter_id)
+        .where(*where)
+    )
+    with store.session() as s:
+        total = int(s.scalar(select(func.count(SupportSession.id)).where(*where)) or 0)
+        rows = s.execute(
+            stmt.order_by(SupportSession.started_at, SupportSession.id).limit(limit)
+        ).all()
+        items = [
+            OpenQuestion(
+                ss.id,
+                ss.episode_id,
+                code,
+                name,
+                ss.started_at,
+                ss.safety_flag,
+                ss.referral_decision_at,
+                actor.user_id is not None and ss.created_by == actor.user_id,
+            )
+            for ss, code, name in rows
+        ]
+    return items, total

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, delete, func, select
@@ -199,8 +199,40 @@ def record_session(store: Store, actor: Actor, data: SessionInput) -> SessionInf
         _set_children(s, ss.id, data, ep)
         s.flush()
         store.audit(s, actor, "session.create", "session", ss.id, {"safety_flag": data.safety_flag})
+        close_follow_ups_met(store, s, actor, ss, ep)
         row = s.execute(_base().where(SupportSession.id == ss.id)).one()
         return _info(actor, row, _concerns(s, [ss.id])[ss.id], data.notes)
+
+
+def close_follow_ups_met(
+    store: Store, s: Session, actor: Actor, new: SupportSession, episode: Episode
+) -> list[str]:
+    """A contact with the participant on or after a follow-up date is that follow-up:
+    earlier sessions' open follow-ups due by the new session's day are marked done on it.
+
+    Follow-ups dated later than the new session stay open (they were planned beyond it).
+    Returns the ids of the sessions whose follow-up was closed.
+    """
+    # started_at is UTC; follow-up dates are local calendar days.
+    day = new.started_at.replace(tzinfo=UTC).astimezone().date()
+    earlier = s.scalars(
+        select(SupportSession)
+        .join(Episode, Episode.id == SupportSession.episode_id)
+        .where(
+            Episode.participant_id == episode.participant_id,
+            SupportSession.id != new.id,
+            SupportSession.started_at < new.started_at,
+            SupportSession.follow_up_on.is_not(None),
+            SupportSession.follow_up_on <= day,
+            SupportSession.follow_up_done_on.is_(None),
+            SupportSession.withdrawn_at.is_(None),
+        )
+    ).all()
+    for old in earlier:
+        old.follow_up_done_on = day
+        old.updated_by = actor.user_id
+        store.audit(s, actor, "session.follow_up_done", "session", old.id, {"by_session": new.id})
+    return [old.id for old in earlier]
 
 
 def update_session(store: Store, actor: Actor, session_id: str, data: SessionInput) -> SessionInfo:

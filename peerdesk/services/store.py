@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from peerdesk.errors import (
     AuthenticationError,
     DamagedStoreError,
+    PasswordChangeRequiredError,
     PeerDeskError,
     StoreExistsError,
     StoreNotFoundError,
@@ -33,7 +34,12 @@ from peerdesk.services import audit
 from peerdesk.services.auth import ADMIN, SYSTEM, Actor
 from peerdesk.services.files import database_error_message, is_disk_full, os_error_message
 from peerdesk.services.instance_lock import InstanceLock
-from peerdesk.services.keyslots import KeyslotFile, canonical_recovery_key, new_recovery_key
+from peerdesk.services.keyslots import (
+    KeyslotFile,
+    Unlocked,
+    canonical_recovery_key,
+    new_recovery_key,
+)
 from peerdesk.services.notes import (
     NoteKeys,
     extras_for,
@@ -92,6 +98,13 @@ class Store:
         self.keyslots = keyslots or KeyslotFile(self.data_dir)
         self.warnings: list[str] = []  # shown to the person who unlocked (e.g. rollback)
         self.note_keys = NoteKeys()  # the unlocked person's notes keys (services/notes.py)
+        # Set while the person signed in still has an administrator's password (see
+        # accounts.choose_first_password); holds their opened slot until they replace it.
+        self.first_password: Unlocked | None = None
+
+    @property
+    def must_change_password(self) -> bool:
+        return self.first_password is not None
 
     @property
     def db_path(self) -> Path:
@@ -148,6 +161,7 @@ class Store:
             self.engine.dispose()
             self._key = None
             self.note_keys = NoteKeys()
+            self.first_password = None
         self._lock.release()
 
     def _remember_audit_head(self) -> None:
@@ -297,6 +311,9 @@ def create_store(
 
 FAILURE_REASONS = ("AuthenticationError", "ThrottledError", "AccountLockedError")
 UNKNOWN_NAME = "*unknown*"
+# How queued events name an account name nobody has (never the typed text: people type
+# passwords into the username box).
+UNKNOWN_ACTOR = Actor(None, "(unknown name)", "an account name that does not exist", "")
 
 
 def _pending(slots: KeyslotFile) -> dict[str, Any]:
@@ -304,15 +321,25 @@ def _pending(slots: KeyslotFile) -> dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
-def note_failed_login(slots: KeyslotFile, username: str, reason: str) -> None:
+def note_failed_login(
+    slots: KeyslotFile, username: str, reason: str, just_locked: bool = False
+) -> None:
     """Count a failed sign-in in the key file; it joins the audit log at the next unlock.
 
     Failures happen before the store can be written. They are kept as counts per known
     username (never the typed text of an unknown one: people type passwords there), so
-    a flood of attempts cannot push real records out.
+    a flood of attempts cannot push real records out. The attempt that locks an account
+    is queued as a lock-out of its own.
     """
     now = int(time.time())
     pending = _pending(slots)
+    if just_locked:
+        lockouts = pending.get("lockouts")
+        if not isinstance(lockouts, list):
+            lockouts = pending["lockouts"] = []
+        known = username if username in slots.usernames() else UNKNOWN_NAME
+        lockouts.append({"username": known, "at": now})
+        del lockouts[:-100]
     failures = pending.get("failures")
     if not isinstance(failures, dict):
         failures = pending["failures"] = {}
@@ -358,6 +385,15 @@ def _flush_pending_events(store: Store, session: Session) -> bool:
     def user_id(name: str) -> str:
         return session.scalar(select(User.id).where(User.username == name)) or ""
 
+    def attempted(name: str) -> Actor:
+        """Queued events are about the account named at the sign-in screen, not 'system'."""
+        if name == UNKNOWN_NAME:
+            return UNKNOWN_ACTOR
+        user = session.scalar(select(User).where(User.username == name))
+        if user is None:
+            return Actor(None, name[:64], name[:64], "")
+        return Actor(user.id, user.username, user.display_name, user.role)
+
     failures = pending.get("failures", {})
     for name, record in failures.items() if isinstance(failures, dict) else ():
         try:
@@ -388,11 +424,33 @@ def _flush_pending_events(store: Store, session: Session) -> bool:
             detail["unknown_username"] = True
         store.audit(
             session,
-            SYSTEM,
+            attempted(str(name)),
             "login.failed",
             "user",
             "" if name == UNKNOWN_NAME else user_id(str(name)),
             detail,
+        )
+    lockouts = pending.get("lockouts", [])
+    for item in lockouts if isinstance(lockouts, list) else ():
+        try:
+            name, at = str(item["username"]), int(item["at"])
+            if not 0 <= at < 2**53:
+                raise ValueError("out of range")
+        except (KeyError, TypeError, ValueError, OverflowError):
+            store.audit(
+                session, SYSTEM, "pending_event.rejected", "", "", {"reason": "malformed lock-out"}
+            )
+            continue
+        lock_detail: dict[str, Any] = {"at": at, "unverified": True}
+        if name == UNKNOWN_NAME:
+            lock_detail["unknown_username"] = True
+        store.audit(
+            session,
+            attempted(name),
+            "account.lock_out",
+            "user",
+            "" if name == UNKNOWN_NAME else user_id(name),
+            lock_detail,
         )
     changes = pending.get("password_changes", [])
     for item in changes if isinstance(changes, list) else ():
@@ -403,7 +461,12 @@ def _flush_pending_events(store: Store, session: Session) -> bool:
             valid = False
         if valid:
             store.audit(
-                session, SYSTEM, "account.change_password", "user", user_id(name), {"at": at}
+                session,
+                attempted(name),
+                "account.change_password",
+                "user",
+                user_id(name),
+                {"at": at},
             )
         else:
             store.audit(
@@ -422,8 +485,14 @@ def open_store(
     username: str | None = None,
     password: str | None = None,
     recovery_key: str | None = None,
+    refuse_first_password: bool = False,
 ) -> tuple[Store, Actor]:
-    """Unlock with a password (or the recovery key, as audited emergency access)."""
+    """Unlock with a password (or the recovery key, as audited emergency access).
+
+    A password an administrator set (new account, reset) must be replaced by its owner:
+    the store then has `must_change_password` set and the app asks for a new one before
+    the workspace opens; with refuse_first_password (command-line use) it is refused.
+    """
     data_dir = Path(data_dir)
     if not store_exists(data_dir):
         raise StoreNotFoundError(
@@ -444,12 +513,21 @@ def open_store(
             unlocked = slots.open_slot(kind, name, secret, policy.max_failed_attempts)
             key = unlocked.key
         except AuthenticationError as exc:
-            note_failed_login(slots, name, type(exc).__name__)
+            note_failed_login(
+                slots, name, type(exc).__name__, bool(getattr(exc, "just_locked", False))
+            )
             raise
+        if unlocked.must_change and refuse_first_password:
+            raise PasswordChangeRequiredError(
+                f"{name} still has the password an administrator set; choose your own first "
+                f"with 'peerdesk user password --user {name}' (or by signing in to the app)"
+            )
     except BaseException:
         lock.release()
         raise
     store = _open_engine_checked(data_dir, key, lock, policy, slots)
+    if unlocked.must_change:
+        store.first_password = unlocked
     try:
         with store.session() as s:
             flushed = _flush_pending_events(store, s)

@@ -13,7 +13,7 @@ from peerdesk.models import (
     SupporterProfile,
     SupportSession,
 )
-from peerdesk.services import accounts, referrals
+from peerdesk.services import accounts, referrals, series
 from peerdesk.services.auth import Actor
 from peerdesk.services.scope import is_program_wide, session_filter
 from peerdesk.services.store import Store
@@ -65,6 +65,9 @@ class TodaySummary:
     referrals_total: int = 0
     attention: list[Attention] = field(default_factory=list)
     locked_accounts: list[str] = field(default_factory=list)
+    # Referral questions put off with "Decide later", still to be answered.
+    open_questions: list[series.OpenQuestion] = field(default_factory=list)
+    open_questions_total: int = 0
 
 
 def follow_ups(
@@ -200,6 +203,7 @@ def today_summary(store: Store, actor: Actor, day: date | None = None) -> TodayS
     day = day or date.today()
     fus, fu_total, fu_overdue = follow_ups(store, actor, day)
     refs, ref_total = waiting_referrals(store, actor, day)
+    questions, questions_total = series.open_questions(store, actor)
     return TodaySummary(
         day,
         fus,
@@ -209,4 +213,6 @@ def today_summary(store: Store, actor: Actor, day: date | None = None) -> TodayS
         ref_total,
         supporter_attention(store, actor, day),
         locked_accounts(store, actor),
+        questions,
+        questions_total,
     )

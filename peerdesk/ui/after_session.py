@@ -8,18 +8,33 @@ episode's first session and an 'after' one at the end of a series.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QWidget
 
 from peerdesk.errors import PeerDeskError
 from peerdesk.services import episodes, series
 from peerdesk.services.auth import Actor
-from peerdesk.services.series import ReferralPrompt
-from peerdesk.services.sessions import SessionInfo
+from peerdesk.services.series import OpenQuestion, ReferralPrompt
 from peerdesk.services.store import Store
 from peerdesk.ui.checkin_forms import CheckInDialog
 from peerdesk.ui.dialogs import Dialogs
 from peerdesk.ui.fmt import label, sentence, tr
 from peerdesk.ui.forms import FormDialog, ReferralDialog
+
+
+class SessionRef(Protocol):
+    """What the referral question needs of a session: a saved sessions.SessionInfo, or an open
+    question from Today (series.OpenQuestion)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def episode_id(self) -> str: ...
+    @property
+    def participant_code(self) -> str: ...
+    @property
+    def safety_flag(self) -> bool: ...
 
 
 class ReferralPromptDialog(FormDialog):
@@ -29,7 +44,7 @@ class ReferralPromptDialog(FormDialog):
         self,
         store: Store,
         actor: Actor,
-        info: SessionInfo,
+        info: SessionRef,
         prompt: ReferralPrompt,
         parent: QWidget | None = None,
         again: bool = False,
@@ -52,7 +67,7 @@ class ReferralPromptDialog(FormDialog):
             )
         for reason in prompt.reasons:
             if reason.startswith("last session"):
-                where = reason.removeprefix("last session of the series (").rstrip(")")
+                where = reason.removeprefix("last session of the series (").removesuffix(")")
                 parts.append(
                     self.tr(
                         "%1 with %2 ends the structured series. Consider whether a referral, "
@@ -99,7 +114,7 @@ class ReferralPromptDialog(FormDialog):
 
 
 def follow_through(
-    parent: QWidget, store: Store, actor: Actor, dialogs: Dialogs, info: SessionInfo
+    parent: QWidget, store: Store, actor: Actor, dialogs: Dialogs, info: SessionRef
 ) -> list[str]:
     """Ask what the saved session calls for; returns short lines for the status text."""
     done: list[str] = []
@@ -110,14 +125,16 @@ def follow_through(
     except PeerDeskError as exc:
         dialogs.error(parent, tr("After the session"), sentence(str(exc)))
         return done
-    if prompt is not None and prompt.decision is None:
+    if prompt is not None and prompt.is_open:
         decision = _ask_referral(parent, store, actor, dialogs, info, prompt)
+        if not store.is_open:
+            return done  # locked while asking: the question waits on Today
         if decision:
             done.append(
                 tr("Referral question: %1.").replace("%1", tr(series.DECISION_LABELS[decision]))
             )
         else:
-            done.append(tr("Referral question left for later."))
+            done.append(tr("Referral question left for later: it waits on Today."))
     # 'before' belongs to the first session; once missed, only 'after' is still asked for.
     wanted = [p for p in due if p == "after" or first]
     for phase in wanted:
@@ -141,9 +158,12 @@ def _ask_referral(
     store: Store,
     actor: Actor,
     dialogs: Dialogs,
-    info: SessionInfo,
+    info: SessionRef,
     prompt: ReferralPrompt,
 ) -> str | None:
+    # Open until answered: marked "later" before asking, so a lock, a crash or a closed
+    # window in the middle still leaves the question on Today; an answer replaces it.
+    _put_off(parent, store, actor, dialogs, info)
     again = False
     while True:
         dlg = ReferralPromptDialog(store, actor, info, prompt, parent, again=again)
@@ -158,10 +178,40 @@ def _ask_referral(
             try:
                 series.record_referral_decision(store, actor, info.id, "referred", ref.value.id)
             except PeerDeskError as exc:
-                dialogs.error(parent, tr("Referral"), sentence(str(exc)))
+                if store.is_open:  # not after a lock: the question simply stays open
+                    dialogs.error(parent, tr("Referral"), sentence(str(exc)))
                 return None
             return "referred"
         again = True
 
 
-__all__ = ["ReferralPromptDialog", "follow_through"]
+def _put_off(
+    parent: QWidget, store: Store, actor: Actor, dialogs: Dialogs, info: SessionRef
+) -> None:
+    """ "Decide later" leaves a trace: the open question shows on Today and in the timeline."""
+    try:
+        series.record_referral_decision(store, actor, info.id, series.LATER)
+    except PeerDeskError as exc:
+        dialogs.error(parent, tr("Referral question"), sentence(str(exc)))
+
+
+def answer_open_question(
+    parent: QWidget, store: Store, actor: Actor, dialogs: Dialogs, question: OpenQuestion
+) -> str | None:
+    """Ask a referral question that was put off, in the same dialog as after the session.
+
+    Returns the answer, or None when it is put off again (it stays open)."""
+    try:
+        prompt = series.referral_prompt(store, actor, question.session_id)
+    except PeerDeskError as exc:
+        dialogs.error(parent, tr("Referral question"), sentence(str(exc)))
+        return None
+    if prompt is None or not prompt.is_open:
+        dialogs.info(
+            parent, tr("Referral question"), tr("This referral question is already answered.")
+        )
+        return None
+    return _ask_referral(parent, store, actor, dialogs, question, prompt)
+
+
+__all__ = ["ReferralPromptDialog", "answer_open_question", "follow_through"]

@@ -31,7 +31,8 @@ def make_app(argv: list[str] | None = None):  # noqa: ANN201 - QApplication
     app.setApplicationName("PeerDesk")
     app.setOrganizationName("PeerDesk")
     app.setApplicationVersion(__version__)
-    app.setApplicationDisplayName("PeerDesk")
+    # No setApplicationDisplayName: Qt appends it to every window title, so the main
+    # window read "PeerDesk — Zoë Martin — PeerDesk". The window titles say PeerDesk.
     install_translations(app)
     return app
 

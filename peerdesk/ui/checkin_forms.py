@@ -149,7 +149,11 @@ class InstrumentForm(FormDialog):
                 .replace("%2", str(len(answers)))
             )
             return
-        self.score.setText(f"<b>{total}</b> {score_meaning(code)}")
+        meaning = checkins.tier(code, total)
+        text = f"<b>{total}</b> {score_meaning(code)}"
+        if meaning:  # the published cut-off, said in words next to the number
+            text += f"<br><b style='color:#b00020'>{self.tr(meaning)}</b>"
+        self.score.setText(text)
 
     def instrument_code(self) -> str:
         return str(self.instrument.currentData())

@@ -202,6 +202,9 @@ class ScriptedDialogs(Dialogs):
         if accepted:
             # The dialog's own accept() runs its validation, as a click on OK would.
             dialog.accept()
+            settle = getattr(dialog, "settle", None)
+            if callable(settle):
+                settle()  # a save running off the GUI thread has come back
             accepted = dialog.result() == QDialog.DialogCode.Accepted
         else:
             dialog.reject()

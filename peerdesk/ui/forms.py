@@ -5,7 +5,10 @@ They are shown through Dialogs.run(), so tests fill them in and accept them dire
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QDate
@@ -41,6 +44,7 @@ from peerdesk.services.vocabulary import COMMON_REASONS
 from peerdesk.ui import drafts
 from peerdesk.ui.dialogs import Dialogs
 from peerdesk.ui.fmt import label, sentence
+from peerdesk.ui.tasks import error_text, run_task, wait_all
 from peerdesk.ui.widgets import DateField, NumberField, PasswordField, number_problems
 
 
@@ -106,6 +110,11 @@ class FormDialog(QDialog):
         self.error.setStyleSheet("QLabel#formError { color: #b00020; font-weight: bold; }")
         self.error.hide()
         outer.addWidget(self.error)
+        self.working = QLabel(self.tr("Working… this takes a few seconds."))
+        self.working.hide()
+        outer.addWidget(self.working)
+        self.busy = False
+        self.task: Any = None
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -185,6 +194,8 @@ class FormDialog(QDialog):
 
     def reject(self) -> None:
         """Escape or Cancel: what was typed is thrown away only after a question."""
+        if self.busy:
+            return  # a save has started off the GUI thread; its answer is waited for
         if self.has_unsaved_input():
             dialogs = window_attr(self, "dialogs")
             if isinstance(dialogs, Dialogs) and not dialogs.confirm(
@@ -225,17 +236,59 @@ class FormDialog(QDialog):
         self.error.setText(sentence(text))
         self.error.show()
 
+    def background_work(self) -> Callable[[], Any] | None:
+        """Slow dialogs (password stretching) return the service call here, made from the
+        field values; it then runs off the GUI thread while the dialog shows it is busy.
+        The default None keeps submit() on the GUI thread."""
+        return None
+
     def accept(self) -> None:
+        if self.busy:
+            return  # one save at a time; a second Enter does not submit twice
+        self.error.hide()  # the last attempt's message must not stand beside this one
         problem = number_problems(self)
         if problem:
             self.show_error(problem)
             return
         try:
-            self.value = self.submit()
+            work = self.background_work()
+            if work is None:
+                self.value = self.submit()
         except PeerDeskError as exc:
             self.show_error(str(exc))
             return
+        if work is None:
+            super().accept()
+            return
+        self._set_busy(True)
+        self.task = run_task(
+            self, work, on_result=self._work_done, on_error=self._work_failed, show_progress=False
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for i in range(self.form.rowCount()):
+            item = self.form.itemAt(i, QFormLayout.ItemRole.FieldRole)
+            if item is not None and item.widget() is not None:
+                item.widget().setEnabled(not busy)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setEnabled(not busy)
+        self.working.setVisible(busy)
+
+    def _work_done(self, value: Any) -> None:
+        self._set_busy(False)
+        self.value = value
         super().accept()
+
+    def _work_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.show_error(error_text(exc))
+
+    def settle(self, timeout_ms: int = 30000) -> None:
+        """For tests: wait until a background save has come back."""
+        if self.busy:
+            wait_all(timeout_ms)
 
 
 class ParticipantDialog(FormDialog):
@@ -342,14 +395,13 @@ class ReferralDialog(FormDialog):
         self.store, self.actor = store, actor
         self.episode_id, self.session_id = episode_id, session_id
         self.resource = self.row(self.tr("&Refer to:"), QComboBox())
-        for res in resources.list_resources(store, actor):
+        found = resources.list_resources(store, actor)
+        for res in found:
             self.resource.addItem(f"{res.name} — {label(res.kind)}", res.id)
-        if urgent:
-            # Crisis lines first when a safety concern was flagged.
-            for i in range(self.resource.count()):
-                if label("crisis_line") in self.resource.itemText(i):
-                    self.resource.setCurrentIndex(i)
-                    break
+        # A crisis line on a safety flag; otherwise the EAP or another non-crisis service.
+        first = resources.suggested_resource(found, urgent)
+        if first is not None:
+            self.resource.setCurrentIndex(self.resource.findData(first.id))
         self.reason = self.row(self.tr("R&eason:"), QLineEdit())
         self.urgency = self.row(
             self.tr("&Urgency:"), code_combo(referrals.URGENCIES, "urgent" if urgent else "routine")
@@ -397,10 +449,17 @@ class ChangePasswordDialog(FormDialog):
             )
         )
 
-    def submit(self) -> None:
+    def background_work(self) -> Callable[[], None]:
+        # Checking the old password and wrapping the key with the new one both stretch a
+        # password (Argon2id): off the GUI thread.
         if self.new.text() != self.repeat.text():
             raise PeerDeskError("the two new passwords are not the same")
-        accounts.change_own_password(self.store, self.actor, self.old.text(), self.new.text())
+        return partial(
+            accounts.change_own_password, self.store, self.actor, self.old.text(), self.new.text()
+        )
+
+    def submit(self) -> None:
+        self.background_work()()
 
 
 class UserDialog(FormDialog):
@@ -414,18 +473,29 @@ class UserDialog(FormDialog):
             self.tr("First &password:"), QLineEdit(accounts.generate_password())
         )
         self.form.addRow(
-            QLabel(self.tr("Give the first password to the person; they can change it later."))
+            QLabel(
+                self.tr(
+                    "Give the first password to the person; they choose their own when they "
+                    "first sign in."
+                )
+            )
         )
 
-    def submit(self) -> accounts.UserInfo:
-        return accounts.add_user(
+    def background_work(self) -> Callable[[], accounts.UserInfo]:
+        # A new account wraps the store key with the password (Argon2id): seconds of work.
+        return partial(
+            accounts.add_user,
             self.store,
             self.actor,
             self.username.text(),
             self.role.currentData(),
             self.password.text(),
             self.display.text(),
+            must_change=True,
         )
+
+    def submit(self) -> accounts.UserInfo:
+        return self.background_work()()
 
 
 class SupporterDialog(FormDialog):
@@ -548,10 +618,23 @@ class CourseDialog(FormDialog):
 
 class SupervisionDialog(FormDialog):
     def __init__(
-        self, store: Store, actor: Actor, supporter_id: str, parent: QWidget | None = None
+        self,
+        store: Store,
+        actor: Actor,
+        supporter_id: str,
+        parent: QWidget | None = None,
+        supporter_name: str = "",
     ) -> None:
-        super().__init__(self.tr("Log supervision"), parent, self.tr("Save"))
+        title = self.tr("Log supervision")
+        if supporter_name:
+            title = self.tr("Log supervision for %1").replace("%1", supporter_name)
+        super().__init__(title, parent, self.tr("Save"))
         self.store, self.actor, self.supporter_id = store, actor, supporter_id
+        self.who = QLabel(
+            self.tr("Supervision of <b>%1</b>").replace("%1", html.escape(supporter_name))
+        )
+        self.who.setVisible(bool(supporter_name))
+        self.form.addRow(self.who)
         self.held = self.row(self.tr("&Held on:"), date_edit())
         self.minutes = self.row(
             self.tr("&Minutes:"), NumberField(1, 600, self.tr("Minutes"), self.tr("minutes"))

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from peerdesk.errors import AccountLockedError, DamagedStoreError, ThrottledError
+from peerdesk.errors import DamagedStoreError, ThrottledError
 from peerdesk.ui.fmt import sentence
 from peerdesk.ui.widgets import PasswordField, heading
 
@@ -178,15 +178,13 @@ class LoginPage(QWidget):
             self.restore.show()
             self.restore.setFocus()
             return
+        # The service's sentence is complete (wrong password, tries left, lock-out and
+        # what to do about it); adding to it here repeated the lock-out advice.
         self.show_error(str(exc))
         if isinstance(exc, ThrottledError):
             self._wait = int(exc.retry_after) + 1
             self.sign_in.setEnabled(False)
             self._countdown.start()
-        elif isinstance(exc, AccountLockedError):
-            self.show_error(
-                sentence(str(exc)) + " " + self.tr("Ask an administrator to reset your password.")
-            )
         self.password.setFocus()
 
     def _tick(self) -> None:

@@ -41,10 +41,12 @@ from peerdesk.services.drafts import SealedDrafts
 from peerdesk.services.store import Store, open_store, store_exists
 from peerdesk.ui.dialogs import Dialogs
 from peerdesk.ui.drafts import SESSION_FORM, Draft, DraftBook
+from peerdesk.ui.first_password import settle_first_password
 from peerdesk.ui.fmt import label
 from peerdesk.ui.forms import ChangePasswordDialog, FormDialog
 from peerdesk.ui.idle import IdleWatcher
 from peerdesk.ui.login import LockPage, LoginPage
+from peerdesk.ui.menus import install_menus
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.tasks import Task, error_text, run_task
 from peerdesk.ui.widgets import demo_banner
@@ -328,6 +330,7 @@ class MainWindow(QMainWindow):
         # Unsaved input over a lock: sealed while locked, offered back to the same person.
         self.drafts = DraftBook()
         self._sealed: SealedDrafts | None = None
+        self.menus = install_menus(self)  # File, Go, Help over the actions above
 
     def _action(self, text: str, shortcut: str, slot: Callable[[], Any]) -> QAction:
         act = QAction(text, self)
@@ -364,11 +367,15 @@ class MainWindow(QMainWindow):
         wizard.show()
 
     def _wizard_done(self, username: str) -> None:
-        if self.wizard is not None:
-            self.wizard.deleteLater()
-            self.wizard = None
+        self._drop_wizard()
         self.show_login(username)
         self.show()
+
+    def _drop_wizard(self) -> None:
+        if self.wizard is not None:
+            self.wizard.hide()
+            self.wizard.deleteLater()
+            self.wizard = None
 
     def create_demo(self, sessions: int = 3000) -> None:
         from peerdesk.services.demo import build_demo
@@ -462,6 +469,13 @@ class MainWindow(QMainWindow):
         store, actor = result
         if self.store is not None:  # a second result after a double submit
             store.close()
+            return
+        if not settle_first_password(self.dialogs, self, store, actor):
+            store.close()  # the workspace never opens on an administrator's password
+            self.show_login(actor.username)
+            self.login.show_error(
+                self.tr("Choose your own password to continue; sign in again when ready.")
+            )
             return
         self.store, self.actor = store, actor
         ctx = Context(store, actor, self.dialogs, navigate=lambda *_a, **_k: None)
@@ -710,11 +724,16 @@ class MainWindow(QMainWindow):
             ]
         if "referrals" in keys:
             lines.append(("Enter", tr("On a referral: move it along")))
+        if "sessions" in keys:
+            lines.append(("Enter", tr("On a follow-up (Today): open its episode")))
+        if supporter:
+            lines.append(("Enter", tr("On a referral question left for later (Today): answer it")))
         if self.actor is not None and self.actor.can("casework.program"):
             lines.append(("Enter", tr("On an episode waiting for a supporter (Today): Match")))
         lines += [
             ("Ctrl+L", tr("Lock now")),
             ("Ctrl+Shift+L", tr("Sign out")),
+            ("Ctrl+Q", tr("Quit (the same as closing the window)")),
             ("F1", tr("This list")),
             ("Tab, Shift+Tab", tr("Next or previous field")),
             ("Alt + underlined letter", tr("That field or button")),
@@ -766,6 +785,11 @@ class MainWindow(QMainWindow):
         ):
             return
         self._teardown()
+        if self.wizard is not None:
+            # From the first-run wizard: the main window takes over and shows the work;
+            # the wizard comes back only if nothing was restored.
+            self.show()
+            self.wizard.hide()
         creds: dict[str, Any] = (
             {"username": username.strip().lower(), "password": secret}
             if username.strip()
@@ -776,6 +800,7 @@ class MainWindow(QMainWindow):
 
         def done(result: tuple[dict[str, Any], Path | None]) -> None:
             manifest, aside = result
+            self._drop_wizard()  # a store exists now: sign in, not set up
             self.show_login(username.strip().lower())
             text = self.tr("The backup from %1 was restored. Sign in to continue.").replace(
                 "%1", str(manifest.get("created_at", "?"))[:16]
@@ -789,6 +814,9 @@ class MainWindow(QMainWindow):
         def failed(exc: BaseException) -> None:
             self.show_login(username.strip().lower())
             self.dialogs.error(self, self.tr("Not restored"), error_text(exc))
+            if self.wizard is not None and not store_exists(self.data_dir):
+                self.wizard.show()  # back to setting up, or another backup
+                self.hide()
 
         self.task = run_task(
             self,

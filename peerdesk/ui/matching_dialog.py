@@ -79,6 +79,7 @@ class MatchingDialog(FormDialog):
                 Column(self.tr("Why"), lambda s: "; ".join(s.reasons)),
             ],
             highlight=lambda s: s.supporter_id == episode.supporter_id,
+            highlight_tone=None,  # the supporter assigned now: marked, not an alarm
         )
         self.view = make_table(self.model, self.tr("Suggested supporters"), sortable=False)
         self.view.activated.connect(lambda _i: self.accept())
@@ -209,6 +210,17 @@ class MatchingDialog(FormDialog):
             raise ValidationError("choose a supporter from the suggestions")
         matching.assign_supporter(self.store, self.actor, self.episode.id, s.supporter_id)
         return s
+
+    def confirmation(self) -> str:
+        """What the caller shows after Assign, so the choice is seen to have been stored."""
+        s = self.value
+        if s is None:
+            return ""
+        return (
+            self.tr("%1 is now assigned to %2.")
+            .replace("%1", self.episode.participant_code)
+            .replace("%2", s.supporter_name)
+        )
 
 
 __all__ = ["MatchingDialog", "may_match"]

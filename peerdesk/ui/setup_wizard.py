@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -25,6 +26,7 @@ from peerdesk.services import recovery_sheet
 from peerdesk.services.store import create_store
 from peerdesk.ui.dialogs import Dialogs
 from peerdesk.ui.fmt import sentence
+from peerdesk.ui.tasks import Task, error_text, run_task
 from peerdesk.ui.widgets import PasswordField
 
 
@@ -49,6 +51,10 @@ class WelcomePage(QWizardPage):
         self.restore = QPushButton(self.tr("Restore from a &backup instead…"))
         self.restore.setToolTip(self.tr("Moving to a new computer? Restore your last backup."))
         self.restore.clicked.connect(wizard.restoreRequested)
+        # Not a default button: Enter on this page goes on (Next), it does not open a
+        # file dialog; the button is still reached with Tab or Alt+B.
+        self.restore.setAutoDefault(False)
+        self.restore.setDefault(False)
         row.addWidget(self.restore)
         row.addStretch(1)
         lay.addLayout(row)
@@ -99,32 +105,73 @@ class AccountPage(QWizardPage):
         self.error.setStyleSheet("color: #b00020; font-weight: bold;")
         self.error.hide()
         form.addRow(self.error)
+        self.working = QLabel(self.tr("Creating the encrypted store… this takes a few seconds."))
+        self.working.setAccessibleName(self.tr("Progress"))
+        self.working.hide()
+        form.addRow(self.working)
+        self.busy = False
+        self.task: Task | None = None
 
     def validatePage(self) -> bool:  # noqa: N802
+        """Creating the store stretches the password (Argon2id): it runs off the GUI
+        thread, the form shows it is busy, and Next is pressed again when it is done."""
         if self.w.recovery_key:
             return True  # already created; going back and forth does not create twice
+        if self.busy:
+            return False
+        self.error.hide()  # an old message must not sit beside the new attempt
         if self.password.text() != self.repeat.text():
             return self._fail(self.tr("The two passwords are not the same."))
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.w.recovery_key = create_store(
+        self._set_busy(True)
+        site = self.site.text().strip() or "Main site"
+        username = self.username.text()
+        self.task = run_task(
+            self,
+            partial(
+                create_store,
                 self.w.data_dir,
-                self.username.text(),
+                username,
                 self.password.text(),
                 admin_display_name=self.display.text().strip(),
-                site_name=self.site.text().strip() or "Main site",
-            )
-        except PeerDeskError as exc:
-            return self._fail(sentence(str(exc)))
-        finally:
+                site_name=site,
+            ),
+            on_result=lambda key: self._created(key, username, site),
+            on_error=self._create_failed,
+            show_progress=False,
+        )
+        return False
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for widget in (self.site, self.username, self.display, self.password, self.repeat):
+            widget.setEnabled(not busy)
+        for which in (
+            QWizard.WizardButton.NextButton,
+            QWizard.WizardButton.BackButton,
+            QWizard.WizardButton.CancelButton,
+        ):
+            self.w.button(which).setEnabled(not busy)
+        self.working.setVisible(busy)
+        if busy:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        else:
             QApplication.restoreOverrideCursor()
-        self.w.username = self.username.text().strip().lower()
-        self.w.site_name = self.site.text().strip() or "Main site"
+
+    def _created(self, key: str, username: str, site: str) -> None:
+        self._set_busy(False)
+        self.w.recovery_key = key
+        self.w.username = username.strip().lower()
+        self.w.site_name = site
         self.password.clear()
         self.repeat.clear()
         for widget in (self.site, self.username, self.display, self.password, self.repeat):
             widget.setEnabled(False)
-        return True
+        self.w.next()
+
+    def _create_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self._fail(error_text(exc))
+        self.password.setFocus()
 
     def _fail(self, text: str) -> bool:
         self.error.setText(text)
@@ -229,6 +276,13 @@ class SetupWizard(QWizard):
         self.addPage(self.account)
         self.addPage(self.recovery)
         self.setMinimumSize(640, 480)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self.currentPage() is self.welcome:
+            # QWizard focuses a page's first field, here the Restore button; start on
+            # Next instead, so Enter goes on.
+            self.button(QWizard.WizardButton.NextButton).setFocus()
 
     def accept(self) -> None:
         super().accept()

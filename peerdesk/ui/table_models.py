@@ -19,8 +19,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from peerdesk.errors import PeerDeskError
 from peerdesk.ui.fmt import fmt_date, fmt_dt
@@ -38,6 +37,7 @@ TONES = {
     "warn": ("#fff3cd", "#523e02"),
     "good": ("#d1e7dd", "#0a3622"),
 }
+ALARM = "bad"  # the tone of highlighted rows
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,12 @@ class RowTableModel(QAbstractTableModel):
         columns: Sequence[Column],
         highlight: Callable[[Any], bool] | None = None,
         parent: Any = None,
+        highlight_tone: str | None = ALARM,  # None: bold only (a mark, not an alarm)
     ) -> None:
         super().__init__(parent)
         self.columns = list(columns)
         self.highlight = highlight
+        self.highlight_tone = highlight_tone
         self._rows: list[Any] = []
 
     # -- Qt interface --------------------------------------------------------
@@ -119,15 +121,19 @@ class RowTableModel(QAbstractTableModel):
                 back, text = tone
                 return QBrush(QColor(back if role == Qt.ItemDataRole.BackgroundRole else text))
         if self.highlight is not None and self.highlight(row):
-            # Bold as well as a colour, so the highlight does not rely on colour alone.
+            # Rows that need action now (overdue, a safety flag) in the alarm tone, bold as
+            # well, and always with words in a cell: never colour alone. Not the link
+            # colour: blue reads as "open this", not "late".
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()
                 font.setBold(True)
                 return font
-            if role == Qt.ItemDataRole.ForegroundRole:
-                app = QApplication.instance()
-                if isinstance(app, QApplication):
-                    return QBrush(app.palette().color(QPalette.ColorRole.Link))
+            if self.highlight_tone is not None and role in (
+                Qt.ItemDataRole.BackgroundRole,
+                Qt.ItemDataRole.ForegroundRole,
+            ):
+                back, text = TONES[self.highlight_tone]
+                return QBrush(QColor(back if role == Qt.ItemDataRole.BackgroundRole else text))
         return None
 
     def headerData(  # noqa: N802

@@ -6,8 +6,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractItemModel, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtCore import QAbstractItemModel, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -20,12 +30,40 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QStackedWidget,
     QTableView,
+    QToolButton,
     QWidget,
 )
 
 
+def eye_icon(color: QColor, crossed: bool) -> QIcon:
+    """An eye (or a crossed-out eye), drawn here so no icon theme or file is needed: a
+    line edit shows only the icon of an action, so a text-only toggle was invisible."""
+    icon = QIcon()
+    for size in (16, 24, 32):
+        pix = QPixmap(size, size)
+        pix.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pix)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        s = size / 16
+        pen = QPen(color, 1.4 * s)
+        p.setPen(pen)
+        outline = QPainterPath()
+        outline.moveTo(1.5 * s, 8 * s)
+        outline.quadTo(8 * s, 0.5 * s, 14.5 * s, 8 * s)
+        outline.quadTo(8 * s, 15.5 * s, 1.5 * s, 8 * s)
+        p.drawPath(outline)
+        p.setBrush(color)
+        p.drawEllipse(QPointF(8 * s, 8 * s), 2.4 * s, 2.4 * s)
+        if crossed:
+            p.drawLine(QPointF(2.5 * s, 13.5 * s), QPointF(13.5 * s, 2.5 * s))
+        p.end()
+        icon.addPixmap(pix)
+    return icon
+
+
 class PasswordField(QLineEdit):
-    """A password box that notices Caps Lock from what is typed (Qt cannot ask the OS)."""
+    """A password box that notices Caps Lock from what is typed (Qt cannot ask the OS),
+    with an eye button at its end that shows or hides what was typed."""
 
     capsLockChanged = Signal(bool)  # noqa: N815
 
@@ -33,18 +71,32 @@ class PasswordField(QLineEdit):
         super().__init__(parent)
         self.setEchoMode(QLineEdit.EchoMode.Password)
         self.caps_lock = False
-        self._toggle = QAction(self.tr("Show"), self)
-        self._toggle.setToolTip(self.tr("Show or hide the password"))
+        self._toggle = QAction(self.tr("Show password"), self)
         self._toggle.setCheckable(True)
         self._toggle.toggled.connect(self._show)
+        self._show(False)
         self.addAction(self._toggle, QLineEdit.ActionPosition.TrailingPosition)
         self.setInputMethodHints(
             Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhNoPredictiveText
         )
 
+    @property
+    def toggle_action(self) -> QAction:
+        return self._toggle
+
+    def toggle_button(self) -> QToolButton | None:
+        """The button Qt made for the eye action (what a mouse clicks)."""
+        for button in self.findChildren(QToolButton):
+            if button.defaultAction() is self._toggle:
+                return button
+        return None
+
     def _show(self, on: bool) -> None:
         self.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
-        self._toggle.setText(self.tr("Hide") if on else self.tr("Show"))
+        text = self.tr("Hide password") if on else self.tr("Show password")
+        self._toggle.setText(text)
+        self._toggle.setToolTip(text)
+        self._toggle.setIcon(eye_icon(self.palette().color(QPalette.ColorRole.Text), on))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         text = event.text()

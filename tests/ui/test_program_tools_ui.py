@@ -112,7 +112,9 @@ def test_matching_dialog_ranks_explains_and_assigns(qtbot, make_window, dialogs,
     dialogs.queue(check)
     qtbot.mouseClick(page.match_button, Qt.MouseButton.LeftButton)
     assert seen["first"] == "Nora ICU Nurse"
-    assert dialogs.last().kind == "run" and "error" not in dialogs.kinds()
+    assert dialogs.kinds()[-2:] == ["run", "info"] and "error" not in dialogs.kinds()
+    # Assign says what was stored, with the supporter's name.
+    assert dialogs.last("info").text == f"{prog.code} is now assigned to Nora ICU Nurse."
     assert page.current_episode().supporter_name == "Nora ICU Nurse"
     assert "Nora ICU Nurse" in page.ep_info.text()
     store, coord = w.store, w.actor
@@ -139,7 +141,8 @@ def test_opening_an_episode_offers_matching_and_lived_experience(
 
     dialogs.queue(open_one, pick_mia)
     page.open_episode()
-    assert [s.text for s in dialogs.shown] == ["EpisodeDialog", "MatchingDialog"]
+    assert [s.text for s in dialogs.shown][:2] == ["EpisodeDialog", "MatchingDialog"]
+    assert dialogs.shown[2].kind == "info" and "assigned to Mia Medic" in dialogs.shown[2].text
     assert page.current_episode().supporter_name == "Mia Medic"
     assert page.current_episode().lived_experience_wanted == "grief"
 
@@ -241,7 +244,7 @@ def test_series_prompt_at_session_n_and_on_safety_flag(qtbot, make_window, dialo
     assert parts.tl_model.index(sessions_shown[2], 1).data() == "Session 3 of 3"
 
 
-def test_deciding_later_stores_nothing_and_referred_needs_a_referral(
+def test_deciding_later_keeps_the_question_open_and_referred_needs_a_referral(
     qtbot, make_window, dialogs, seeded
 ):
     w = _as(qtbot, make_window, seeded.data_dir, "anna")
@@ -262,7 +265,8 @@ def test_deciding_later_stores_nothing_and_referred_needs_a_referral(
         ("run", "ReferralPromptDialog"),
     ]
     assert "left for later" in form.status.text()
-    assert series.referral_prompt(w.store, w.actor, info.id).decision is None
+    prompt = series.referral_prompt(w.store, w.actor, info.id)
+    assert prompt.decision == series.LATER and prompt.is_open
 
 
 def test_checkin_dialog_rejects_incomplete_answers(qtbot, make_window, seeded):

@@ -28,7 +28,11 @@ def test_wizard_creates_store_that_cli_and_recovery_key_open(qtbot, make_window,
     assert wiz.currentPage() is page and "not the same" in page.error.text()
     page.repeat.setText(PW)
     wiz.next()
-    assert wiz.currentPage() is wiz.recovery and store_exists(data)
+    # The store is made off the GUI thread: the form is busy and the old message is gone.
+    assert page.busy and page.error.isHidden() and not page.password.isEnabled()
+    assert not wiz.button(wiz.WizardButton.NextButton).isEnabled()
+    qtbot.waitUntil(lambda: wiz.currentPage() is wiz.recovery, timeout=15000)
+    assert store_exists(data) and not page.busy
     key = wiz.recovery.key.text()
     assert key.count("-") == 5
     # Save as PDF goes through the dialogs wrapper.

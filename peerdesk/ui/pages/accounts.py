@@ -1,4 +1,5 @@
-"""Accounts and policy (admins): add, disable, reset; policy settings; backup and restore."""
+"""Accounts and policy (admins): add, disable, enable, unlock, reset; policy settings;
+backup and restore."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -60,7 +62,20 @@ class AccountsPage(Page):
                 Column(self.tr("Username"), lambda u: u.username),
                 Column(self.tr("Name"), lambda u: u.display_name),
                 Column(self.tr("Role"), lambda u: label(u.role)),
-                Column(self.tr("State"), lambda u: label(u.state)),
+                Column(
+                    self.tr("State"),
+                    lambda u: (
+                        label(u.state) + (self.tr(" (first password)") if u.first_password else "")
+                    ),
+                    tooltip=lambda u: (
+                        self.tr(
+                            "Still on the password an administrator set; they choose their own "
+                            "at their next sign-in"
+                        )
+                        if u.first_password
+                        else ""
+                    ),
+                ),
                 Column(self.tr("Locked out"), lambda u: self.tr("locked") if u.locked_out else ""),
                 Column(self.tr("Last sign-in"), lambda u: u.last_login_at),
             ],
@@ -69,16 +84,32 @@ class AccountsPage(Page):
         self.view = make_table(self.model, self.tr("Accounts"), sortable=False)
         self.table = EmptyStateTable(self.view, self.tr("No accounts. Add one with Add account."))
         left.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
+        # Two rows, so the page fits a 1024-pixel screen beside the policy column.
+        buttons = QGridLayout()
         self.add_button = QPushButton(self.tr("&Add account…"))
         self.add_button.clicked.connect(self.add)
         self.disable_button = QPushButton(self.tr("&Disable…"))
         self.disable_button.clicked.connect(self.disable)
         self.reset_button = QPushButton(self.tr("&Reset password…"))
         self.reset_button.clicked.connect(self.reset_password)
-        for b in (self.add_button, self.disable_button, self.reset_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        self.enable_button = QPushButton(self.tr("&Enable…"))
+        self.enable_button.setToolTip(self.tr("Let a disabled account sign in again"))
+        self.enable_button.clicked.connect(self.enable)
+        self.unlock_button = QPushButton(self.tr("&Unlock"))
+        self.unlock_button.setToolTip(
+            self.tr("Lift a lock-out after too many failed sign-ins; the password stays")
+        )
+        self.unlock_button.clicked.connect(self.unlock)
+        self.writer_buttons = (
+            self.add_button,
+            self.disable_button,
+            self.enable_button,
+            self.unlock_button,
+            self.reset_button,
+        )
+        for n, b in enumerate(self.writer_buttons):
+            buttons.addWidget(b, n // 3, n % 3)
+        buttons.setColumnStretch(3, 1)
         left.addLayout(buttons)
         outer.addLayout(left, 3)
 
@@ -142,7 +173,7 @@ class AccountsPage(Page):
         self.policy_box.setVisible(ctx.actor.can("policy.write"))
         self.backup_box.setVisible(ctx.actor.can("backup.run"))
         writer = ctx.actor.can("accounts.write")
-        for b in (self.add_button, self.disable_button, self.reset_button):
+        for b in self.writer_buttons:
             b.setVisible(writer)
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._changed())
         self.model.modelReset.connect(self._changed)
@@ -168,6 +199,14 @@ class AccountsPage(Page):
     def first_focus(self) -> QWidget | None:
         return self.view
 
+    def show_item(self, **what: object) -> None:
+        """From Today's "Accounts locked out": that account, ready to unlock."""
+        name = what.get("username")
+        if isinstance(name, str):
+            self.select(name)
+            if self.unlock_button.isEnabled():
+                self.unlock_button.setFocus()
+
     def current(self) -> UserInfo | None:
         i = self.view.currentIndex()
         return i.data(ROW_ROLE) if i.isValid() else None
@@ -177,7 +216,17 @@ class AccountsPage(Page):
         self.disable_button.setEnabled(
             bool(u and u.state == "active" and u.id != self.actor.user_id)
         )
-        self.reset_button.setEnabled(u is not None)
+        self.reset_button.setEnabled(bool(u and u.state == "active"))
+        self.enable_button.setEnabled(bool(u and u.state == "disabled"))
+        self.unlock_button.setEnabled(bool(u and u.locked_out and u.state == "active"))
+
+    def select(self, username: str) -> None:
+        """Keep the person selected after a change (the list is rebuilt)."""
+        for row in range(self.model.rowCount()):
+            index = self.model.index(row, 0)
+            if index.data(ROW_ROLE).username == username:
+                self.view.setCurrentIndex(index)
+                return
 
     def add(self) -> None:
         dlg = UserDialog(self.store, self.actor, self)
@@ -226,15 +275,68 @@ class AccountsPage(Page):
             self.actor,
             u.username,
             new,
+            must_change=True,
         ):
             self.dialogs.info(
                 self,
                 self.tr("Password reset"),
-                self.tr("New password for %1: %2\nGive it to them in person.")
+                self.tr(
+                    "New password for %1: %2\nGive it to them in person; they choose their "
+                    "own when they next sign in."
+                )
                 .replace("%1", u.username)
                 .replace("%2", new),
             )
         self.refresh()
+        self.select(u.username)
+
+    def enable(self) -> None:
+        u = self.current()
+        if u is None or u.state != "disabled":
+            return
+        if not self.dialogs.confirm(
+            self,
+            self.tr("Enable account"),
+            self.tr(
+                "Let %1 sign in again? Disabling removed their password, so they get a new "
+                "one now and choose their own when they sign in."
+            ).replace("%1", u.username),
+        ):
+            return
+        new = accounts.generate_password()
+        if self.attempt(
+            self.tr("Enable account"),
+            accounts.enable_user,
+            self.store,
+            self.actor,
+            u.username,
+            new,
+            must_change=True,
+        ):
+            self.dialogs.info(
+                self,
+                self.tr("Account enabled"),
+                self.tr("%1 can sign in again with this password: %2\nGive it to them in person.")
+                .replace("%1", u.username)
+                .replace("%2", new),
+            )
+        self.refresh()
+        self.select(u.username)
+
+    def unlock(self) -> None:
+        u = self.current()
+        if u is None or not u.locked_out:
+            return
+        if self.attempt(
+            self.tr("Unlock account"), accounts.unlock_user, self.store, self.actor, u.username
+        ):
+            self.dialogs.info(
+                self,
+                self.tr("Account unlocked"),
+                self.tr("%1 can sign in again with their own password.").replace("%1", u.username),
+            )
+        self.refresh()
+        self.select(u.username)
 
     def store_policy(self) -> None:
         changes: dict[str, object] = {}

@@ -1,14 +1,23 @@
-"""The audit log (coordinators and admins): filterable, read-only, newest first."""
+"""The audit log (coordinators and admins): in plain words, filterable by person, kind of
+event and dates, newest first; admins can export what the filters show as CSV."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from peerdesk.services import audit_log
-from peerdesk.services.audit import AuditRow
+from peerdesk.services.audit_log import ReadableEvent
 from peerdesk.ui.fmt import utc_dt
 from peerdesk.ui.forms import date_edit, from_qdate
 from peerdesk.ui.pages.base import Context, Page
@@ -23,25 +32,34 @@ class AuditPage(Page):
         super().__init__(ctx, parent)
         outer = QVBoxLayout(self)
         row = QHBoxLayout()
+        who_label = QLabel(self.tr("&Person:"))
+        self.person = QComboBox()
+        self.person.setAccessibleName(self.tr("Person filter"))
+        who_label.setBuddy(self.person)
+        self.person.addItem(self.tr("Everyone"), "")
+        for username, shown in (
+            self.call(self.tr("Audit log"), audit_log.people, self.store, self.actor) or []
+        ):
+            self.person.addItem(shown, username)
+        self.person.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        row.addWidget(who_label)
+        row.addWidget(self.person)
         lab = QLabel(self.tr("&Action:"))
         self.action = QComboBox()
         self.action.setAccessibleName(self.tr("Action filter"))
         lab.setBuddy(self.action)
         self.action.addItem(self.tr("All actions"), "")
-        for name in (
-            self.call(self.tr("Audit log"), audit_log.action_names, self.store, self.actor) or []
+        for code, shown in (
+            self.call(self.tr("Audit log"), audit_log.action_choices, self.store, self.actor) or []
         ):
-            self.action.addItem(name, name)
+            self.action.addItem(self.tr(shown), code)
         self.action.currentIndexChanged.connect(lambda _i: self.apply_filter())
         row.addWidget(lab)
         row.addWidget(self.action)
-        self.who = SearchBox(self.tr("Account name"))
-        self.who.search.connect(lambda _t: self.apply_filter())
-        row.addWidget(self.who)
-        self.search = SearchBox(self.tr("Action or record id"))
+        self.search = SearchBox(self.tr("Action code or record id"))
         self.search.search.connect(lambda _t: self.apply_filter())
         row.addWidget(self.search, 1)
-        self.use_dates = QCheckBox(self.tr("&From"))
+        self.use_dates = QCheckBox(self.tr("Fro&m"))
         self.since = date_edit(datetime.now().date() - timedelta(days=30))
         self.since.setAccessibleName(self.tr("From date"))
         self.until = date_edit()
@@ -57,24 +75,31 @@ class AuditPage(Page):
         for w in (self.use_dates, self.since, to_label, self.until):
             row.addWidget(w)
         outer.addLayout(row)
+        bottom = QHBoxLayout()
         self.count = QLabel()
-        outer.addWidget(self.count)
+        bottom.addWidget(self.count, 1)
+        self.export_button = QPushButton(self.tr("E&xport as CSV…"))
+        self.export_button.setToolTip(self.tr("The events the filters show (audited)"))
+        self.export_button.clicked.connect(self.export)
+        self.export_button.setVisible(ctx.actor.can("audit.export"))
+        bottom.addWidget(self.export_button)
+        outer.addLayout(bottom)
         self.model = PagedTableModel(
             [
                 Column(self.tr("#"), lambda e: e.seq, align_right=True),
                 Column(self.tr("When"), lambda e: e.at),
-                Column(self.tr("Account"), lambda e: e.actor),
-                Column(self.tr("Action"), lambda e: e.action),
-                Column(self.tr("Record type"), lambda e: e.target_type),
-                Column(self.tr("Record id"), lambda e: e.target_id),
-                Column(self.tr("Details"), lambda e: "" if e.detail == "{}" else e.detail),
+                Column(self.tr("Person"), lambda e: e.who),
+                Column(self.tr("What"), lambda e: e.what, tooltip=lambda e: e.action),
+                Column(self.tr("Record"), lambda e: e.record),
+                # Last, so it takes the room left; the whole sentence is also its tooltip.
+                Column(self.tr("Details"), lambda e: e.details, tooltip=lambda e: e.details),
             ],
             self._fetcher(),
-            highlight=lambda e: "emergency_access" in e.detail or e.action == "login.failed",
+            highlight=lambda e: e.flagged,
         )
         self.view = make_table(self.model, self.tr("Audit log"), sortable=False)
-        self.view.setColumnWidth(0, 60)
-        self.view.setColumnWidth(1, 140)
+        for column, width in enumerate((56, 124, 180, 170, 190)):
+            self.view.setColumnWidth(column, width)
         self.table = EmptyStateTable(
             self.view,
             self.tr("No events match these filters. Choose All actions or clear the boxes."),
@@ -89,8 +114,8 @@ class AuditPage(Page):
                 days=1
             )
         return audit_log.AuditQuery(
-            action=self.action.currentData() or "",
-            actor=self.who.text(),
+            exact_action=self.action.currentData() or "",
+            person=self.person.currentData() or "",
             search=self.search.text(),
             since=since,
             until=until,
@@ -99,8 +124,8 @@ class AuditPage(Page):
     def _fetcher(self) -> Any:
         store, actor, q = self.store, self.actor, self._query()
 
-        def fetch(offset: int, limit: int, _s: str, _d: bool) -> list[AuditRow]:
-            return audit_log.list_events(store, actor, q, offset, limit)
+        def fetch(offset: int, limit: int, _s: str, _d: bool) -> list[ReadableEvent]:
+            return audit_log.list_readable(store, actor, q, offset, limit)
 
         return fetch
 
@@ -118,5 +143,32 @@ class AuditPage(Page):
         self.model.reload()
         self._count()
 
+    def export(self) -> None:
+        path = self.dialogs.save_file(
+            self,
+            self.tr("Export the audit log"),
+            "peerdesk-audit-log.csv",
+            self.tr("CSV files (*.csv)"),
+        )
+        if path is None:
+            return
+        result = self.call(
+            self.tr("Export the audit log"),
+            audit_log.export_csv,
+            self.store,
+            self.actor,
+            path,
+            self._query(),
+        )
+        if result is not None:
+            self.dialogs.info(
+                self,
+                self.tr("Audit log exported"),
+                self.tr("%1 events written to %2. The export itself is in the audit log.")
+                .replace("%1", f"{result.rows:,}")
+                .replace("%2", str(result.path)),
+            )
+            self.refresh()
+
     def first_focus(self) -> QWidget | None:
-        return self.action
+        return self.person

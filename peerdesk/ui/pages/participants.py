@@ -22,6 +22,7 @@ from peerdesk.services import checkins, episodes, participants, referrals, serie
 from peerdesk.services.episodes import EpisodeInfo
 from peerdesk.services.participants import ParticipantInfo
 from peerdesk.services.series import SeriesPosition
+from peerdesk.ui.after_session import answer_open_question
 from peerdesk.ui.checkin_forms import CheckInDialog
 from peerdesk.ui.fmt import fmt_dt, label, tr
 from peerdesk.ui.forms import EpisodeDialog, ParticipantDialog, ReferralDialog
@@ -40,6 +41,8 @@ class TimelineEntry:
     id: str
     position: str = ""  # "session k of N" for sessions that count
     mine: bool = False  # a session the reader recorded (its notes open in the form)
+    open_question: bool = False  # its referral question was left for later
+    safety_flag: bool = False
 
 
 def decision_text(decision: str | None) -> str:
@@ -73,7 +76,20 @@ def timeline(ctx: Context, episode_id: str) -> list[TimelineEntry]:
         detail = "; ".join(p for p in parts if p)
         if s.withdrawn:
             what += " (withdrawn)"
-        out.append(TimelineEntry(s.started_at, "Session", what, detail, s.id, position, s.is_mine))
+        open_question = s.referral_decision == series.LATER and not s.withdrawn
+        out.append(
+            TimelineEntry(
+                s.started_at,
+                "Session",
+                what,
+                detail,
+                s.id,
+                position,
+                s.is_mine,
+                open_question,
+                s.safety_flag,
+            )
+        )
     for r in referrals.list_referrals(ctx.store, ctx.actor, episode_id=episode_id):
         out.append(
             TimelineEntry(
@@ -239,6 +255,20 @@ class ParticipantsPage(Page):
             self.tr("Choose an episode to see its sessions, referrals and check-ins in order."),
         )
         rl.addWidget(self.tl_table, 2)
+        tl_buttons = QHBoxLayout()
+        self.answer_button = QPushButton(self.tr("Answer referral &question…"))
+        self.answer_button.setToolTip(
+            self.tr("The chosen session's referral question was left for later: answer it now")
+        )
+        self.answer_button.clicked.connect(self.answer_question)
+        self.answer_button.setVisible(ctx.actor.supporter_id is not None)
+        tl_buttons.addWidget(self.answer_button)
+        tl_buttons.addStretch(1)
+        rl.addLayout(tl_buttons)
+        self.tl_view.selectionModel().currentRowChanged.connect(
+            lambda *_: self._update_answer_button()
+        )
+        self.tl_model.modelReset.connect(self._update_answer_button)
         self.ep_info = QLabel()
         self.ep_info.setWordWrap(True)
         rl.addWidget(self.ep_info)
@@ -391,6 +421,7 @@ class ParticipantsPage(Page):
         if self.dialogs.run(dlg):
             self._pending_episode = e.id
             self._participant_changed()
+            self.dialogs.info(self, self.tr("Supporter assigned"), dlg.confirmation())
 
     def close_episode(self) -> None:
         e = self.current_episode()
@@ -463,6 +494,28 @@ class ParticipantsPage(Page):
             )
             return
         self.ctx.navigate("sessions", session_id=entry.id)
+
+    def current_entry(self) -> TimelineEntry | None:
+        i = self.tl_view.currentIndex()
+        return i.data(ROW_ROLE) if i.isValid() else None
+
+    def _update_answer_button(self) -> None:
+        t = self.current_entry()
+        self.answer_button.setEnabled(bool(t and t.open_question and t.mine))
+
+    def answer_question(self) -> None:
+        """The referral question left for later, in the same dialog as after the session."""
+        t, e = self.current_entry(), self.current_episode()
+        if t is None or e is None or not (t.open_question and t.mine):
+            return
+        question = series.OpenQuestion(
+            t.id, e.id, e.participant_code, "", t.when, t.safety_flag, None, True
+        )
+        answer_open_question(self, self.store, self.actor, self.dialogs, question)
+        row = self.tl_view.currentIndex().row()
+        self._episode_changed()
+        if 0 <= row < self.tl_model.rowCount():
+            self.tl_view.setCurrentIndex(self.tl_model.index(row, 0))
 
     def new_checkin(self) -> None:
         e = self.current_episode()

@@ -113,6 +113,15 @@ class QuickEntryForm(QGroupBox):
         self.episode.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         self.episode.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.episode.lineEdit().setPlaceholderText(self.tr("type a participant code"))
+        # Long episode names must not widen the window past a small screen (1024 px).
+        self.episode.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.episode.setMinimumContentsLength(14)
+        # Show the start (the code), not the tail, of a chosen episode in the narrow box.
+        self.episode.currentIndexChanged.connect(
+            lambda _i: self.episode.lineEdit().setCursorPosition(0)
+        )
         self.new_participant = QPushButton(self.tr("&New…"))
         self.new_participant.setToolTip(self.tr("Add a new participant and open an episode"))
         self.new_participant.setAccessibleName(self.tr("New participant"))
@@ -123,6 +132,7 @@ class QuickEntryForm(QGroupBox):
         self._row(form, self.tr("&Participant:"), self.episode, ep_row)
         self.series = QLabel()
         self.series.setAccessibleName(self.tr("Series position"))
+        self.series.setWordWrap(True)  # the end-of-series sentence wraps, not widens
         self.series.setToolTip(
             self.tr("Sessions come in structured series; the last one asks about a referral.")
         )
@@ -635,6 +645,10 @@ class SessionsPage(Page):
             actions.addWidget(b)
         actions.addStretch(1)
         lay.addLayout(actions)
+        self.action_status = QLabel()
+        self.action_status.setWordWrap(True)
+        self.action_status.setAccessibleName(self.tr("Message"))
+        lay.addWidget(self.action_status)
         splitter.addWidget(left)
 
         self.form: QuickEntryForm | None = None
@@ -793,15 +807,30 @@ class SessionsPage(Page):
         s = self.current()
         if s is None:
             return
-        self.call(
+        row = self.view.currentIndex().row()
+        if not self.attempt(
             self.tr("Follow-up"),
             sessions.mark_follow_up_done,
             self.store,
             self.actor,
             s.id,
             date.today(),
+        ):
+            return
+        self.model.load_all_loaded_again()
+        # Choose the next open follow-up below, so the list is worked down from the keyboard.
+        rows = [r for r in range(row + 1, self.model.rowCount()) if self._open_follow_up(r)]
+        target = rows[0] if rows else min(row, self.model.rowCount() - 1)
+        if target >= 0:
+            self.view.setCurrentIndex(self.model.index(target, 0))
+        self.view.setFocus()
+        self.action_status.setText(
+            self.tr("Follow-up with %1 marked done.").replace("%1", s.participant_code)
         )
-        self.refresh()
+
+    def _open_follow_up(self, row: int) -> bool:
+        s = self.model.index(row, 0).data(ROW_ROLE)
+        return bool(s and s.follow_up_on and not s.follow_up_done_on and not s.withdrawn)
 
     def open_episode(self) -> None:
         s = self.current()
@@ -818,7 +847,7 @@ class SessionsPage(Page):
         """One flow after a new session: the referral question (a safety flag or the end of
         a series), then any check-in that is due."""
         lines = follow_through(self, self.store, self.actor, self.dialogs, info)
-        if self.form is not None:
+        if self.form is not None and self.store.is_open:  # not after a lock meanwhile
             self.form.load_episodes()
             if lines:
                 self.form.status.setText(self.form.status.text() + " " + " ".join(lines))

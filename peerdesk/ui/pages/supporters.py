@@ -234,6 +234,6 @@ class SupportersPage(Page):
     def add_supervision(self) -> None:
         s = self.current()
         if s is not None and self.dialogs.run(
-            SupervisionDialog(self.store, self.actor, s.id, self)
+            SupervisionDialog(self.store, self.actor, s.id, self, supporter_name=s.display_name)
         ):
             self._changed()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from peerdesk.services import episodes, sessions, today
+from peerdesk.services import episodes, series, sessions, today
 from peerdesk.services.episodes import EpisodeInfo
+from peerdesk.ui.after_session import answer_open_question
 from peerdesk.ui.fmt import label
 from peerdesk.ui.matching_dialog import MatchingDialog, may_match
 from peerdesk.ui.pages.base import Context, Page
@@ -15,6 +16,10 @@ from peerdesk.ui.tasks import error_text, run_task
 from peerdesk.ui.widgets import EmptyStateTable, heading, make_table
 
 WAITING_SHOWN = 50
+
+
+def _question_reason(q: series.OpenQuestion) -> str:
+    return Page.tr("safety flag") if q.safety_flag else Page.tr("end of the series")
 
 
 def _due_text(f: today.FollowUp) -> str:
@@ -85,7 +90,10 @@ class TodayPage(Page):
         self.open_waiting.clicked.connect(self._open_waiting)
         waiting_buttons.addWidget(self.match_button)
         waiting_buttons.addWidget(self.open_waiting)
-        waiting_buttons.addStretch(1)
+        self.match_status = QLabel()
+        self.match_status.setWordWrap(True)
+        self.match_status.setAccessibleName(self.tr("Matching message"))
+        waiting_buttons.addWidget(self.match_status, 1)
         lay.addLayout(waiting_buttons)
         for b in (self.match_button, self.open_waiting):
             b.setVisible(not mine and may_match(ctx.store, ctx.actor))
@@ -109,6 +117,60 @@ class TodayPage(Page):
             lay,
             casework=ctx.casework,
         )
+        follow_buttons = QHBoxLayout()
+        self.follow_done = QPushButton(self.tr("Follow-up &done"))
+        self.follow_done.setToolTip(self.tr("Mark the chosen follow-up as done today"))
+        self.follow_done.clicked.connect(self.mark_follow_up_done)
+        self.open_follow = QPushButton(self.tr("Open e&pisode"))
+        self.open_follow.setToolTip(self.tr("The participant's episode (Enter on the row)"))
+        self.open_follow.clicked.connect(
+            lambda: self._open_follow_up(self.follow_table.view.currentIndex())
+        )
+        self.follow_status = QLabel()
+        self.follow_status.setWordWrap(True)
+        self.follow_status.setAccessibleName(self.tr("Follow-up message"))
+        follow_buttons.addWidget(self.follow_done)
+        follow_buttons.addWidget(self.open_follow)
+        follow_buttons.addWidget(self.follow_status, 1)
+        lay.addLayout(follow_buttons)
+        for b in (self.follow_done, self.open_follow):
+            b.setVisible(ctx.casework)
+        self._follow_row = -1  # the row to choose after the list reloads
+
+        # Referral questions put off with "Decide later": still to be answered.
+        self.question_model = RowTableModel(
+            [
+                Column(self.tr("Session"), lambda q: q.started_at),
+                Column(self.tr("Participant"), lambda q: q.participant_code),
+                Column(self.tr("Why asked"), _question_reason),
+                Column(self.tr("Supporter"), lambda q: q.supporter_name),
+            ],
+            highlight=lambda q: q.safety_flag,
+        )
+        self.question_table = self._section(
+            self.tr("My referral questions left for later")
+            if mine
+            else self.tr("Referral questions left for later"),
+            self.question_model,
+            self.tr(
+                "No referral question is waiting. When you choose 'Decide later' after a "
+                "session, the question waits here until it is answered."
+            ),
+            lay,
+            casework=ctx.casework,
+        )
+        self.question_table.view.setColumnHidden(3, mine)
+        question_buttons = QHBoxLayout()
+        self.answer_button = QPushButton(self.tr("&Answer…"))
+        self.answer_button.setToolTip(
+            self.tr("Ask the referral question again for the chosen session (Enter)")
+        )
+        self.answer_button.clicked.connect(self.answer_question)
+        question_buttons.addWidget(self.answer_button)
+        question_buttons.addStretch(1)
+        lay.addLayout(question_buttons)
+        self.answer_button.setVisible(ctx.actor.supporter_id is not None)
+
         self.ref_model = RowTableModel(
             [
                 Column(self.tr("Participant"), lambda r: r.participant_code),
@@ -162,8 +224,8 @@ class TodayPage(Page):
             self.tr("Accounts locked out"),
             self.locked_model,
             self.tr(
-                "No account is locked out. If someone is, reset their password under "
-                "Accounts and policy."
+                "No account is locked out. If someone is, press Enter on their name to "
+                "unlock them under Accounts and policy."
             ),
             lay,
             casework=ctx.actor.can("accounts.write"),
@@ -173,9 +235,24 @@ class TodayPage(Page):
         self.loading = False
         self._generation = 0
         self.follow_table.view.doubleClicked.connect(self._open_follow_up)
+        self.follow_table.view.activated.connect(self._open_follow_up)  # Enter, too
+        self.follow_table.view.selectionModel().currentRowChanged.connect(
+            lambda *_: self._update_follow_buttons()
+        )
+        self.follow_model.modelReset.connect(self._update_follow_buttons)
+        self._update_follow_buttons()
+        self.question_table.view.activated.connect(lambda _i: self.answer_question())
+        self.question_table.view.doubleClicked.connect(lambda _i: self.answer_question())
+        self.question_table.view.selectionModel().currentRowChanged.connect(
+            lambda *_: self._update_question_buttons()
+        )
+        self.question_model.modelReset.connect(self._update_question_buttons)
+        self._update_question_buttons()
         self.ref_table.view.doubleClicked.connect(self._open_referral)
         self.recent_table.view.doubleClicked.connect(self._open_session)
         self.waiting_table.view.activated.connect(lambda _i: self.match_waiting())
+        # Enter or a double-click on a locked-out account: Accounts, with it selected.
+        self.locked_table.view.activated.connect(self._open_locked)
         self.waiting_table.view.selectionModel().currentRowChanged.connect(
             lambda *_: self._update_waiting_buttons()
         )
@@ -196,6 +273,11 @@ class TodayPage(Page):
         table.setVisible(casework)
         self.sections.append((head, table))
         return table
+
+    def _open_locked(self, index: QModelIndex) -> None:
+        name = index.data(ROW_ROLE) if index.isValid() else None
+        if name:
+            self.ctx.navigate("accounts", username=name)
 
     def refresh(self) -> None:
         """Gathered off the GUI thread: on a large store the summary takes a moment."""
@@ -259,6 +341,13 @@ class TodayPage(Page):
             .replace("%2", name)
         )
         self.follow_model.set_rows(summary.follow_ups)
+        if self._follow_row >= 0 and summary.follow_ups:
+            # After "Follow-up done" the next row is chosen: the list is worked down.
+            row = min(self._follow_row, len(summary.follow_ups) - 1)
+            self.follow_table.view.setCurrentIndex(self.follow_model.index(row, 0))
+            self.follow_table.view.setFocus()
+        self._follow_row = -1
+        self.question_model.set_rows(summary.open_questions)
         self.ref_model.set_rows(summary.referrals)
         self.attention_model.set_rows(summary.attention)
         self.locked_model.set_rows(summary.locked_accounts)
@@ -273,6 +362,14 @@ class TodayPage(Page):
             )
             if summary.follow_ups_total > len(summary.follow_ups):
                 parts.append(self.tr("The most urgent are listed."))
+            if summary.open_questions_total == 1:
+                parts.append(self.tr("1 referral question is waiting for an answer."))
+            elif summary.open_questions_total:
+                parts.append(
+                    self.tr("%1 referral questions are waiting for an answer.").replace(
+                        "%1", f"{summary.open_questions_total:,}"
+                    )
+                )
         if self.actor.can("casework.program") and waiting:
             if len(waiting) > WAITING_SHOWN:
                 count = self.tr("More than %1 episodes are").replace("%1", str(WAITING_SHOWN))
@@ -319,12 +416,67 @@ class TodayPage(Page):
             return
         dlg = MatchingDialog(self.store, self.actor, e, self.today(), self)
         if self.dialogs.run(dlg):
+            self.match_status.setText(dlg.confirmation())
             self.refresh()
 
     def _open_waiting(self) -> None:
         e = self.current_waiting()
         if e is not None:
             self.ctx.navigate("participants", episode_id=e.id)
+
+    def current_follow_up(self) -> today.FollowUp | None:
+        index = self.follow_table.view.currentIndex()
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def _update_follow_buttons(self) -> None:
+        chosen = self.current_follow_up() is not None
+        self.follow_done.setEnabled(chosen)
+        self.open_follow.setEnabled(chosen)
+
+    def mark_follow_up_done(self) -> None:
+        f = self.current_follow_up()
+        if f is None:
+            return
+        row = self.follow_table.view.currentIndex().row()
+        if not self.attempt(
+            self.tr("Follow-up"),
+            sessions.mark_follow_up_done,
+            self.store,
+            self.actor,
+            f.session_id,
+            self.today(),
+        ):
+            return
+        self.follow_status.setText(
+            self.tr("Follow-up with %1 marked done.").replace("%1", f.participant_code)
+        )
+        self._follow_row = row
+        self.refresh()
+
+    def current_question(self) -> series.OpenQuestion | None:
+        index = self.question_table.view.currentIndex()
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def _update_question_buttons(self) -> None:
+        q = self.current_question()
+        self.answer_button.setEnabled(q is not None and q.is_mine)
+
+    def answer_question(self) -> None:
+        """The same referral question as after the session; only its author answers."""
+        q = self.current_question()
+        if q is None:
+            return
+        if not q.is_mine:
+            self.ctx.navigate("participants", episode_id=q.episode_id)
+            return
+        answer = answer_open_question(self, self.store, self.actor, self.dialogs, q)
+        if answer:
+            self.follow_status.setText(
+                self.tr("Referral question for %1: %2.")
+                .replace("%1", q.participant_code)
+                .replace("%2", self.tr(series.DECISION_LABELS[answer]))
+            )
+        self.refresh()
 
     def _open_follow_up(self, index: QModelIndex) -> None:
         row = index.data(ROW_ROLE)

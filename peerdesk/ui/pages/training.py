@@ -544,7 +544,9 @@ class TrainingPage(Page):
     def add_supervision(self) -> None:
         s = self.current_sup()
         if s is not None and self.dialogs.run(
-            SupervisionDialog(self.store, self.actor, s.supporter_id, self)
+            SupervisionDialog(
+                self.store, self.actor, s.supporter_id, self, supporter_name=s.supporter_name
+            )
         ):
             self.load_supervision()
 
