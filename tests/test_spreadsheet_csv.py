@@ -13,9 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import COORD_PW, assert_one_line_error, run_cli
+from conftest import ADMIN_PW, COORD_PW, assert_one_line_error, run_cli
 
-from peerdesk.services import resources, spreadsheet, supporters
+from peerdesk.services import audit_log, resources, spreadsheet, supporters
 from peerdesk.services.spreadsheet import TEXT_MARK, cell, is_formula, plain, text_cell
 from peerdesk.services.store import open_store
 
@@ -426,7 +426,16 @@ def test_exports_open_in_libreoffice_with_names_bands_and_codes_intact(store_dir
         env={"PEERDESK_PASSWORD": COORD_PW},
     )
     assert r.returncode == 0, r.stderr
-    files = [out / "supporters.csv", out / "resources.csv", out / "users.csv", report_csv]
+    store, admin = open_store(store_dir.data_dir, "admin", ADMIN_PW)
+    with store:
+        audit_csv = audit_log.export_csv(store, admin, tmp_path / "audit.csv").path
+    files = [
+        out / "supporters.csv",
+        out / "resources.csv",
+        out / "users.csv",
+        report_csv,
+        audit_csv,
+    ]
     written = {}
     for f in files:
         assert f.read_bytes().startswith(BOM)
@@ -468,6 +477,8 @@ def test_exports_open_in_libreoffice_with_names_bands_and_codes_intact(store_dir
         report = {(r[1][1], r[2][1]): r[3] for r in calc["report"][1:] if len(r) > 3}
         assert report[("Site", "")][1] == "Test Clinic"
         assert report[("From", "")][0] == "date"
+        audit = _by_first_column(calc, "audit", "number")
+        assert any(r["action"] == "import.supporters" for r in audit.values())
     assert checked > 100
 
 
