@@ -224,7 +224,8 @@ def _read(path: Path, columns: dict[str, bool]) -> list[tuple[int, dict[str, str
                 raise ImportFileError(
                     f"{path} row {number}: more values than columns (column "
                     f"{len(header) + next(i for i, v in enumerate(extra) if v.strip()) + 1} "
-                    "has a value but no name in the header)"
+                    "has a value but no name in the header); "
+                    f"{_separator_hint(separator, '')}"
                 )
             values = values[: len(header)]
             row = dict(zip(header, values + [""] * (len(header) - len(values)), strict=True))
