@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -209,8 +210,17 @@ def build_parser() -> argparse.ArgumentParser:
     _store_options(p)
     p.set_defaults(func=cmd.export)
 
-    p = sub.add_parser("backup", help="write an encrypted, verified backup (admin)")
-    p.add_argument("--out", required=True, type=Path)
+    p = sub.add_parser(
+        "backup",
+        help="write an encrypted, verified backup (admin; works while the app is open)",
+    )
+    p.add_argument("--out", type=Path, help="backup file (.pdbackup is added if missing)")
+    p.add_argument(
+        "--unattended",
+        action="store_true",
+        help="no password: the backup-only secret kept by the OS (see 'service "
+        "enable-backup'); writes into the policy's backup_dir unless --out is given",
+    )
     _store_options(p)
     p.set_defaults(func=cmd.backup)
 
@@ -228,10 +238,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+it_log = logging.getLogger("peerdesk.it")
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    if args.command is None:
+        return "the desktop app (demo)" if args.demo else "the desktop app"
+    parts = ("user_command", "import_kind", "service_command", "policy_command")
+    sub = [getattr(args, a, None) for a in parts]
+    return " ".join(str(p) for p in (args.command, *sub) if p)
+
+
+def _start_it_log(args: argparse.Namespace, command: str) -> None:
+    """Attach the IT log (see services/it_log.py) and note the start."""
+    from peerdesk.services.it_log import setup_it_log
+    from peerdesk.services.locations import resolve_data_dir
+
+    try:
+        data_dir: Path | None = resolve_data_dir(args.data_dir)
+    except PeerDeskError:
+        data_dir = None  # a bad machine policy: the command itself reports it
+    if args.command == "demo" or args.demo:
+        data_dir = None if not args.data_dir else data_dir
+    setup_it_log(data_dir)
+    it_log.info("start: peerdesk %s, %s", __version__, command)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    command = "?"
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        command = _command_name(args)
+        _start_it_log(args, command)
         if args.command is None:
             from peerdesk import cli_commands as cmd
 
@@ -240,11 +279,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PeerDeskError as exc:
         # One line even if a message quotes text with a line break (a file name, a cell).
         print(f"peerdesk: error: {' '.join(str(exc).splitlines())}", file=sys.stderr)
+        # The class only: a message may quote a CSV cell or a typed name.
+        it_log.error("%s ended with %s (exit %d)", command, type(exc).__name__, exc.exit_code)
         return exc.exit_code
     except KeyboardInterrupt:
         print("peerdesk: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
+        it_log.error("%s failed unexpectedly: %s", command, type(exc).__name__)
         if os.environ.get("PEERDESK_DEBUG") == "1":
             raise
         print(

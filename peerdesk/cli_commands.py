@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from peerdesk import cli_report
+from peerdesk import cli_report, cli_service
 from peerdesk.cli import (
     open_for_command,
     read_credentials,
@@ -22,6 +22,7 @@ from peerdesk.errors import IntegrityProblem, PeerDeskError, StoreExistsError, U
 # Commands that live in their own modules register here: fn(subparsers, store_options).
 EXTRA_COMMANDS: list[Callable[[Any, Callable[[argparse.ArgumentParser], None]], None]] = [
     cli_report.register,
+    cli_service.register,
 ]
 
 
@@ -36,11 +37,8 @@ def gui(args: argparse.Namespace) -> int:
         from peerdesk.ui.app import run
     except ImportError as exc:
         raise PeerDeskError(f"the desktop app cannot start: {exc}") from exc
-    if args.demo:
-        data_dir = Path(args.data_dir) if args.data_dir else None
-    else:
-        data_dir = _data_dir(args)
-    return run(data_dir, demo=args.demo)
+    # The app resolves the folder itself, so a bad machine policy is shown in a window.
+    return run(Path(args.data_dir) if args.data_dir else None, demo=args.demo)
 
 
 def self_test(args: argparse.Namespace) -> int:
@@ -258,8 +256,27 @@ def export(args: argparse.Namespace) -> int:
 
 def backup(args: argparse.Namespace) -> int:
     from peerdesk.services.backup import backup_store
+    from peerdesk.services.store import open_store
 
-    store, actor = open_for_command(args)
+    if args.unattended:
+        from peerdesk.services.backup_service import run_unattended_backup
+
+        if args.user or args.password_stdin or args.recovery_key_stdin:
+            raise UsageError("--unattended takes no account or password; it uses the OS's secret")
+        result = run_unattended_backup(_data_dir(args), args.out)
+        info = result.info
+        print(
+            f"Backup written and verified: {info.path} ({info.size} bytes, "
+            f"{sum(info.tables.values())} rows); {len(result.removed)} older removed"
+        )
+        return 0
+    if args.out is None:
+        raise UsageError("say where with --out FILE, or use --unattended")
+    who = read_credentials(args)
+    # Beside a running app: a backup only reads a snapshot, so it need not wait for it.
+    store, actor = open_store(
+        _data_dir(args), who.username, who.password, who.recovery_key, exclusive=False
+    )
     with store:
         info = backup_store(store, actor, args.out)
     print(
@@ -276,6 +293,13 @@ def restore(args: argparse.Namespace) -> int:
     who = read_credentials(args)
     manifest = restore_backup(args.file, data_dir, who.username, who.password, who.recovery_key)
     print(f"Restored the backup of {manifest.get('created_at', '?')} into {data_dir}")
+    policy = {
+        "restored": "Its policy.toml was put back.",
+        "kept": "The data folder's own policy.toml was kept (the backup's was not used).",
+        "invalid": "The backup's policy.toml was not valid and was not restored.",
+    }.get(str(manifest.get("policy_restored")))
+    if policy:
+        print(policy)
     return 0
 
 

@@ -28,6 +28,10 @@ class DamagedStoreError(PeerDeskError):
 class AlreadyOpenError(PeerDeskError):
     exit_code = 5
 
+    def __init__(self, message: str, holder: object = None) -> None:
+        super().__init__(message)
+        self.holder = holder  # services.instance_lock.Holder, when known
+
 
 class AuthenticationError(PeerDeskError):
     exit_code = 6
@@ -75,3 +79,9 @@ class IntegrityProblem(PeerDeskError):
 
 class StorageFullError(PeerDeskError):
     exit_code = 11
+
+
+class SecretStoreError(PeerDeskError):
+    """No OS secret store (keyring, systemd credential) for an unattended job's secret."""
+
+    exit_code = 12

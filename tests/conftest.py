@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,10 @@ import pytest
 # Slots record their parameters, so this never silently weakens a real store.
 os.environ["PEERDESK_INSECURE_FAST_KDF"] = "1"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests never read this machine's /etc/peerdesk/policy.toml; those about the machine
+# policy point PEERDESK_POLICY at their own file.
+NO_MACHINE_POLICY = str(Path(tempfile.gettempdir()) / "peerdesk-tests-no-machine-policy.toml")
+os.environ["PEERDESK_POLICY"] = NO_MACHINE_POLICY
 
 import keyring  # noqa: E402
 from keyring.backend import KeyringBackend  # noqa: E402
@@ -87,6 +92,10 @@ def run_cli(
     full_env["PEERDESK_INSECURE_FAST_KDF"] = "1"
     if data_dir is not None:
         full_env["PEERDESK_DATA_DIR"] = str(data_dir)
+    # Never the machine's own policy or /var/log/peerdesk: a test names them when it needs them.
+    full_env["PEERDESK_POLICY"] = NO_MACHINE_POLICY
+    logs = Path(data_dir).parent if data_dir is not None else Path(tempfile.gettempdir())
+    full_env["PEERDESK_LOG_DIR"] = str(logs / "peerdesk-test-it-logs")
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "peerdesk", *args],

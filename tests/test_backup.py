@@ -63,7 +63,7 @@ def test_backup_and_restore_gives_back_the_same_records(demo_dir, tmp_path):
     assert r.returncode == 0, r.stderr
     restored, restored_counts = _export(fresh, tmp_path / "e2")
     assert restored == original
-    assert len(original) == 14
+    assert len(original) == 15
     assert restored_counts["support_sessions"] == counts["support_sessions"] == 300
 
 

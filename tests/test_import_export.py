@@ -138,6 +138,7 @@ def test_export_writes_one_csv_per_kind(store_dir, tmp_path):
         "referrals",
         "referral_status_changes",
         "checkins",
+        "outcome_answers",
     }
     assert {p.stem for p in out.glob("*.csv")} == expected
     # Every file starts with the UTF-8 byte-order mark, so Excel reads "Zoë" right.

@@ -455,3 +455,43 @@ def test_decide_later_is_recorded_listed_and_answered_later(store_dir):
     with store:
         sessions.withdraw_session(store, alice, s2.id, "entered twice")
         assert series.open_questions(store, alice) == ([], 0)
+
+
+def test_needs_met_answers_per_series_end_and_episode_close(store_dir):
+    from datetime import timedelta
+
+    from peerdesk.errors import NotFoundError
+    from peerdesk.services import outcomes
+
+    store, alice = open_store(store_dir.data_dir, "alice", SUP_A_PW)
+    with store:
+        p = participants.create_participant(store, alice, "staff")
+        ep = episodes.open_episode(store, alice, p.id, "burnout", opened_on=date(2026, 5, 1))
+        s3 = _record(store, alice, ep.id, 4)
+        outcomes.record_outcome(store, alice, ep.id, "partly", 3, session_id=s3.id)
+        # Asked again for the same series end: the answer is replaced, not doubled.
+        outcomes.record_outcome(store, alice, ep.id, "yes", 5, session_id=s3.id)
+        outcomes.record_outcome(store, alice, ep.id, "not_asked")  # at the close
+        got = outcomes.list_outcomes(store, alice, ep.id)
+        assert sorted((o.session_id is None, o.needs_met, o.satisfaction) for o in got) == [
+            (False, "yes", 5),
+            (True, "not_asked", None),
+        ]
+        for bad in (
+            dict(needs_met="maybe"),
+            dict(needs_met="yes", satisfaction=6),
+            dict(needs_met="yes", satisfaction=True),
+            dict(needs_met="not_asked", satisfaction=4),
+            dict(needs_met="yes", answered_on=date.today() + timedelta(days=1)),
+        ):
+            with pytest.raises(ValidationError):
+                outcomes.record_outcome(store, alice, ep.id, **bad)
+        other = participants.create_participant(store, alice, "staff")
+        ep2 = episodes.open_episode(store, alice, other.id, "grief")
+        with pytest.raises(NotFoundError):  # a session of another episode
+            outcomes.record_outcome(store, alice, ep2.id, "yes", session_id=s3.id)
+    store, bob = open_store(store_dir.data_dir, "bob", SUP_B_PW)
+    with store:
+        with pytest.raises(NotFoundError):
+            outcomes.record_outcome(store, bob, ep.id, "no")
+        assert outcomes.list_outcomes(store, bob, ep.id) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import subprocess
 import sys
@@ -172,8 +173,14 @@ def test_throttling_survives_restart_and_locks_out(store_dir, monkeypatch):
 def test_second_instance_is_refused(store_dir):
     store, _ = open_store(store_dir.data_dir, "admin", ADMIN_PW)
     with store:
-        with pytest.raises(AlreadyOpenError, match="already open on this computer"):
+        with pytest.raises(AlreadyOpenError, match="already open") as err:
             open_store(store_dir.data_dir, "admin", ADMIN_PW)
+        # Told by whom (the PeerDesk account, not just "open") and since when.
+        message = str(err.value)
+        assert "PeerDesk account 'admin'" in message and " since " in message
+        assert f"process {os.getpid()}" in message
+        assert err.value.holder.username == "admin"
+        assert ADMIN_PW not in (store_dir.data_dir / "peerdesk.lock-holder.json").read_text()
         r = run_cli(
             "user",
             "list",
@@ -182,7 +189,9 @@ def test_second_instance_is_refused(store_dir):
             data_dir=store_dir.data_dir,
             env={"PEERDESK_PASSWORD": ADMIN_PW},
         )
-        assert "already open" in assert_one_line_error(r)
+        line = assert_one_line_error(r)
+        assert "already open" in line and "'admin'" in line and r.returncode == 5
+    assert not (store_dir.data_dir / "peerdesk.lock-holder.json").exists()
     store, _ = open_store(store_dir.data_dir, "admin", ADMIN_PW)
     store.close()
 

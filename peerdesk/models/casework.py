@@ -105,6 +105,19 @@ class CheckIn(RecordMixin, Base):
     taken_on: Mapped[date] = mapped_column(Date)
 
 
+class OutcomeAnswer(RecordMixin, Base):
+    """Were the person's needs met, asked at the end of a series or when an episode closes
+    (session_id empty), with an optional satisfaction rating."""
+
+    __tablename__ = "outcome_answers"
+
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"), index=True)
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("support_sessions.id"))
+    answered_on: Mapped[date] = mapped_column(Date, index=True)
+    needs_met: Mapped[str] = mapped_column(String(12))  # yes | partly | no | not_asked
+    satisfaction: Mapped[int | None] = mapped_column(Integer)  # 1 (very dissatisfied) - 5
+
+
 class NoteKey(Base):
     """A supporter's notes key, sealed to the recovery public key (emergency access only)."""
 

@@ -313,6 +313,13 @@ KINDS: dict[str, Kind] = {
     "training.create": Kind("Training recorded"),
     "supervision.create": Kind("Supervision recorded"),
     "checkin.create": Kind("Check-in recorded", _instrument),
+    "outcome.record": Kind(
+        "Needs-met answer recorded",
+        lambda d, _n: (
+            str(d.get("needs_met", "")).replace("_", " ")
+            + ("; satisfaction rated" if d.get("rated") else "")
+        ),
+    ),
     "wellbeing.create": Kind(
         "Own well-being check-in", lambda _d, _n: "recorded (the score is not logged)"
     ),

@@ -10,6 +10,9 @@ SUPPORTER = "supporter"
 COORDINATOR = "coordinator"
 ADMIN = "admin"
 ROLES = (SUPPORTER, COORDINATOR, ADMIN)
+# Not an account role: what an unattended backup job unlocked with the backup keyslot may
+# do. It cannot sign in to the app, read casework or notes, or export.
+BACKUP_JOB = "backup-job"
 
 # What each role may do; emergency access (recovery key) may do everything.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -49,6 +52,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "courses.read",
         }
     ),
+    BACKUP_JOB: frozenset({"backup.run"}),
 }
 
 
@@ -74,3 +78,7 @@ class Actor:
 
 
 SYSTEM = Actor(user_id=None, username="system", display_name="PeerDesk", role=ADMIN)
+
+BACKUP_ACTOR = Actor(
+    user_id=None, username="backup-job", display_name="Unattended backup", role=BACKUP_JOB
+)

@@ -1,15 +1,20 @@
 """Encrypted backups made through SQLCipher, verified, and restorable into an empty folder.
 
-A backup file is a ZIP (stored, not compressed) holding manifest.json, keyslots.json and
-peerdesk.db. The database inside is exported by sqlcipher_export() under the same data
-key, so it is never plaintext, and the keyslots let any account or the recovery key
-open it on another machine.
+A backup file is a ZIP (stored, not compressed) holding manifest.json, keyslots.json,
+peerdesk.db and, when the data folder has one, its policy.toml. The database inside is
+exported by sqlcipher_export() under the same data key, so it is never plaintext, and
+the keyslots let any account or the recovery key open it on another machine.
+
+The export reads one snapshot inside a read transaction, so a backup can run while the
+app keeps writing (WAL lets one reader beside one writer); restore needs the store to
+itself.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 import tempfile
 import zipfile
@@ -27,18 +32,23 @@ from peerdesk import __version__
 from peerdesk.errors import DamagedStoreError, PeerDeskError, StorageFullError, StoreExistsError
 from peerdesk.models import utcnow
 from peerdesk.models.engine import connect_raw
-from peerdesk.services.auth import Actor
+from peerdesk.services.auth import BACKUP_JOB, Actor
 from peerdesk.services.files import (
     atomic_path,
     database_error_message,
     is_disk_full,
     os_error_message,
 )
+from peerdesk.services.folder_access import make_folder
 from peerdesk.services.keyslots import FORMAT as KEYSLOTS_FORMAT
 from peerdesk.services.keyslots import KEYSLOTS_FILE, KeyslotFile
+from peerdesk.services.policy import POLICY_FILE, parse_policy_text
 
 BACKUP_FORMAT = "peerdesk-backup"
+BACKUP_SUFFIX = ".pdbackup"
 DB_MEMBER = "peerdesk.db"
+POLICY_MEMBER = POLICY_FILE
+MAX_POLICY_BYTES = 1 << 20
 PENDING_KEYS = ("pending_events",)
 # Small JSON members are read into memory; a damaged or hostile file must not make
 # the app allocate more than this for them.
@@ -57,6 +67,7 @@ _DAMAGED_ZIP = (
     zlib.error,
 )
 _DB_ERRORS = (sqlcipher3.Error, SQLAlchemyError)
+log = logging.getLogger("peerdesk.it")
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,7 @@ def write_backup_file(
             f"{target} is a folder; give a file name, e.g. {target / 'peerdesk.pdbackup'}"
         )
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(target.parent)
         work = Path(tempfile.mkdtemp(prefix=".peerdesk-backup-", dir=target.parent))
     except OSError as exc:
         raise os_error_message(exc, target) from exc
@@ -129,12 +140,26 @@ def write_backup_file(
             assert raw is not None
             raw.execute(f"ATTACH DATABASE ? AS backup_copy KEY \"x'{key.hex()}'\"", (str(copy),))
             try:
-                raw.execute("SELECT sqlcipher_export('backup_copy')")
+                # The copy is thrown away on any failure, so it needs no rollback journal
+                # (a journal would also turn a full disk into a vague "disk I/O error").
+                raw.execute("PRAGMA backup_copy.journal_mode = OFF")
+                # One read transaction: every table is copied from the same snapshot even
+                # while another process (the app) commits between the per-table copies.
+                raw.execute("BEGIN")
+                try:
+                    raw.execute("SELECT count(*) FROM main.sqlite_master").fetchone()
+                    raw.execute("SELECT sqlcipher_export('backup_copy')")
+                    raw.execute("COMMIT")
+                except BaseException:
+                    if raw.in_transaction:  # SQLite may have rolled back already (disk full)
+                        raw.execute("ROLLBACK")
+                    raise
             finally:
                 raw.execute("DETACH DATABASE backup_copy")
         counts, revision = _check_db(copy, key)
         slots = KeyslotFile(data_dir)
         slot_doc = {k: v for k, v in slots.data.items() if k not in PENDING_KEYS}
+        policy_bytes = _folder_policy(data_dir)
         manifest = {
             "format": BACKUP_FORMAT,
             "version": 1,
@@ -144,12 +169,15 @@ def write_backup_file(
             "schema_revision": revision,
             "db_sha256": _sha256(copy),
             "tables": counts,
+            "policy": policy_bytes is not None,
         }
         with atomic_path(target) as tmp:
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
                 zf.writestr("manifest.json", json.dumps(manifest, indent=2))
                 zf.writestr(KEYSLOTS_FILE, json.dumps(slot_doc, indent=2))
                 zf.write(copy, DB_MEMBER)
+                if policy_bytes is not None:
+                    zf.writestr(POLICY_MEMBER, policy_bytes)
             read_manifest(tmp, check_hash=True)  # verify what was written before it replaces
             size = tmp.stat().st_size
             if before_replace is not None:
@@ -158,10 +186,35 @@ def write_backup_file(
     except OSError as exc:
         raise os_error_message(exc, target) from exc
     except _DB_ERRORS as exc:
-        # e.g. sqlcipher_export() on a full disk: "database or disk is full"
+        # e.g. sqlcipher_export() on a full disk: "database or disk is full"; checking
+        # the copy on a nearly full disk fails as "disk I/O error" (no room for its WAL).
+        if not is_disk_full(exc) and _low_space(target.parent):
+            raise StorageFullError(
+                f"the disk is full: could not write {target}; nothing was changed"
+            ) from exc
         raise database_error_message(exc, target) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _folder_policy(data_dir: Path) -> bytes | None:
+    """The data folder's policy.toml, so a restore brings the settings back too."""
+    path = Path(data_dir) / POLICY_FILE
+    if not path.is_file():
+        return None
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_POLICY_BYTES + 1)
+    if len(data) > MAX_POLICY_BYTES:
+        raise PeerDeskError(f"{path} is larger than 1 MB; it cannot be a PeerDesk policy")
+    return data
+
+
+def with_backup_suffix(path: Path) -> Path:
+    """A name typed without .pdbackup gets it, so Restore's file filter lists the file."""
+    path = Path(path)
+    if path.is_dir() or path.suffix.lower() == BACKUP_SUFFIX:
+        return path
+    return path.with_name(path.name + BACKUP_SUFFIX)
 
 
 def _not_a_backup(path: Path) -> DamagedStoreError:
@@ -228,23 +281,32 @@ def _keyslot_bytes(zf: zipfile.ZipFile, backup: Path) -> bytes:
 def backup_store(store: Any, actor: Actor, out: Path) -> BackupInfo:
     """Admin's backup of the open store (store is a services.store.Store)."""
     actor.require("backup.run", "make backups")
+    out = with_backup_suffix(Path(out))
 
     def audit(info: BackupInfo) -> None:
         # Before the file takes its place: a backup nobody can see in the log never exists.
         try:
-            with store.session() as s:
-                store.audit(
-                    s,
-                    actor,
-                    "backup.create",
-                    "file",
-                    Path(out).name,
-                    {"bytes": info.size, "rows": sum(info.tables.values())},
-                )
+            store.record_event(
+                actor,
+                "backup.create",
+                "file",
+                out.name,
+                {"bytes": info.size, "rows": sum(info.tables.values())},
+            )
         except _DB_ERRORS as exc:
             raise database_error_message(exc, store.db_path) from exc
 
-    return write_backup_file(store.engine, store.key, store.data_dir, Path(out), audit)
+    info = write_backup_file(store.engine, store.key, store.data_dir, out, audit)
+    if actor.role == BACKUP_JOB:
+        return info  # the unattended run logs its own single line
+    log.info(
+        "backup written by %s: %s (%d bytes, %d rows)",
+        actor.username,
+        info.path,
+        info.size,
+        sum(info.tables.values()),
+    )
+    return info
 
 
 def unpack_backup(backup: Path, data_dir: Path) -> dict[str, Any]:
@@ -282,6 +344,7 @@ def unpack_backup(backup: Path, data_dir: Path) -> dict[str, Any]:
             with atomic_path(data_dir / DB_FILE) as tmp:
                 with zf.open(DB_MEMBER) as src, open(tmp, "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
+            manifest["policy_restored"] = _restore_policy(zf, backup, data_dir, created)
     except BaseException as exc:
         for path in created:
             path.unlink(missing_ok=True)
@@ -295,7 +358,29 @@ def unpack_backup(backup: Path, data_dir: Path) -> dict[str, Any]:
         if isinstance(exc, _DAMAGED_ZIP):
             raise _not_a_backup(backup) from exc
         raise
+    log.info("backup restored into %s (made %s)", data_dir, manifest.get("created_at", "?"))
     return manifest
+
+
+def _restore_policy(
+    zf: zipfile.ZipFile, backup: Path, data_dir: Path, created: list[Path]
+) -> str:
+    """Put the backup's policy.toml back: "restored", "kept" (the folder has its own),
+    "none" (the backup has none) or "invalid" (not written)."""
+    if POLICY_MEMBER not in zf.namelist():
+        return "none"
+    target = data_dir / POLICY_FILE
+    if target.exists():
+        return "kept"
+    raw = _read_member(zf, POLICY_MEMBER, MAX_POLICY_BYTES)
+    try:
+        parse_policy_text(raw.decode("utf-8"), f"{backup} (policy.toml)")
+    except (PeerDeskError, UnicodeDecodeError):
+        return "invalid"
+    created.append(target)
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(raw)
+    return "restored"
 
 
 def remove_store_files(data_dir: Path) -> None:
@@ -311,6 +396,13 @@ def table_counts(engine: Engine) -> dict[str, int]:
         return {
             n: int(conn.execute(text(f'SELECT count(*) FROM "{n}"')).scalar() or 0) for n in names
         }
+
+
+def _low_space(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
 
 
 def _no_room_to_open(exc: BaseException, data_dir: Path) -> bool:
@@ -342,10 +434,16 @@ def restore_backup(
 
     manifest = unpack_backup(backup, data_dir)
     # From here on the store files in data_dir are the ones unpack_backup just created.
+
+    def undo() -> None:
+        remove_store_files(data_dir)
+        if manifest.get("policy_restored") == "restored":
+            (Path(data_dir) / POLICY_FILE).unlink(missing_ok=True)
+
     try:
         store, actor = open_store(data_dir, username, password, recovery_key)
     except BaseException as exc:
-        remove_store_files(data_dir)
+        undo()
         if isinstance(exc, Exception) and (is_disk_full(exc) or _no_room_to_open(exc, data_dir)):
             raise StorageFullError(
                 f"the disk is full: could not restore into {data_dir}; nothing was changed"
@@ -360,11 +458,15 @@ def restore_backup(
                     "backup.restore",
                     "file",
                     Path(backup).name,
-                    {"backup_created_at": manifest.get("created_at")},
+                    {
+                        "backup_created_at": manifest.get("created_at"),
+                        "policy": manifest.get("policy_restored", "none"),
+                    },
                 )
     except BaseException as exc:
-        remove_store_files(data_dir)
+        undo()
         if isinstance(exc, _DB_ERRORS):
             raise database_error_message(exc, data_dir) from exc
         raise
+    log.info("backup restored into %s (made %s)", data_dir, manifest.get("created_at", "?"))
     return manifest

@@ -21,6 +21,7 @@ from peerdesk.models import (
     CheckIn,
     Course,
     Episode,
+    OutcomeAnswer,
     Participant,
     Referral,
     ReferralStatusChange,
@@ -235,6 +236,7 @@ def _populate(
             ReferralStatusChange,
             CheckIn,
             SupporterCheckIn,
+            OutcomeAnswer,
         )
     }
 
@@ -252,6 +254,36 @@ def _populate(
         }
         base.update(kw)
         return base
+
+    # Needs-met answers draw from their own generator, so adding them left every other
+    # figure of a seeded demo store as it was.
+    orng = random.Random(hash(rng.getstate()))
+
+    def outcome(ep: dict[str, Any], day: date, sup: dict[str, Any], session_id: Any) -> None:
+        if orng.random() < 0.15:
+            return  # not every series end or close gets the question recorded
+        needs = orng.choices(["yes", "partly", "no", "not_asked"], [55, 25, 8, 12])[0]
+        rated = needs != "not_asked" and orng.random() < 0.7
+        weights = {
+            "yes": [1, 2, 8, 40, 49],
+            "partly": [3, 12, 40, 35, 10],
+            "no": [30, 35, 25, 9, 1],
+        }
+        when = datetime.combine(day, time(17, 0))
+        rows[OutcomeAnswer].append(
+            {
+                "id": str(uuid.UUID(int=orng.getrandbits(128), version=4)),
+                "created_at": when,
+                "updated_at": when,
+                "created_by": sup["user_id"],
+                "updated_by": sup["user_id"],
+                "episode_id": ep["id"],
+                "session_id": session_id,
+                "answered_on": day,
+                "needs_met": needs,
+                "satisfaction": orng.choices(range(1, 6), weights[needs])[0] if rated else None,
+            }
+        )
 
     usernames = ["admin"]
     store_id = store.keyslots.store_id
@@ -524,6 +556,8 @@ def _populate(
                     "referred" if refer else rng.choice(["not_needed", "not_needed", "declined"])
                 )
                 ss["referral_decision_at"] = started + timedelta(minutes=ss["minutes"])
+            if (k + 1) % SERIES_LENGTH == 0:
+                outcome(ep, day, sup, ss["id"])
             if k == 0:
                 _demo_checkin(rows, rec, rng, ep, kind, "before", day, sup)
             last_day = day
@@ -533,6 +567,8 @@ def _populate(
         remaining -= max(made, 1) if made else 1
         if made and last_day < today - timedelta(days=21):
             ep["closed_on"] = last_day + timedelta(days=rng.randint(1, 14))
+            if ep["closed_on"] <= today:
+                outcome(ep, ep["closed_on"], sup, None)
             if made > 1 and rng.random() < 0.8:
                 _demo_checkin(rows, rec, rng, ep, kind, "after", last_day, sup)
 

@@ -33,6 +33,7 @@ from peerdesk.models import (
     CheckIn,
     Course,
     Episode,
+    OutcomeAnswer,
     Participant,
     Referral,
     ReferralStatusChange,
@@ -67,6 +68,7 @@ EXPORTS = [
     ("referrals", Referral, ()),
     ("referral_status_changes", ReferralStatusChange, ()),
     ("checkins", CheckIn, ()),
+    ("outcome_answers", OutcomeAnswer, ()),
 ]
 IDENTIFYING = ("name", "contact")
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from peerdesk.errors import PeerDeskError, StorageFullError
+from peerdesk.services.folder_access import file_mode, make_folder
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -89,9 +90,11 @@ def atomic_path(target: Path) -> Iterator[Path]:
     if folder.exists() and not folder.is_dir():
         raise PeerDeskError(f"could not write {target}: {folder} is a file, not a folder")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         os.close(fd)
+        if os.name == "posix":  # 0600, or 0660 in a clinic group's shared folder
+            os.chmod(tmp_name, file_mode(folder))
     except OSError as exc:
         raise os_error_message(exc, target) from exc
     tmp = Path(tmp_name)

@@ -146,6 +146,10 @@ class KeyslotFile:
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / KEYSLOTS_FILE
         self.data = self._load()
+        # False for a process working beside the app (a backup): a successful unlock
+        # then leaves the file alone, since the app owns it and saves its own copy.
+        # Failed attempts are always written: throttling must hold.
+        self.reset_on_success = True
 
     @classmethod
     def create(cls, data_dir: Path, store_id: str) -> KeyslotFile:
@@ -390,7 +394,7 @@ class KeyslotFile:
                     "left before the account is locked"
                 )
             raise AuthenticationError("wrong username or password")
-        if throttle.failed or throttle.not_before:
+        if (throttle.failed or throttle.not_before) and self.reset_on_success:
             record["throttle"] = Throttle().as_dict()
             self.save()
         assert slot is not None

@@ -1,13 +1,28 @@
-"""Changing the data folder's policy.toml from the app (admins), audited."""
+"""Changing the data folder's policy.toml from the app (admins), audited.
+
+Only the folder's file is written, and only with the keys it already set plus the ones
+the admin changed. A change that would loosen what the machine policy sets is refused,
+naming the machine policy file.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, fields
 from typing import Any
 
+from peerdesk.errors import PermissionDeniedError, ValidationError
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import atomic_write_bytes
-from peerdesk.services.policy import POLICY_FILE, Policy, dump_policy
+from peerdesk.services.policy import (
+    MACHINE_ONLY,
+    POLICY_FILE,
+    Policy,
+    PolicyRow,
+    _show,
+    at_least_as_strict,
+    dump_values,
+    load_layers,
+)
 from peerdesk.services.store import Store
 
 
@@ -15,13 +30,35 @@ def policy_fields() -> list[str]:
     return [f.name for f in fields(Policy)]
 
 
+def policy_rows(store: Store, actor: Actor) -> list[PolicyRow]:
+    """The policy in force and where each value came from (admins)."""
+    actor.require("policy.write", "see the policy")
+    return load_layers(store.data_dir).rows()
+
+
 def save_policy(store: Store, actor: Actor, changes: dict[str, Any]) -> Policy:
     """Validate (Policy's own checks), write atomically, apply to the open store, audit."""
     actor.require("policy.write", "change the policy")
-    new = Policy(**{**asdict(store.policy), **changes})
-    changed = sorted(k for k, v in asdict(new).items() if getattr(store.policy, k) != v)
-    atomic_write_bytes(store.data_dir / POLICY_FILE, dump_policy(new).encode("utf-8"))
+    layers = load_layers(store.data_dir)
+    current = layers.effective
+    changed = {k: v for k, v in changes.items() if getattr(current, k, object()) != v}
+    for key, value in changed.items():
+        if key not in asdict(current):
+            raise ValidationError(f"policy: unknown setting '{key}'")
+        if key in MACHINE_ONLY:
+            raise PermissionDeniedError(
+                f"'{key}' is set only in the machine policy ({layers.machine_path})"
+            )
+        if key in layers.machine and not at_least_as_strict(key, value, layers.machine[key]):
+            raise ValidationError(
+                f"the machine policy ({layers.machine_path}) sets {key} = "
+                f"{_show(layers.machine[key])}; this data folder may only make it stricter"
+            )
+    Policy(**{**asdict(current), **changed})  # each value's own checks
+    folder = {**layers.folder, **changed}
+    atomic_write_bytes(store.data_dir / POLICY_FILE, dump_values(folder).encode("utf-8"))
+    new = load_layers(store.data_dir).effective
     store.policy = new
     with store.session() as s:
-        store.audit(s, actor, "policy.update", "policy", POLICY_FILE, {"fields": changed})
+        store.audit(s, actor, "policy.update", "policy", POLICY_FILE, {"fields": sorted(changed)})
     return new

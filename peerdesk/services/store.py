@@ -9,13 +9,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,15 +30,22 @@ from peerdesk.errors import (
 )
 from peerdesk.models import AuditEvent, Setting, Site, User, new_id, schema, utcnow
 from peerdesk.models.engine import make_engine, make_session_factory
-from peerdesk.services import audit
+from peerdesk.services import audit, pending_events
 from peerdesk.services.auth import ADMIN, SYSTEM, Actor
 from peerdesk.services.files import database_error_message, is_disk_full, os_error_message
-from peerdesk.services.instance_lock import InstanceLock
+from peerdesk.services.folder_access import create_file, make_folder, set_file_mode
+from peerdesk.services.instance_lock import HOLDER_FILE, LOCK_FILE, InstanceLock
 from peerdesk.services.keyslots import (
+    KEYSLOTS_FILE,
     KeyslotFile,
     Unlocked,
     canonical_recovery_key,
     new_recovery_key,
+)
+from peerdesk.services.locations import (  # noqa: F401 - re-exported for callers
+    default_data_dir,
+    default_demo_dir,
+    resolve_data_dir,
 )
 from peerdesk.services.notes import (
     NoteKeys,
@@ -49,28 +56,27 @@ from peerdesk.services.notes import (
 )
 from peerdesk.services.notes_crypto import new_recovery_keypair
 from peerdesk.services.passwords import check_new_password, valid_username
-from peerdesk.services.policy import Policy, load_policy
+from peerdesk.services.policy import POLICY_FILE, Policy, load_policy
 
 DB_FILE = "peerdesk.db"
 BACKUP_DIR = "backups"
 PENDING_KEY = "pending_events"
 AUDIT_SEEN_KEY = "audit_head_seen"
+log = logging.getLogger("peerdesk.it")
 
 
-def default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir("PeerDesk", "PeerDesk"))
+def store_file_names() -> tuple[str, ...]:
+    return (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", KEYSLOTS_FILE)
 
 
-def default_demo_dir() -> Path:
-    """Demo stores live apart from real data: `peerdesk demo` and `peerdesk --demo`."""
-    return default_data_dir() / "demo"
-
-
-def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    if explicit:
-        return Path(explicit).expanduser()
-    env = os.environ.get("PEERDESK_DATA_DIR")
-    return Path(env).expanduser() if env else default_data_dir()
+def secure_store_files(data_dir: Path) -> None:
+    """Bring the modes of the store's files in line with the folder (0600, or 0660 in a
+    group-shared folder); stores made by older releases had a 0644 database file."""
+    for name in (*store_file_names(), LOCK_FILE, HOLDER_FILE, POLICY_FILE):
+        try:
+            set_file_mode(Path(data_dir) / name)
+        except OSError:
+            pass  # not ours to change; the folder's own mode still keeps others out
 
 
 def store_exists(data_dir: Path) -> bool:
@@ -84,13 +90,15 @@ class Store:
         self,
         data_dir: Path,
         key: bytes,
-        lock: InstanceLock,
+        lock: InstanceLock | None,
         policy: Policy,
         keyslots: KeyslotFile | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.policy = policy
         self._key: bytes | None = key
+        # None: opened beside another instance (a backup while the app is open). Such a
+        # store never rewrites keyslots.json, which the instance holding the lock owns.
         self._lock = lock
         self.engine: Engine = make_engine(self.db_path, lambda: self.key)
         self._sessions: sessionmaker[Session] = make_session_factory(self.engine)
@@ -147,6 +155,25 @@ class Store:
     ) -> None:
         audit.append(session, self.key, actor, action, target_type, target_id, detail)
 
+    def record_event(
+        self,
+        actor: Actor,
+        action: str,
+        target_type: str = "",
+        target_id: str = "",
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Audit an event in its own transaction; beside a running app (not exclusive),
+        sealed into pending-events/ instead, so this process never commits to the
+        database under the app (see services/pending_events.py)."""
+        if self.exclusive:
+            with self.session() as s:
+                self.audit(s, actor, action, target_type, target_id, detail)
+        else:
+            pending_events.record(
+                self.data_dir, self.key, actor, action, target_type, target_id, detail
+            )
+
     def setting(self, key: str, default: str | None = None) -> str | None:
         with self.session() as s:
             row = s.get(Setting, key)
@@ -155,14 +182,21 @@ class Store:
     def is_demo(self) -> bool:
         return self.setting("demo") == "true"
 
+    @property
+    def exclusive(self) -> bool:
+        """True when this process holds the instance lock (it may rewrite the key file)."""
+        return self._lock is not None
+
     def close(self) -> None:
         if self._key is not None:
-            self._remember_audit_head()
+            if self.exclusive:
+                self._remember_audit_head()
             self.engine.dispose()
             self._key = None
             self.note_keys = NoteKeys()
             self.first_password = None
-        self._lock.release()
+        if self._lock is not None:
+            self._lock.release()
 
     def _remember_audit_head(self) -> None:
         try:
@@ -204,6 +238,12 @@ def _migrate(data_dir: Path, engine: Engine, key: bytes) -> None:
     with engine.connect() as conn:
         schema.upgrade(conn)
         conn.commit()
+    log.info(
+        "store in %s upgraded from schema %s to %s",
+        data_dir,
+        current or "(new)",
+        head,
+    )
 
 
 def prune_automatic_backups(data_dir: Path, keep: int) -> list[Path]:
@@ -222,22 +262,39 @@ def prune_automatic_backups(data_dir: Path, keep: int) -> list[Path]:
 def _open_engine_checked(
     data_dir: Path,
     key: bytes,
-    lock: InstanceLock,
+    lock: InstanceLock | None,
     policy: Policy,
     slots: KeyslotFile | None = None,
 ) -> Store:
     try:
         store = Store(data_dir, key, lock, policy, slots)
-        _migrate(data_dir, store.engine, key)
+        if lock is not None:
+            _migrate(data_dir, store.engine, key)
+        else:
+            _require_current_schema(store.engine)
     except DamagedStoreError:
-        lock.release()
+        if lock is not None:
+            lock.release()
         raise
     except Exception as exc:
-        lock.release()
+        if lock is not None:
+            lock.release()
         if isinstance(exc, PeerDeskError):
             raise
         raise DamagedStoreError(f"the store cannot be opened: {exc}") from exc
     return store
+
+
+def _require_current_schema(engine: Engine) -> None:
+    """Opened beside another instance nothing may be migrated: the schema must be current."""
+    with engine.connect() as conn:
+        current = schema.current_revision(conn)
+    if current != schema.head_revision():
+        engine.dispose()
+        raise PeerDeskError(
+            "the store needs an upgrade by this PeerDesk release first: open it once in the "
+            "app (or run any command while the app is closed)"
+        )
 
 
 def create_store(
@@ -257,12 +314,19 @@ def create_store(
     admin_username = valid_username(admin_username)
     password = check_new_password(admin_password, policy.min_password_length, admin_username)
     try:
-        # Only this OS account needs the folder; the store inside is encrypted anyway.
-        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Only this OS account needs a personal folder (0700); a machine-wide folder made
+        # by the package (2770, group peerdesk) is kept as it is.
+        make_folder(data_dir)
+        # The database file gets its mode before SQLite opens it; -wal and -shm copy it.
+        os.close(create_file(data_dir / DB_FILE))
     except OSError as exc:
         raise os_error_message(exc, data_dir) from exc
     lock = InstanceLock(data_dir)
-    lock.acquire()
+    try:
+        lock.acquire()
+    except BaseException:
+        (data_dir / DB_FILE).unlink(missing_ok=True)
+        raise
     key = os.urandom(32)
     store_id = new_id()
     recovery = new_recovery_key()
@@ -285,6 +349,8 @@ def create_store(
         for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", "keyslots.json"):
             (data_dir / name).unlink(missing_ok=True)
         raise
+    lock.set_username(admin_username)
+    log.info("store created in %s (first admin account %s)", data_dir, admin_username)
     with store:
         with store.session() as s:
             site = Site(id=id_factory(), name=site_name)
@@ -486,12 +552,20 @@ def open_store(
     password: str | None = None,
     recovery_key: str | None = None,
     refuse_first_password: bool = False,
+    exclusive: bool = True,
+    slot_kind: str = "password",
 ) -> tuple[Store, Actor]:
     """Unlock with a password (or the recovery key, as audited emergency access).
 
     A password an administrator set (new account, reset) must be replaced by its owner:
     the store then has `must_change_password` set and the app asks for a new one before
     the workspace opens; with refuse_first_password (command-line use) it is refused.
+
+    slot_kind names another per-account slot the secret opens ("oslogin:<OS user>",
+    see services/os_login.py); the password is then that slot's secret.
+
+    exclusive=False opens beside a running app (for backups): no instance lock, no
+    migration, no notes keys, and the key file is never rewritten on success.
     """
     data_dir = Path(data_dir)
     if not store_exists(data_dir):
@@ -499,22 +573,30 @@ def open_store(
             f"no PeerDesk store in {data_dir}; create one with 'peerdesk init' or restore a backup"
         )
     policy = load_policy(data_dir)
-    lock = InstanceLock(data_dir)
-    lock.acquire()
+    lock = InstanceLock(data_dir) if exclusive else None
+    if lock is not None:
+        lock.acquire()
+        secure_store_files(data_dir)
     try:
         slots = KeyslotFile(data_dir)
+        slots.reset_on_success = lock is not None
         if recovery_key is not None:
             kind, name, secret = "recovery", "", canonical_recovery_key(recovery_key)
         else:
             if not username or password is None:
                 raise AuthenticationError("a username and password are needed")
-            kind, name, secret = "password", username.strip().lower(), password
+            kind, name, secret = slot_kind, username.strip().lower(), password
         try:
             unlocked = slots.open_slot(kind, name, secret, policy.max_failed_attempts)
             key = unlocked.key
         except AuthenticationError as exc:
             note_failed_login(
                 slots, name, type(exc).__name__, bool(getattr(exc, "just_locked", False))
+            )
+            log.warning(
+                "sign-in refused (%s) for %s",
+                type(exc).__name__,
+                name if name in slots.usernames() else "an unknown account name",
             )
             raise
         if unlocked.must_change and refuse_first_password:
@@ -523,14 +605,18 @@ def open_store(
                 f"with 'peerdesk user password --user {name}' (or by signing in to the app)"
             )
     except BaseException:
-        lock.release()
+        if lock is not None:
+            lock.release()
         raise
     store = _open_engine_checked(data_dir, key, lock, policy, slots)
     if unlocked.must_change:
         store.first_password = unlocked
+    if lock is None:
+        return _open_beside_app(store, kind, name, slots.store_id)
     try:
         with store.session() as s:
             flushed = _flush_pending_events(store, s)
+            beside_files = pending_events.flush(data_dir, key, s, store.audit)
             _check_rollback(store, s)
             if kind == "recovery":
                 actor = Actor(None, "recovery-key", "Emergency access", ADMIN, emergency=True)
@@ -546,14 +632,49 @@ def open_store(
 
                 actor = actor_for(s, user)
                 user.last_login_at = utcnow()
-                store.audit(s, actor, "login", "user", user.id)
+                via = {"via": "os_login"} if kind != "password" else None
+                store.audit(s, actor, "login", "user", user.id, via)
                 setup_at_unlock(store, s, actor, unlocked)
         if flushed:  # only once the events are safely in the audit log
             store.keyslots.data.pop(PENDING_KEY, None)
             store.keyslots.save()
+        pending_events.remove(beside_files)
     except BaseException:
         store.close()
         raise
+    lock.set_username(actor.username)
+    log.info(
+        "signed in: %s", "emergency access (recovery key)" if actor.emergency else actor.username
+    )
+    return store, actor
+
+
+def _open_beside_app(store: Store, kind: str, name: str, store_id: str) -> tuple[Store, Actor]:
+    """The rest of open_store for a process working beside the app: read only, and the
+    sign-in is audited through pending-events/ (no commit under the app's feet)."""
+    from peerdesk.services.accounts import actor_for  # avoids an import cycle
+
+    try:
+        if kind == "recovery":
+            actor = Actor(None, "recovery-key", "Emergency access", ADMIN, emergency=True)
+            store.record_event(actor, "login.recovery_key", "store", store_id)
+        else:
+            with store.session() as s:
+                user = s.scalar(select(User).where(User.username == name))
+                if user is None:
+                    raise DamagedStoreError("the account's keyslot has no matching user record")
+                if user.state != "active":
+                    raise AuthenticationError("this account is disabled")
+                actor = actor_for(s, user)
+                user_id = user.id
+            store.record_event(actor, "login", "user", user_id)
+    except BaseException:
+        store.close()
+        raise
+    log.info(
+        "signed in: %s (beside a running app)",
+        "emergency access (recovery key)" if kind == "recovery" else actor.username,
+    )
     return store, actor
 
 

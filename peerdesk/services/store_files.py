@@ -7,11 +7,23 @@ from pathlib import Path
 from typing import Any
 
 from peerdesk.errors import PeerDeskError
+from peerdesk.services import pending_events
 from peerdesk.services.files import os_error_message
+from peerdesk.services.instance_lock import InstanceLock
 from peerdesk.services.keyslots import KEYSLOTS_FILE
+from peerdesk.services.policy import POLICY_FILE
 from peerdesk.services.store import DB_FILE, store_exists
 
-STORE_FILES = (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", KEYSLOTS_FILE)
+# The folder's policy moves with the store (the backup brings its own back), and so do
+# audit events still waiting from backups beside the app: they belong to the old store.
+STORE_FILES = (
+    DB_FILE,
+    f"{DB_FILE}-wal",
+    f"{DB_FILE}-shm",
+    KEYSLOTS_FILE,
+    POLICY_FILE,
+    pending_events.FOLDER,
+)
 
 
 def move_store_aside(data_dir: Path, why: str = "replaced") -> Path:
@@ -69,11 +81,25 @@ def restore_in_place(
     data_dir = Path(data_dir)
     aside = None
     if store_exists(data_dir) or (data_dir / KEYSLOTS_FILE).exists():
-        aside = move_store_aside(data_dir, why)
+        # Restore needs the store to itself: never move it from under another OS
+        # session or a running command (AlreadyOpenError says who has it).
+        lock = InstanceLock(data_dir)
+        lock.acquire()
+        try:
+            aside = move_store_aside(data_dir, why)
+        finally:
+            lock.release()
     try:
         manifest = restore_backup(backup, data_dir, username, password, recovery_key)
     except BaseException:
         if aside is not None:
             move_store_back(aside, data_dir)
         raise
+    old_policy = aside / POLICY_FILE if aside is not None else None
+    if manifest.get("policy_restored") == "none" and old_policy and old_policy.exists():
+        # A backup without a policy (older releases) leaves the folder's settings as they were.
+        try:
+            old_policy.replace(data_dir / POLICY_FILE)
+        except OSError as exc:
+            raise os_error_message(exc, data_dir / POLICY_FILE) from exc
     return manifest, aside

@@ -13,7 +13,7 @@ from typing import Protocol
 from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QWidget
 
 from peerdesk.errors import PeerDeskError
-from peerdesk.services import episodes, series
+from peerdesk.services import episodes, outcomes, series
 from peerdesk.services.auth import Actor
 from peerdesk.services.series import OpenQuestion, ReferralPrompt
 from peerdesk.services.store import Store
@@ -21,6 +21,7 @@ from peerdesk.ui.checkin_forms import CheckInDialog
 from peerdesk.ui.dialogs import Dialogs
 from peerdesk.ui.fmt import label, sentence, tr
 from peerdesk.ui.forms import FormDialog, ReferralDialog
+from peerdesk.ui.outcome_form import OutcomeDialog
 
 
 class SessionRef(Protocol):
@@ -135,6 +136,16 @@ def follow_through(
             )
         else:
             done.append(tr("Referral question left for later: it waits on Today."))
+    if prompt is not None and any(r.startswith("last session") for r in prompt.reasons):
+        outcome = OutcomeDialog(
+            store, actor, info.episode_id, info.participant_code, parent, session_id=info.id
+        )
+        if dialogs.run(outcome):
+            done.append(
+                tr("Needs met: %1.").replace(
+                    "%1", tr(outcomes.NEEDS_MET_LABELS[outcome.value.needs_met])
+                )
+            )
     # 'before' belongs to the first session; once missed, only 'after' is still asked for.
     wanted = [p for p in due if p == "after" or first]
     for phase in wanted:

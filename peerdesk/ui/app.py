@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from peerdesk import __version__
-from peerdesk.services.store import default_demo_dir
+from peerdesk.services.locations import default_demo_dir
 
 
 def demo_data_dir(data_dir: Path | None) -> Path:
@@ -52,19 +54,60 @@ def install_translations(app: object) -> None:
         app.installTranslator(translator)  # type: ignore[attr-defined]
 
 
-def run(data_dir: Path | None, demo: bool) -> int:
-    """Open the window: setup wizard on first run, else sign-in. Returns the exit code."""
-    from peerdesk.services.store import resolve_data_dir
+def bring_to_front(window: Any) -> None:
+    """A second launch asked for the window: show it (or the setup wizard) on top."""
+    wizard = getattr(window, "wizard", None)
+    target = wizard if wizard is not None and wizard.isVisible() else window
+    if target.isMinimized():
+        target.showNormal()
+    target.show()
+    target.raise_()
+    target.activateWindow()
+    logging.getLogger("peerdesk.it").info("second launch: the open window was brought forward")
+
+
+def run(data_dir: Path | None, demo: bool, dialogs: Any = None) -> int:
+    """Open the window: setup wizard on first run, else sign-in. Returns the exit code.
+
+    If PeerDesk is already open for this OS user and folder, its window comes forward
+    and this process ends at once.
+    """
+    from peerdesk.errors import PeerDeskError
+    from peerdesk.services.locations import resolve_data_dir
+    from peerdesk.services.policy import load_policy
+    from peerdesk.ui.single_instance import InstanceServer, ask_running_instance
+
+    try:
+        folder = demo_data_dir(data_dir) if demo else resolve_data_dir(data_dir)
+    except PeerDeskError as exc:  # a bad machine policy: say so in a window too
+        _startup_error(str(exc), dialogs)
+        raise
+    if ask_running_instance(folder):
+        return 0
+    app = make_app()
+    try:
+        load_policy(folder)
+    except PeerDeskError as exc:
+        _startup_error(str(exc), dialogs)
+        raise
     from peerdesk.ui.main_window import MainWindow
 
-    app = make_app()
-    folder = demo_data_dir(data_dir) if demo else resolve_data_dir(data_dir)
-    window = MainWindow(folder, demo=demo)
+    window = MainWindow(folder, dialogs=dialogs, demo=demo)
+    server = InstanceServer(folder, lambda: bring_to_front(window))
+    server.listen()
     window.start()
     if os.environ.get("PEERDESK_GUI_SMOKE") == "1":  # for packaging checks: open and quit
         from PySide6.QtCore import QTimer
 
         QTimer.singleShot(1500, app.quit)
     code = app.exec()
+    server.close()
     window.close()
     return int(code)
+
+
+def _startup_error(text: str, dialogs: Any = None) -> None:
+    from peerdesk.ui.dialogs import Dialogs
+
+    make_app()
+    (dialogs or Dialogs()).error(None, "PeerDesk cannot start", text)

@@ -331,6 +331,9 @@ class MainWindow(QMainWindow):
         self.drafts = DraftBook()
         self._sealed: SealedDrafts | None = None
         self.menus = install_menus(self)  # File, Go, Help over the actions above
+        from peerdesk.ui.os_login_offer import install  # "unlock with this computer's login"
+
+        self.os_login = install(self)
 
     def _action(self, text: str, shortcut: str, slot: Callable[[], Any]) -> QAction:
         act = QAction(text, self)

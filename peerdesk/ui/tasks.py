@@ -190,6 +190,8 @@ class Task(QObject):
         self._close()
         if isinstance(exc, TaskCancelled):
             return
+        # For IT: the class only (a message may quote a record or a typed name).
+        logging.getLogger("peerdesk.it").warning("in the app: %s", type(exc).__name__)
         if self._on_error is not None and not self._orphaned:
             self._on_error(exc)
         else:

@@ -104,12 +104,12 @@ def test_coordinator_sees_no_private_notes(qtbot, make_window, seeded):
 
 
 def test_idle_lock_hides_data_and_unlock_restores(qtbot, make_window, seeded):
-    w = make_window(seeded.data_dir, idle_ms=400)
+    w = make_window(seeded.data_dir, idle_ms=1500)
     sign_in(qtbot, w, "anna")
     w.workspace.show_page("participants")
     qtbot.waitUntil(lambda: not w.workspace.pages["participants"].model.loading, timeout=5000)
     assert seeded.a_code in all_text(w)
-    assert w.idle.active and w.idle.timeout_ms == 400
+    assert w.idle.active and w.idle.timeout_ms == 1500
     qtbot.waitUntil(lambda: not w.signed_in, timeout=5000)
     assert w.stack.currentWidget() is w.lock_page and w.workspace is None
     qtbot.wait(10)  # let deleteLater run
@@ -128,10 +128,10 @@ def test_idle_lock_hides_data_and_unlock_restores(qtbot, make_window, seeded):
 
 
 def test_activity_postpones_idle_lock(qtbot, make_window, seeded):
-    w = make_window(seeded.data_dir, idle_ms=600)
+    w = make_window(seeded.data_dir, idle_ms=1500)
     sign_in(qtbot, w, "anna")
-    for _ in range(6):
-        qtbot.wait(150)
+    for _ in range(12):
+        qtbot.wait(250)
         qtbot.keyClick(w.workspace.nav, Qt.Key.Key_Down)
     assert w.signed_in
     qtbot.waitUntil(lambda: not w.signed_in, timeout=5000)

@@ -219,10 +219,20 @@ def test_series_prompt_at_session_n_and_on_safety_flag(qtbot, make_window, dialo
         dlg.choose("not_needed")
         return True
 
-    dialogs.queue(not_needed, False)
+    def needs_partly_met(dlg) -> bool:
+        assert dlg.session_id is not None  # tied to the session that ends the series
+        dlg.choose("partly", 4)
+        return True
+
+    dialogs.queue(not_needed, needs_partly_met, False)
     s3 = _form_session(form, ep.id, 9)
-    assert [d.title for d in dialogs.shown] == ["End of the series", "Check-in due"]
-    assert "'after'" in dialogs.shown[1].text
+    assert [d.title for d in dialogs.shown] == [
+        "End of the series",
+        f"Needs met? — {p.code}",
+        "Check-in due",
+    ]
+    assert "'after'" in dialogs.shown[2].text
+    assert "Needs met: needs partly met." in form.status.text()
 
     # Session 4 starts a new series: no question.
     dialogs.shown.clear()
@@ -242,6 +252,14 @@ def test_series_prompt_at_session_n_and_on_safety_flag(qtbot, make_window, dialo
         r for r in range(parts.tl_model.rowCount()) if parts.tl_model.row_at(r).kind == "Session"
     ]
     assert parts.tl_model.index(sessions_shown[2], 1).data() == "Session 3 of 3"
+    needs = [
+        parts.tl_model.row_at(r)
+        for r in range(parts.tl_model.rowCount())
+        if parts.tl_model.row_at(r).kind == "Needs met"
+    ]
+    assert [(n.what, n.detail) for n in needs] == [
+        ("needs partly met", "satisfaction: satisfied")
+    ]
 
 
 def test_deciding_later_keeps_the_question_open_and_referred_needs_a_referral(

@@ -119,17 +119,17 @@ def test_sign_in_countdown_survives_many_ticks(qtbot, make_window, seeded):
 
 
 def test_idle_lock_warns_first_and_input_dismisses_the_warning(qtbot, make_window, seeded):
-    ms = 600
+    ms = 2000
     w = make_window(seeded.data_dir, idle_ms=ms)
     sign_in(qtbot, w, "anna")
     assert w.idle.warn_before_ms == ms // 2
-    qtbot.waitUntil(w.idle_banner.isVisible, timeout=3000)
+    qtbot.waitUntil(w.idle_banner.isVisible, timeout=8000)
     assert "locks in" in w.idle_banner.text() and w.signed_in
     QApplication.sendEvent(w.workspace.nav.viewport(), _mouse_move(3, 3))
     assert not w.idle_banner.isVisible()
     assert w.signed_in
     # Left alone, it warns again and then locks; the banner goes with the data.
-    qtbot.waitUntil(w.idle_banner.isVisible, timeout=3000)
-    qtbot.waitUntil(lambda: not w.signed_in, timeout=3000)
+    qtbot.waitUntil(w.idle_banner.isVisible, timeout=8000)
+    qtbot.waitUntil(lambda: not w.signed_in, timeout=8000)
     assert not w.idle_banner.isVisible()
     assert w.stack.currentWidget() is w.lock_page

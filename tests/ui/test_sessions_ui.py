@@ -146,8 +146,11 @@ def test_debounced_search_filters_in_sql(qtbot, make_window, seeded):
     sign_in(qtbot, w, "anna")
     page = _sessions_page(qtbot, w)
     assert page.model.rowCount() == 2
+    searched: list[str] = []
+    page.search.search.connect(searched.append)
     qtbot.keyClicks(page.search, "burn")
-    assert page.model.rowCount() == 2  # nothing happens per keystroke
+    # Not one search per keystroke (a loaded machine may type slower than the pause).
+    assert len(searched) < 4
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
     assert page.model.row_at(0).participant_code == seeded.a_code
     page.search.setText("no-such-thing")

@@ -69,11 +69,11 @@ def test_half_filled_session_survives_lock_and_unlock(qtbot, make_window, dialog
 
 
 def test_idle_lock_keeps_input_too(qtbot, make_window, dialogs, seeded):
-    w = make_window(seeded.data_dir, idle_ms=500)
+    w = make_window(seeded.data_dir, idle_ms=1500)
     sign_in(qtbot, w, "anna")
     form = _form(qtbot, w)
     _half_fill(form, seeded.a_code)
-    qtbot.waitUntil(lambda: not w.signed_in, timeout=5000)
+    qtbot.waitUntil(lambda: not w.signed_in, timeout=10000)
     _unlock(qtbot, w)
     assert w.workspace.pages["sessions"].form.notes.toPlainText() == NOTE
 
@@ -278,9 +278,9 @@ def _mouse_move() -> QMouseEvent:
 
 
 def test_input_keeps_a_signed_in_window_open(qtbot, make_window, seeded):
-    w = make_window(seeded.data_dir, idle_ms=500)
+    w = make_window(seeded.data_dir, idle_ms=1500)
     sign_in(qtbot, w, "anna")
-    for _ in range(8):
-        qtbot.wait(120)
+    for _ in range(12):
+        qtbot.wait(250)
         QApplication.sendEvent(w.workspace.nav.viewport(), _mouse_move())
     assert w.signed_in

@@ -199,7 +199,8 @@ def test_second_instance_is_told_and_can_retry(qtbot, make_window, seeded):
         w = make_window(seeded.data_dir)
         sign_in(qtbot, w, "anna")
         assert not w.signed_in
-        assert "already open on this computer" in w.login.error.text()
+        assert "already open" in w.login.error.text()
+        assert "PeerDesk account 'anna'" in w.login.error.text()  # told by whom
         assert w.login.sign_in.isEnabled() and w.login.username.text() == "anna"
     finally:
         other.close()

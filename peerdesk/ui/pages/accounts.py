@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from peerdesk.errors import PeerDeskError
 from peerdesk.services import accounts, backup, policy_admin
 from peerdesk.services.accounts import UserInfo
 from peerdesk.services.policy import Policy
@@ -42,8 +43,8 @@ POLICY_LABELS = {
     "matching_department": ("Matching by department", "", 0, 0),
     "supporters_may_assign": ("Supporters may assign episodes", "", 0, 1),
 }
-# Settings of features not built yet stay in policy.toml but are not offered here.
-RESERVED = {"allow_keyring_unlock"}
+# Not offered here: the folders are IT's, in the machine policy (data_dir) or the file.
+RESERVED = {"allow_keyring_unlock", "data_dir", "backup_dir"}
 STR_CHOICES = {
     "matching_department": ("prefer_different", "require_different", "any"),
 }
@@ -141,7 +142,15 @@ class AccountsPage(Page):
             self.policy_fields[f.name] = widget
         self.save_policy = QPushButton(self.tr("Save &policy"))
         self.save_policy.clicked.connect(self.store_policy)
-        form.addRow(self.save_policy)
+        self.policy_in_force = QPushButton(self.tr("Policy in &force…"))
+        self.policy_in_force.setToolTip(
+            self.tr("Every setting, its value and where it comes from (machine or folder)")
+        )
+        self.policy_in_force.clicked.connect(self.show_policy_in_force)
+        policy_buttons = QHBoxLayout()
+        policy_buttons.addWidget(self.save_policy)
+        policy_buttons.addWidget(self.policy_in_force)
+        form.addRow(policy_buttons)
         right.addWidget(self.policy_box)
 
         self.backup_box = QGroupBox(self.tr("Backup and restore"))
@@ -353,6 +362,16 @@ class AccountsPage(Page):
                 self.tr("Policy saved"),
                 self.tr("The policy was saved. The idle lock uses it from the next sign-in."),
             )
+
+    def show_policy_in_force(self) -> None:
+        from peerdesk.ui.policy_view import PolicyInForceDialog
+
+        try:
+            dialog = PolicyInForceDialog(self.store, self.actor, self)
+        except PeerDeskError as exc:  # e.g. the machine policy was broken since sign-in
+            self.dialogs.error(self, self.tr("Policy"), str(exc))
+            return
+        self.dialogs.run(dialog)
 
     def make_backup(self) -> None:
         path = self.dialogs.save_file(

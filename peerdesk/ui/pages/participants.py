@@ -18,7 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from peerdesk.services import checkins, episodes, participants, referrals, series, sessions
+from peerdesk.services import (
+    checkins,
+    episodes,
+    outcomes,
+    participants,
+    referrals,
+    series,
+    sessions,
+)
 from peerdesk.services.episodes import EpisodeInfo
 from peerdesk.services.participants import ParticipantInfo
 from peerdesk.services.series import SeriesPosition
@@ -27,6 +35,7 @@ from peerdesk.ui.checkin_forms import CheckInDialog
 from peerdesk.ui.fmt import fmt_dt, label, tr
 from peerdesk.ui.forms import EpisodeDialog, ParticipantDialog, ReferralDialog
 from peerdesk.ui.matching_dialog import MatchingDialog, may_match
+from peerdesk.ui.outcome_form import OutcomeDialog
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.table_models import ROW_ROLE, Column, PagedTableModel, RowTableModel
 from peerdesk.ui.widgets import EmptyStateTable, SearchBox, heading, make_table
@@ -108,6 +117,18 @@ def timeline(ctx: Context, episode_id: str) -> list[TimelineEntry]:
                 f"{c.instrument} {label(c.phase)}",
                 f"score {c.score}",
                 c.id,
+            )
+        )
+    for o in outcomes.list_outcomes(ctx.store, ctx.actor, episode_id):
+        rated = outcomes.SATISFACTION.get(o.satisfaction or 0, "")
+        out.append(
+            TimelineEntry(
+                # After the session it belongs to, on the same day.
+                datetime.combine(o.answered_on, datetime.max.time()),
+                "Needs met",
+                tr(outcomes.NEEDS_MET_LABELS[o.needs_met]),
+                tr("satisfaction: %1").replace("%1", tr(rated)) if rated else "",
+                o.id,
             )
         )
     out.sort(key=lambda e: e.when)
@@ -458,6 +479,8 @@ class ParticipantsPage(Page):
             )
         ):
             self.dialogs.run(CheckInDialog(self.store, self.actor, e.id, self, phase="after"))
+        # Needs met, at the close (Skip records nothing; the episode closes either way).
+        self.dialogs.run(OutcomeDialog(self.store, self.actor, e.id, e.participant_code, self))
         self.call(
             self.tr("Close episode"),
             episodes.close_episode,
