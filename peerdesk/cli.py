@@ -18,6 +18,20 @@ from peerdesk import __version__
 from peerdesk.errors import PeerDeskError, UsageError
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: the app and the versions of what it is built on (worked out only when
+    asked, since it loads SQLCipher and Qt)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the versions and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from peerdesk.cli_commands import version_text
+
+        print(version_text())
+        parser.exit()
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{message} (see '{self.prog} --help')")
@@ -122,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     from peerdesk import cli_commands as cmd
 
     parser = _Parser(prog="peerdesk", description="PeerDesk: peer support records, offline.")
-    parser.add_argument("--version", action="version", version=f"peerdesk {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--data-dir", help="data folder (or PEERDESK_DATA_DIR)")
     parser.add_argument(
         "--demo", action="store_true", help="open the app on a demo store with sample data"
@@ -130,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     p = sub.add_parser("self-test", help="check SQLCipher 4, keyring, Qt and PDF rendering")
+    p.add_argument(
+        "--gui",
+        action="store_true",
+        help="also write and read back a store, open the window (offscreen without a "
+        "display) and draw a report page",
+    )
     p.set_defaults(func=cmd.self_test)
 
     p = sub.add_parser("init", help="create a store; prints the recovery key once")

@@ -41,10 +41,49 @@ def gui(args: argparse.Namespace) -> int:
     return run(Path(args.data_dir) if args.data_dir else None, demo=args.demo)
 
 
+def version_text() -> str:
+    """`peerdesk --version`: this app, then SQLCipher, SQLite, Qt and Python, for IT."""
+    import platform
+
+    from peerdesk import __version__
+
+    parts = []
+    try:
+        import sqlcipher3
+
+        conn = sqlcipher3.connect(":memory:")
+        try:
+            cipher = conn.execute("PRAGMA cipher_version").fetchone()[0]
+        finally:
+            conn.close()
+        parts += [f"SQLCipher {cipher}", f"SQLite {sqlcipher3.sqlite_version}"]
+    except Exception as exc:  # noqa: BLE001 - a version line never fails
+        parts.append(f"SQLCipher not loadable ({type(exc).__name__})")
+    try:
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        parts.append(f"Qt {qVersion()} (PySide6 {PySide6.__version__})")
+    except Exception as exc:  # noqa: BLE001
+        parts.append(f"Qt not loadable ({type(exc).__name__})")
+    frozen = " (bundle)" if getattr(sys, "frozen", False) else ""
+    parts.append(f"Python {platform.python_version()}{frozen}")
+    return f"peerdesk {__version__}\n" + ", ".join(parts)
+
+
 def self_test(args: argparse.Namespace) -> int:
-    from peerdesk.services.selftest import Check, run_checks
+    import tempfile
+
+    from peerdesk.services.selftest import Check, run_checks, store_round_trip
 
     results = run_checks()
+    if args.gui:
+        from peerdesk.ui.selftest_gui import run_gui_checks
+
+        with tempfile.TemporaryDirectory(prefix="peerdesk-selftest-") as tmp:
+            trip = store_round_trip(Path(tmp) / "store")
+            results += trip.checks
+            results += run_gui_checks(Path(tmp) / "store", trip.report_pdf)
     try:
         import PySide6
         from PySide6.QtGui import QGuiApplication

@@ -68,9 +68,19 @@ def test_a_scripted_day_leaves_events_and_no_secrets(tmp_path, logs, memory_keyr
         "--user",
         "admin",
         data_dir=data,
-        env={**admin_env, "PEERDESK_NEW_PASSWORD": NEW_PW},
+        env={**admin_env, "PEERDESK_NEW_PASSWORD": "first " + NEW_PW},
     )
     assert r.returncode == 0
+    # The password the admin set is a first password: coord chooses their own.
+    r = run_cli(
+        "user",
+        "password",
+        "--user",
+        "coord",
+        data_dir=data,
+        env={**env, "PEERDESK_PASSWORD": "first " + NEW_PW, "PEERDESK_NEW_PASSWORD": NEW_PW},
+    )
+    assert r.returncode == 0, r.stderr
     # Alice's session, in the process (services log to the same file).
     store, alice = open_store(data, "alice", ALICE_PW)
     with store:

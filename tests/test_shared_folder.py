@@ -187,7 +187,7 @@ def _share_between_users(
         stdin=ADMIN_PW + "\n",
     )
     assert r.returncode == 0, r.stderr
-    pw = {"PEERDESK_PASSWORD": ADMIN_PW, "PEERDESK_NEW_PASSWORD": "ben's own passphrase"}
+    pw = {"PEERDESK_PASSWORD": ADMIN_PW, "PEERDESK_NEW_PASSWORD": "ben's first passphrase"}
     r = _as_user(
         anna_uid,
         clinic_gid,
@@ -204,7 +204,22 @@ def _share_between_users(
         **pw,
     )
     assert r.returncode == 0, r.stderr
-    # Ben, another OS account in the group, opens the same store and writes to it.
+    # Ben, another OS account in the group, chooses his own password, then opens the same
+    # store and writes to it.
+    r = _as_user(
+        ben_uid,
+        clinic_gid,
+        homes[ben_uid],
+        "--data-dir",
+        data,
+        "user",
+        "password",
+        "--user",
+        "ben",
+        PEERDESK_PASSWORD="ben's first passphrase",
+        PEERDESK_NEW_PASSWORD="ben's own passphrase",
+    )
+    assert r.returncode == 0, r.stderr
     r = _as_user(
         ben_uid,
         clinic_gid,

@@ -362,9 +362,7 @@ def unpack_backup(backup: Path, data_dir: Path) -> dict[str, Any]:
     return manifest
 
 
-def _restore_policy(
-    zf: zipfile.ZipFile, backup: Path, data_dir: Path, created: list[Path]
-) -> str:
+def _restore_policy(zf: zipfile.ZipFile, backup: Path, data_dir: Path, created: list[Path]) -> str:
     """Put the backup's policy.toml back: "restored", "kept" (the folder has its own),
     "none" (the backup has none) or "invalid" (not written)."""
     if POLICY_MEMBER not in zf.namelist():

@@ -1,4 +1,4 @@
-""""Unlock with this computer's login": a keyslot per PeerDesk account and OS user whose
+""" "Unlock with this computer's login": a keyslot per PeerDesk account and OS user whose
 secret the OS keyring keeps, for a computer used by one person. Off unless the policy
 sets allow_keyring_unlock = true (a machine policy that leaves it false cannot be
 loosened by the folder's).

@@ -275,6 +275,4 @@ def dump_values(values: dict[str, Any]) -> str:
 def dump_policy(policy: Policy) -> str:
     """Every setting of a folder policy (data_dir belongs to the machine policy only)."""
     values = asdict(policy)
-    return dump_values(
-        {k: v for k, v in values.items() if k not in MACHINE_ONLY and v != ""}
-    )
+    return dump_values({k: v for k, v in values.items() if k not in MACHINE_ONLY and v != ""})

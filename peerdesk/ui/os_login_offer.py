@@ -1,4 +1,4 @@
-""""Unlock with this computer's login" in the window: the button on the sign-in screen,
+""" "Unlock with this computer's login" in the window: the button on the sign-in screen,
 the offer after a password sign-in, and "Forget this computer's login" in the toolbar.
 
 Kept in its own module; MainWindow only calls install(). The rules live in

@@ -257,9 +257,7 @@ def test_series_prompt_at_session_n_and_on_safety_flag(qtbot, make_window, dialo
         for r in range(parts.tl_model.rowCount())
         if parts.tl_model.row_at(r).kind == "Needs met"
     ]
-    assert [(n.what, n.detail) for n in needs] == [
-        ("needs partly met", "satisfaction: satisfied")
-    ]
+    assert [(n.what, n.detail) for n in needs] == [("needs partly met", "satisfaction: satisfied")]
 
 
 def test_deciding_later_keeps_the_question_open_and_referred_needs_a_referral(
