@@ -8,6 +8,7 @@ import csv
 import io
 import random
 import re
+import shutil
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -295,7 +296,7 @@ def test_unreadable_header_names_the_separator(store_dir, tmp_path, content, exp
 
 # -- exports opened in LibreOffice -----------------------------------------------------
 
-soffice = pytest.importorskip("shutil").which("soffice")
+soffice = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(soffice is None, reason="LibreOffice (soffice) not installed")
 
 NS = {
