@@ -96,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     from peerdesk.cli import open_for_command
     from peerdesk.services.report_output import to_csv, to_json
     from peerdesk.services.report_pdf import render_pdf
-    from peerdesk.services.report_run import audit_report, build_report, write_pdf, write_text
+    from peerdesk.services.report_run import audit_report, build_report, write_pdf
+    from peerdesk.services.spreadsheet import save_text
 
     period = _period(args)
     if args.out is None and args.csv is None and not args.json:
@@ -114,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
             write_pdf(args.out, render_pdf(report, author=actor.display_name), password)
             outputs.append("pdf")
         if args.csv is not None:
-            write_text(args.csv, to_csv(report))
+            save_text(args.csv, to_csv(report))
             outputs.append("csv")
         if args.json:
             outputs.append("json")
