@@ -42,6 +42,7 @@ from peerdesk.models import (
     TrainingRecord,
 )
 from peerdesk.services import checkins
+from peerdesk.services.report_metrics import ProgramMetrics, program_metrics
 from peerdesk.services.report_period import Period
 from peerdesk.services.training import applies_to
 
@@ -81,6 +82,7 @@ class Counts:
     closed_episodes: int = 0
     referrals: int = 0
     referrals_closed_loop: int = 0
+    referrals_attended: int = 0  # completed: the person attended (closed-loop counts more)
     follow_ups_due: int = 0
     follow_ups_on_time: int = 0
     supervision_minutes: int = 0
@@ -157,6 +159,7 @@ class ReportFigures:
     expiring: list[ExpiringCertificate] = field(default_factory=list)
     expiry_window: Period | None = None
     trend: list[TrendPoint] = field(default_factory=list)
+    metrics: ProgramMetrics = field(default_factory=ProgramMetrics)
 
     @property
     def has_sessions(self) -> bool:
@@ -246,10 +249,12 @@ def _counts(s: Session, period: Period) -> Counts:
         s, select(func.count()).select_from(Episode).where(_date_in(Episode.closed_on, period))
     )
     status = _status_at(end)
-    referrals, closed_loop = s.execute(
-        select(func.count(), func.coalesce(func.sum(_closed_loop_case(status)), 0)).where(
-            Referral.created_at >= start, Referral.created_at < end
-        )
+    referrals, closed_loop, attended = s.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(_closed_loop_case(status)), 0),
+            func.coalesce(func.sum(case((status == "attended", 1), else_=0)), 0),
+        ).where(Referral.created_at >= start, Referral.created_at < end)
     ).one()
     due, on_time = s.execute(
         select(
@@ -282,6 +287,7 @@ def _counts(s: Session, period: Period) -> Counts:
         closed_episodes=closed_eps,
         referrals=int(referrals),
         referrals_closed_loop=int(closed_loop),
+        referrals_attended=int(attended),
         follow_ups_due=int(due),
         follow_ups_on_time=int(on_time),
         supervision_minutes=supervision,
@@ -720,4 +726,5 @@ def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigure
         expiring=_expiring(s, window),
         expiry_window=window,
         trend=_trend(s, period),
+        metrics=program_metrics(s, period),
     )

@@ -224,6 +224,12 @@ def _headline(f: ReportFigures) -> Table:
         rate_row(
             "closed_loop", "Referrals closed-loop", cur, pre, "referrals_closed_loop", "referrals"
         ),
+        count_row(
+            "referrals_completed",
+            "Referrals completed (attended)",
+            cur.referrals_attended,
+            pre.referrals_attended,
+        ),
         rate_row(
             "follow_ups",
             "Follow-ups done on time",
@@ -540,11 +546,98 @@ def _trend_table(f: ReportFigures) -> Table:
     )
 
 
+NEEDS_MET_LABELS = {
+    "yes": "Needs met",
+    "partly": "Needs partly met",
+    "no": "Needs not met",
+    "not_asked": "Not asked",
+}
+SATISFACTION_LABELS = {
+    5: "5 — very satisfied",
+    4: "4 — satisfied",
+    3: "3 — neither",
+    2: "2 — dissatisfied",
+    1: "1 — very dissatisfied",
+}
+SAFETY_LABELS = {
+    "referred": "Referral made",
+    "declined": "Participant declined a referral",
+    "not_needed": "Referral judged not needed",
+    "open": "Question still open",
+}
+FIRST_CONTACT_LABELS = {
+    "same_day": "Same day",
+    "1_2": "1–2 days",
+    "3_7": "3–7 days",
+    "8_14": "8–14 days",
+    "15_plus": "15 days or more",
+}
+MEDIAN_MIN_EPISODES = 11  # a median over fewer episodes says too much about each one
+
+
+def _program_tables(f: ReportFigures) -> dict[str, Table]:
+    """Needs met, satisfaction, safety escalations and the wait for a first contact, by
+    key; build_tables puts each in its section."""
+    m = f.metrics
+    waited = sum(m.first_contact.values())
+    median = (
+        f" Median wait: {m.first_contact_median_days:g} "
+        f"{'day' if m.first_contact_median_days == 1 else 'days'}."
+        if m.first_contact_median_days is not None and waited >= MEDIAN_MIN_EPISODES
+        else ""
+    )
+    tables = [
+        _distribution(
+            "needs_met",
+            "Were the person's needs met? (end of a series or episode)",
+            "Answer",
+            "Answers",
+            ((k, NEEDS_MET_LABELS[k], m.needs_met.get(k, 0)) for k in NEEDS_MET_LABELS),
+            "Outcomes",
+        ),
+        _distribution(
+            "satisfaction",
+            "Satisfaction, where the person gave a rating",
+            "Rating",
+            "Answers",
+            ((str(k), v, m.satisfaction.get(k, 0)) for k, v in SATISFACTION_LABELS.items()),
+            "Outcomes",
+        ),
+        _distribution(
+            "safety_escalations",
+            "Sessions with a safety concern, by what followed",
+            "What followed",
+            "Sessions",
+            ((k, SAFETY_LABELS[k], m.safety.get(k, 0)) for k in SAFETY_LABELS),
+            "Referrals and follow-up",
+        ),
+        Table(
+            "safety_urgent",
+            "Urgent referrals or warm hand-offs made after a safety concern",
+            "",
+            (("n", "Referrals"),),
+            (Row("urgent", "Urgent or warm hand-off", {"n": Cell(m.urgent_referrals_after_flag)}),),
+            section="Referrals and follow-up",
+        ),
+        _distribution(
+            "first_contact",
+            "Days from the request for support to the first contact",
+            "Wait",
+            "Episodes",
+            ((k, FIRST_CONTACT_LABELS[k], m.first_contact.get(k, 0)) for k in FIRST_CONTACT_LABELS),
+            "Contacts",
+            note="Episodes whose first contact fell in the period." + median,
+        ),
+    ]
+    return {t.key: t for t in tables}
+
+
 def build_tables(f: ReportFigures) -> ReportTables:
     concerns = sorted(f.concerns.items(), key=lambda kv: (-kv[1], kv[0]))
     concern_rows = tuple(
         Row(c, c.replace("_", " ").capitalize(), {"n": Cell(n)}) for c, n in concerns
     )
+    program = _program_tables(f)
     tables = [
         _mode_table(f),
         _distribution(
@@ -563,6 +656,7 @@ def build_tables(f: ReportFigures) -> ReportTables:
             ((v, VISIT_LABELS[v], f.visits.get(v, 0)) for v in VISIT_BUCKETS),
             "Contacts",
         ),
+        program["first_contact"],
         Table(
             "concerns",
             "Concerns raised",
@@ -614,8 +708,12 @@ def build_tables(f: ReportFigures) -> ReportTables:
             ((o, FOLLOW_UP_LABELS[o], f.follow_ups.get(o, 0)) for o in FOLLOW_UP_OUTCOMES),
             "Referrals and follow-up",
         ),
+        program["safety_escalations"],
+        program["safety_urgent"],
         _checkin_table(f),
         _outcome_table(f),
+        program["needs_met"],
+        program["satisfaction"],
         _supporter_table(f),
         _training_table(f),
         _expiring_table(f),
