@@ -144,6 +144,8 @@ class ReportFigures:
     concerns: dict[str, int] = field(default_factory=dict)
     people_by_kind: dict[str, int] = field(default_factory=dict)
     people_by_role: dict[str, int] = field(default_factory=dict)
+    # (participant type, role) -> people: roles nest within types, and the report says so
+    people_by_kind_role: dict[tuple[str, str], int] = field(default_factory=dict)
     open_episodes_at_end: int = 0
     referrals: dict[tuple[str, str], int] = field(default_factory=dict)  # (destination, group)
     follow_ups: dict[str, int] = field(default_factory=dict)
@@ -156,6 +158,7 @@ class ReportFigures:
     expiring: list[ExpiringCertificate] = field(default_factory=list)
     expiry_window: Period | None = None
     trend: list[TrendPoint] = field(default_factory=list)
+    first_record: date | None = None  # the first contact or episode in the store
 
     @property
     def has_sessions(self) -> bool:
@@ -350,7 +353,9 @@ def _concerns(s: Session, period: Period) -> dict[str, int]:
     return {c: int(n) for c, n in rows}
 
 
-def _people_by_kind_and_role(s: Session, period: Period) -> tuple[dict[str, int], dict[str, int]]:
+def _people_by_kind_and_role(
+    s: Session, period: Period
+) -> tuple[dict[str, int], dict[str, int], dict[tuple[str, str], int]]:
     people = _people_pairs(_in_period(period)).subquery()
     role = func.lower(func.trim(Participant.role))
     rows = s.execute(
@@ -361,10 +366,12 @@ def _people_by_kind_and_role(s: Session, period: Period) -> tuple[dict[str, int]
     ).all()
     kinds: dict[str, int] = {}
     roles: dict[str, int] = {}
+    pairs: dict[tuple[str, str], int] = {}
     for kind, r, n in rows:
         kinds[kind or ""] = kinds.get(kind or "", 0) + int(n)
         roles[r or ""] = roles.get(r or "", 0) + int(n)
-    return kinds, _top_roles(roles)
+        pairs[(kind or "", r or "")] = pairs.get((kind or "", r or ""), 0) + int(n)
+    return kinds, _top_roles(roles), pairs
 
 
 def _top_roles(raw: dict[str, int]) -> dict[str, int]:
@@ -640,6 +647,18 @@ def _trend(s: Session, period: Period) -> list[TrendPoint]:
     ]
 
 
+def _first_record(s: Session) -> date | None:
+    """The day of the store's first contact or episode: months before it have no data."""
+    first_session = s.scalar(
+        select(func.min(SupportSession.started_at)).where(SupportSession.withdrawn_at.is_(None))
+    )
+    first_episode = s.scalar(select(func.min(Episode.opened_on)))
+    days = [d for d in (first_session, first_episode) if d is not None]
+    if not days:
+        return None
+    return min(d.date() if isinstance(d, datetime) else d for d in days)
+
+
 # -- the whole report ----------------------------------------------------------------
 
 
@@ -677,7 +696,7 @@ def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigure
     held, courses, active, needs = _training(s, period)
     window = Period(period.end + timedelta(days=1), period.end + timedelta(days=EXPIRY_WINDOW_DAYS))
     active_set = set(active)
-    kinds, roles = _people_by_kind_and_role(s, period)
+    kinds, roles, kind_roles = _people_by_kind_and_role(s, period)
     return ReportFigures(
         site=site_name(s),
         period=period,
@@ -691,6 +710,7 @@ def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigure
         concerns=_concerns(s, period),
         people_by_kind=kinds,
         people_by_role=roles,
+        people_by_kind_role=kind_roles,
         open_episodes_at_end=_open_at_end(s, period),
         referrals=_referrals(s, period),
         follow_ups=_follow_ups(s, period),
@@ -705,4 +725,5 @@ def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigure
         expiring=_expiring(s, window),
         expiry_window=window,
         trend=_trend(s, period),
+        first_record=_first_record(s),
     )
