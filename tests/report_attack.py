@@ -68,6 +68,8 @@ class Model:
     def same(self, a: Var, b: Var) -> None:
         self.equal_sum(a, [b])
 
+    _touching: dict[Var, list[int]] = field(default_factory=dict)
+
     @property
     def hidden(self) -> list[Var]:
         return sorted(self.small | self.star)
@@ -93,39 +95,67 @@ class Model:
         lo[v], hi[v] = a, b
         return True
 
-    def _propagate(self, lo: dict, hi: dict) -> bool:
-        changed = True
-        while changed:
-            changed = False
-            for coeffs, c in self.equations:
-                # bounds of each term from before this pass (older bounds are still true)
-                span = {u: sorted((k * lo[u], k * hi[u])) for u, k in coeffs.items()}
-                for v, a in coeffs.items():
-                    rest_lo = sum(x for x, _ in span.values()) - span[v][0]
-                    rest_hi = sum(y for _, y in span.values()) - span[v][1]
-                    # a*v = c - rest
-                    x, y = c - rest_hi, c - rest_lo
-                    if a < 0:
-                        x, y = -y, -x
-                    a = abs(a)
-                    new = self._tighten(lo, hi, v, -((-x) // a), y // a)
-                    if new is None:
-                        return False
-                    changed |= new
+    def _index(self) -> dict[Var, list[int]]:
+        touching: dict[Var, list[int]] = {}
+        for i, (coeffs, _) in enumerate(self.equations):
+            for v in coeffs:
+                touching.setdefault(v, []).append(i)
+        return touching
+
+    def _propagate(self, lo: dict, hi: dict, start: list[int] | None = None) -> bool:
+        touching = self._touching
+        queue = list(range(len(self.equations))) if start is None else list(start)
+        queued = set(queue)
+        while queue:
+            i = queue.pop()
+            queued.discard(i)
+            coeffs, c = self.equations[i]
+            # bounds of each term from before this step (older bounds are still true)
+            span = {u: sorted((k * lo[u], k * hi[u])) for u, k in coeffs.items()}
+            all_lo = sum(x for x, _ in span.values())
+            all_hi = sum(y for _, y in span.values())
+            for v, a in coeffs.items():
+                rest_lo, rest_hi = all_lo - span[v][0], all_hi - span[v][1]
+                x, y = c - rest_hi, c - rest_lo  # a*v = c - rest
+                if a < 0:
+                    x, y = -y, -x
+                a = abs(a)
+                new = self._tighten(lo, hi, v, -((-x) // a), y // a)
+                if new is None:
+                    return False
+                if new:
+                    for j in touching.get(v, ()):
+                        if j not in queued:
+                            queued.add(j)
+                            queue.append(j)
         return True
 
+    def _component(self, v: Var) -> list[Var]:
+        """The unknowns tied to v through equations (the rest cannot change v's value)."""
+        seen, todo = {v}, [v]
+        while todo:
+            u = todo.pop()
+            for i in self._touching.get(u, ()):
+                for w in self.equations[i][0]:
+                    if w not in seen and self.lo[w] < self.hi[w]:
+                        seen.add(w)
+                        todo.append(w)
+        return sorted(seen)
+
     def solve(self, extra: dict[Var, tuple[int, int]] | None = None) -> dict[Var, int] | None:
-        """Any integer solution (depth-first search with bound propagation)."""
+        """A whole-number solution for the unknowns tied to the restricted cells (or all)."""
+        self._touching = self._index()
         lo, hi = dict(self.lo), dict(self.hi)
         for v, (a, b) in (extra or {}).items():
             if self._tighten(lo, hi, v, a, b) is None:
                 return None
-        return self._search(lo, hi, 0)
-
-    def _search(self, lo: dict, hi: dict, depth: int) -> dict[Var, int] | None:
         if not self._propagate(lo, hi):
             return None
-        open_vars = [v for v in lo if lo[v] < hi[v]]
+        cells = sorted({w for v in extra for w in self._component(v)}) if extra else list(lo)
+        return self._search(lo, hi, cells)
+
+    def _search(self, lo: dict, hi: dict, cells: list[Var]) -> dict[Var, int] | None:
+        open_vars = [v for v in cells if lo[v] < hi[v]]
         if not open_vars:
             return dict(lo)
         v = min(open_vars, key=lambda u: (hi[u] - lo[u], u))
@@ -138,17 +168,19 @@ class Model:
             lo2, hi2 = dict(lo), dict(hi)
             if self._tighten(lo2, hi2, v, a, b) is None:
                 continue
-            found = self._search(lo2, hi2, depth + 1)
+            if not self._propagate(lo2, hi2, self._touching.get(v, [])):
+                continue
+            found = self._search(lo2, hi2, cells)
             if found is not None:
                 return found
         return None
 
     def recovered(self, targets: list[Var] | None = None) -> dict[Var, int]:
-        """Hidden cells with one possible value, and that value."""
+        """Hidden small counts ("<T") with one possible value, and that value."""
         first = self.solve()
         assert first is not None, "the published figures contradict each other"
         out = {}
-        for v in targets if targets is not None else self.hidden:
+        for v in targets if targets is not None else sorted(self.small):
             x = first[v]
             if self.solve({v: (-BIG, x - 1)}) is None and self.solve({v: (x + 1, BIG)}) is None:
                 out[v] = x
