@@ -332,11 +332,13 @@ def test_csv_and_pdf_carry_the_same_numbers(raw):
         "Crisis Line Zoë",
         NAMES["zoe"],
         NAMES["sam"],
-        "2026-04-15",
+        "15 Apr 2026",  # one date style on the page (ISO in the CSV and JSON)
+        "1 Mar 2026 to 31 Mar 2026",
         "March 2026",
         "February 2026",
     ):
         assert needle in text, needle
+    assert "2026-04-15" not in text and "01 Mar" not in text
 
 
 def test_withdrawn_sessions_never_count(raw):

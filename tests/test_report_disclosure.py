@@ -21,7 +21,7 @@ from peerdesk.errors import UsageError
 from peerdesk.services.demo import build_demo
 from peerdesk.services.report_data import Counts, OutcomeFigures, ReportFigures, SupporterFigures
 from peerdesk.services.report_output import to_dict
-from peerdesk.services.report_period import Period
+from peerdesk.services.report_period import Period, add_months
 from peerdesk.services.report_run import build_report
 from peerdesk.services.report_suppression import Suppression, apply
 from peerdesk.services.report_tables import build_tables, to_merge
@@ -390,3 +390,32 @@ def test_fewer_cells_hidden_than_one_table_at_a_time():
     assert [mode[k]["total"] for k in ("in_person", "phone", "video", "text")] == [166, 74, 56, 41]
     assert mode["total"]["group"] == 25 and mode["total"]["individual"] == 312
     assert hidden < 59 / 2, hidden
+
+
+# -- the page ---------------------------------------------------------------------------------
+
+
+def test_the_page_one_chart_no_empty_months_who_is_not_counted_one_date_style(demo, tmp_path):
+    from peerdesk.services.report_pdf import render_pdf
+
+    store, coord = open_store(demo, "coordinator", PW)
+    with store:
+        shown = build_report(store, coord, Period.month("2026-04"))
+    pages = [p.extract_text() for p in PdfReader(__import__("io").BytesIO(render_pdf(shown))).pages]
+    text = "\n".join(pages)
+    assert text.count("People (unique)") == 1  # the trend chart's legend: one chart
+    assert "People (unique)" in pages[0]
+    first = shown.figures.first_record
+    store, coord = open_store(demo, "coordinator", PW)
+    with store:  # three months after the first record: nine of the twelve are left out
+        third = add_months(first, 2)
+        early = build_report(store, coord, Period.of_month(third.year, third.month))
+    trend = early.table("trend")
+    assert [r.key for r in trend.rows][0] == f"{first.year:04d}-{first.month:02d}"
+    assert len(trend.rows) == 3 and "The 9 earlier months" in trend.note
+    assert f"first record in this store is from {first:%B %Y}" in trend.note
+    left_out = [s for s in shown.figures.supporters if s.status != "active"]
+    if left_out:
+        assert "listed above but not counted" in text.replace("\n", " ")
+    assert "1 Apr 2026 to 30 Apr 2026" in text
+    assert not __import__("re").search(r"\b\d{4}-\d{2}-\d{2}\b|\b0\d [A-Z][a-z]{2} \d{4}", text)

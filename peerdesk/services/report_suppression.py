@@ -11,7 +11,9 @@ from a hidden cell, or from a small count not shown, is hidden too ("*").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from peerdesk.services.report_period import short_date
 from peerdesk.services.report_tables import Cell, GPos, Pos, ReportTables, Table
 
 PRIMARY = "primary"
@@ -91,6 +93,8 @@ def format_value(cell: Cell) -> str:
         return f"{v:+.0f}%"
     if cell.kind == "change_pts" and isinstance(v, int | float):
         return f"{v:+.1f} pts"
+    if cell.kind == "date" and isinstance(v, str):
+        return short_date(date.fromisoformat(v))
     return str(v)
 
 
@@ -133,7 +137,14 @@ class _Plan:
             for table in tables
             for total, parts in table.sums
         ]
-        linked = [c for c in links if all(p in self.values for p in (c[0], *c[1]))]
+        # A link the figures do not satisfy (two queries counting differently) is not
+        # knowledge a reader has; it would only confuse the check.
+        linked = [
+            c
+            for c in links
+            if all(p in self.values for p in (c[0], *c[1]))
+            and self.values[c[0]] == sum(self.values[p] for p in c[1])
+        ]
         for total, parts in linked:  # a count printed elsewhere is hidden only as a last resort
             self.anchors |= {total, *parts}
         self.constraints = [

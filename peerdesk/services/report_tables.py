@@ -43,6 +43,7 @@ BAND_LABELS = {
 }
 VISIT_LABELS = {"1": "1st visit", "2": "2nd visit", "3": "3rd visit", "4_plus": "4th or later"}
 KIND_LABELS = {"staff": "Staff", "patient": "Patients", "caregiver": "Caregivers"}
+KIND_WORDS = {"staff": "staff", "patient": "patient", "caregiver": "caregiver"}  # "Other … roles"
 REFERRAL_LABELS = {
     "open": "Still open",
     "attended": "Attended",
@@ -54,7 +55,10 @@ FOLLOW_UP_LABELS = {"on_time": "Done on time", "late": "Done late", "not_done": 
 
 @dataclass(frozen=True)
 class Cell:
-    """kind: count | percent | number | hours | change | change_pts | text."""
+    """kind: count | percent | number | hours | change | change_pts | text | date.
+
+    A date's value is ISO (YYYY-MM-DD, for CSV and JSON); the PDF prints it as "3 May 2026",
+    the one date style of the page."""
 
     value: int | float | str | None
     kind: str = "count"
@@ -543,7 +547,7 @@ def _supporter_table(f: ReportFigures) -> Table:
         "supervision": Cell(
             round(sum(s.supervision_minutes for s in f.supporters) / 60.0, 1), "hours"
         ),
-        "trained": Cell(f"{f.fully_trained} of {f.active_supporters} active", "text"),
+        "trained": Cell(f"{f.fully_trained} of {f.active_supporters}", "text"),
     }
     rows.append(Row(TOTAL, "All supporters", total, True))
     return Table(
@@ -628,7 +632,7 @@ def _expiring_table(f: ReportFigures) -> Table:
         Row(
             f"{i}",
             e.supporter,
-            {"course": Cell(e.course, "text"), "expires": Cell(e.expires_on.isoformat(), "text")},
+            {"course": Cell(e.course, "text"), "expires": Cell(e.expires_on.isoformat(), "date")},
         )
         for i, e in enumerate(f.expiring)
     )
@@ -728,7 +732,7 @@ def _role_table(f: ReportFigures, threshold: int | None) -> tuple[Table, list]:
         roles = {r: n for (k, r), n in f.people_by_kind_role.items() if k == kind and n}
         if not roles:
             continue
-        kind_word = _kind_label(kind).lower()
+        kind_word = KIND_WORDS.get(kind, kind or "type not recorded")
         merged = to_merge(roles, threshold, adds_up=True)
         ranked = sorted((r for r in roles if r not in merged), key=lambda r: (-roles[r], r))
         merged |= set(ranked[TOP_ROLES:])  # a long tail of free-text roles is added up
