@@ -237,8 +237,15 @@ def model_of(doc: dict, name: str = "r", model: Model | None = None) -> Model:
         return [c["key"] for c in tables[key]["columns"]]
 
     # one-column distributions add up to their total row
-    for key in ("duration", "visit_number", "participant_types", "participant_roles", "follow_ups"):
-        if key in tables:
+    one_column = (
+        "duration",
+        "visit_number",
+        "participant_types",
+        "participant_roles",
+        "follow_ups",
+    )
+    for key in (*one_column, "contacts_by_mode"):
+        if key in tables and "n" in cols(key):
             m.equal_sum(var(key, "total", "n"), [var(key, r, "n") for r in rows(key)])
     # two-way tables: rows to the total column, columns to the total row
     for key, inner in (
@@ -246,7 +253,7 @@ def model_of(doc: dict, name: str = "r", model: Model | None = None) -> Model:
         ("referrals", ["open", "attended", "declined", "closed"]),
         ("checkins", ["before", "after"]),
     ):
-        if key not in tables:
+        if key not in tables or "total" not in cols(key):
             continue
         for r in [*rows(key), "total"]:
             m.equal_sum(var(key, r, "total"), [var(key, r, c) for c in inner])
@@ -267,6 +274,7 @@ def model_of(doc: dict, name: str = "r", model: Model | None = None) -> Model:
     h = "headline"
     for other in (
         ("contacts_by_mode", "total", "total"),
+        ("contacts_by_mode", "total", "n"),
         ("duration", "total", "n"),
         ("visit_number", "total", "n"),
         ("supporters", "total", "contacts"),

@@ -386,10 +386,21 @@ def test_fewer_cells_hidden_than_one_table_at_a_time():
     hidden = hidden_count(doc)
     outcomes = {r["key"]: r["values"] for r in table(doc, "outcomes")["rows"]}
     assert outcomes["WHO-5"]["pairs"] == 29 and outcomes["WHO-5"]["before"] == 44.1
-    mode = {r["key"]: r["values"] for r in table(doc, "contacts_by_mode")["rows"]}
-    assert [mode[k]["total"] for k in ("in_person", "phone", "video", "text")] == [166, 74, 56, 41]
-    assert mode["total"]["group"] == 25 and mode["total"]["individual"] == 312
+    # few group contacts: one "group" row instead of a hidden column of individual ones
+    mode = {r["key"]: r["values"]["n"] for r in table(doc, "contacts_by_mode")["rows"]}
+    assert mode == {
+        "in_person": 158,
+        "phone": 66,
+        "video": 53,
+        "text": 35,
+        "group": 25,
+        "total": 337,
+    }
+    many = published(figures(mode_format={("phone", "individual"): 300, ("phone", "group"): 37}))
+    split = {r["key"]: r["values"] for r in table(many, "contacts_by_mode")["rows"]}
+    assert split["phone"] == {"individual": 300, "group": 37, "total": 337, "pct": 100.0}
     assert hidden < 59 / 2, hidden
+    assert model_of(doc).recovered() == {}
 
 
 # -- the page ---------------------------------------------------------------------------------

@@ -365,10 +365,31 @@ def _implied_table(f: ReportFigures) -> Table:
     )
 
 
-def _mode_table(f: ReportFigures) -> Table:
+def _mode_table(f: ReportFigures, threshold: int | None = None) -> Table:
     items = [(m, MODE_LABELS[m]) for m in MODES]
     extra = sorted({m for m, _ in f.mode_format} - set(MODES))
     items += [(m, m.replace("_", " ").capitalize()) for m in extra]
+    group = {m: n for (m, fmt), n in f.mode_format.items() if fmt == "group"}
+    if threshold and any(0 < n < threshold for n in group.values()):
+        # Few group contacts: split by mode they would be hidden, and with them the
+        # individual contacts beside them (row total minus group). Merged into one row
+        # instead, every number can be printed.
+        individual = {m: n for (m, fmt), n in f.mode_format.items() if fmt == "individual"}
+        return _distribution(
+            "contacts_by_mode",
+            "Contacts by mode, individual or group",
+            "Mode",
+            "Contacts",
+            [
+                *((m, f"{label}, individual", individual.get(m, 0)) for m, label in items),
+                ("group", "Group sessions, any mode", sum(group.values())),
+            ],
+            "Contacts",
+            note="Group contacts are few this month, so they are shown as one row for all "
+            "modes; the rows above count individual contacts.",
+            chart=True,
+            fixed=("group",),
+        )
     columns = [(c, FORMAT_LABELS[c]) for c in FORMATS]
     rows, sums = _cross(items, columns, dict(f.mode_format))
     grand = rows[-1].cells[TOTAL].value
@@ -814,9 +835,11 @@ def _links(f: ReportFigures, tables: list[Table]) -> list[tuple[GPos, tuple[GPos
                 out.append((a, (b,)))
 
     h = "headline"
+    by_mode = next(t for t in tables if t.key == "contacts_by_mode")
+    merged_modes = all(c != TOTAL for c, _ in by_mode.columns)  # one column: group merged
     same(
         (h, "contacts", "current"),
-        ("contacts_by_mode", TOTAL, TOTAL),
+        ("contacts_by_mode", TOTAL, "n" if merged_modes else TOTAL),
         ("duration", TOTAL, "n"),
         ("visit_number", TOTAL, "n"),
         ("supporters", TOTAL, "contacts"),
@@ -856,7 +879,7 @@ def build_tables(f: ReportFigures, threshold: int | None = None) -> ReportTables
     """The report's tables; with a threshold (suppression on) small categories are merged."""
     roles, role_links = _role_table(f, threshold)
     tables = [
-        _mode_table(f),
+        _mode_table(f, threshold),
         _distribution(
             "duration",
             "Contacts by length",
