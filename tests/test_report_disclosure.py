@@ -19,7 +19,13 @@ from report_attack import Model, assume_sorted, check_csv_matches, link_reports,
 
 from peerdesk.errors import UsageError
 from peerdesk.services.demo import build_demo
-from peerdesk.services.report_data import Counts, OutcomeFigures, ReportFigures, SupporterFigures
+from peerdesk.services.report_data import (
+    Counts,
+    OutcomeFigures,
+    ReportFigures,
+    SupporterFigures,
+    collect_figures,
+)
 from peerdesk.services.report_output import to_dict
 from peerdesk.services.report_period import Period, add_months
 from peerdesk.services.report_run import build_report
@@ -430,3 +436,17 @@ def test_the_page_one_chart_no_empty_months_who_is_not_counted_one_date_style(de
         assert "listed above but not counted" in text.replace("\n", " ")
     assert "1 Apr 2026 to 30 Apr 2026" in text
     assert not __import__("re").search(r"\b\d{4}-\d{2}-\d{2}\b|\b0\d [A-Z][a-z]{2} \d{4}", text)
+
+
+def test_tables_protected_one_at_a_time_would_leak_linked_ones_do_not(demo):
+    """The same month suppressed table by table (no links between them) gives a hidden
+    count away to the attacker; suppressed as one linked set it does not. This is why the
+    plan covers the whole report, and shows the attacker can tell the difference."""
+    store, coord = open_store(demo, "coordinator", PW)
+    with store, store.session() as s:
+        f = collect_figures(s, Period.month("2026-02"), datetime(2026, 5, 20, 9))
+    tables = build_tables(f, RULE.threshold)
+    alone = to_dict(apply(replace(tables, links=()), RULE))
+    linked = to_dict(apply(tables, RULE))
+    assert model_of(alone).recovered() != {}
+    assert model_of(linked).recovered() == {}
