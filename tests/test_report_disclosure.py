@@ -7,8 +7,10 @@ with what is published; a hidden count is recovered when all solutions agree on 
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -418,7 +420,7 @@ def test_the_page_one_chart_no_empty_months_who_is_not_counted_one_date_style(de
     store, coord = open_store(demo, "coordinator", PW)
     with store:
         shown = build_report(store, coord, Period.month("2026-04"))
-    pages = [p.extract_text() for p in PdfReader(__import__("io").BytesIO(render_pdf(shown))).pages]
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(shown))).pages]
     text = "\n".join(pages)
     assert text.count("People (unique)") == 1  # the trend chart's legend: one chart
     assert "People (unique)" in pages[0]
@@ -431,11 +433,16 @@ def test_the_page_one_chart_no_empty_months_who_is_not_counted_one_date_style(de
     assert [r.key for r in trend.rows][0] == f"{first.year:04d}-{first.month:02d}"
     assert len(trend.rows) == 3 and "The 9 earlier months" in trend.note
     assert f"first record in this store is from {first:%B %Y}" in trend.note
+    store, coord = open_store(demo, "coordinator", PW)
+    with store:  # a month before the first record: its own empty row, and a PDF
+        before = build_report(store, coord, Period.month("2020-01"))
+    assert [r.key for r in before.table("trend").rows] == ["2020-01"]
+    assert PdfReader(io.BytesIO(render_pdf(before))).pages
     left_out = [s for s in shown.figures.supporters if s.status != "active"]
     if left_out:
         assert "listed above but not counted" in text.replace("\n", " ")
     assert "1 Apr 2026 to 30 Apr 2026" in text
-    assert not __import__("re").search(r"\b\d{4}-\d{2}-\d{2}\b|\b0\d [A-Z][a-z]{2} \d{4}", text)
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b|\b0\d [A-Z][a-z]{2} \d{4}", text)
 
 
 def test_tables_protected_one_at_a_time_would_leak_linked_ones_do_not(demo):

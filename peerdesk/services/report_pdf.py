@@ -181,7 +181,7 @@ def _page_header(report: ShownReport) -> Callable[[Canvas, Any], None]:
         if not report.rule.enabled:  # every page of an internal report says so
             canvas.setFont(FONT_BOLD, 8.5)
             canvas.setFillColor(colors.HexColor("#a61b1b"))
-            canvas.drawCentredString(PAGE[0] / 2, top, "INTERNAL · not de-identified")
+            canvas.drawCentredString(PAGE[0] / 2, top + 4 * mm, "INTERNAL · not de-identified")
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
         canvas.line(MARGIN, top - 2.5 * mm, PAGE[0] - MARGIN, top - 2.5 * mm)

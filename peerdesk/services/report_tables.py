@@ -691,7 +691,8 @@ def _trend_months(f: ReportFigures) -> list:
     first = f.first_record
     if first is None:
         return f.trend[-1:]  # nothing recorded yet: the report's own month only
-    return [p for p in f.trend if p.month.end >= first]
+    # a month before the first record keeps its own (empty) row, so the chart has one
+    return [p for p in f.trend if p.month.end >= first] or f.trend[-1:]
 
 
 def _trend_table(f: ReportFigures) -> Table:
