@@ -150,6 +150,10 @@ class _Plan:
         self.constraints = [
             c for c in (*inside, *linked) if all(p in self.values for p in (c[0], *c[1]))
         ]
+        # "*" cells are searched up to the report's largest figure: this keeps the search
+        # short, and a narrower range can only make a cell look pinned (hide more).
+        self.ceiling = max(self.values.values(), default=0) + 1
+        self._pinned_cache: dict[tuple, bool] = {}
         self.touching: dict[GPos, list[int]] = {}
         for i, (total, parts) in enumerate(self.constraints):
             for p in (total, *parts):
@@ -165,7 +169,7 @@ class _Plan:
             elif why == PRIMARY:
                 lo[p], hi[p] = 1, self.t - 1
             else:
-                lo[p], hi[p] = 0, _UNBOUNDED
+                lo[p], hi[p] = 0, self.ceiling
         return lo, hi
 
     def _tighten(
@@ -256,11 +260,18 @@ class _Plan:
         if not open_cells:
             return True
         q = min(open_cells, key=lambda c: hi[c] - lo[c])
-        if hidden.get(q) not in (None, PRIMARY) and lo[q] == 0:
+        # Try the cell's true value first: another solution is usually the true one moved
+        # a little around a cycle of sums, so most cells keep theirs and the search is
+        # short. Then the values below it, then those above.
+        x = self.values[q]
+        if lo[q] <= x <= hi[q]:
+            branches = [(x, x), (lo[q], x - 1), (x + 1, hi[q])]
+        elif hidden.get(q) not in (None, PRIMARY) and lo[q] == 0:
             branches = [(0, 0), (self.t, hi[q])]
         else:
             mid = (lo[q] + hi[q]) // 2
             branches = [(lo[q], mid), (mid + 1, hi[q])]
+        branches = [(a, b) for a, b in branches if a <= b]
         gave_up = False
         for a, b in branches:
             lo2, hi2 = dict(lo), dict(hi)
@@ -273,28 +284,65 @@ class _Plan:
                 gave_up |= found is None
         return None if gave_up else False
 
-    def pinned(self, hidden: dict[GPos, str], p: GPos) -> bool:
+    def _propagated(self, hidden: dict[GPos, str]) -> tuple[dict, dict]:
+        lo, hi = self._start(hidden)
+        self._propagate(lo, hi, hidden)  # the true values always fit
+        return lo, hi
+
+    def _scope(self, hidden: dict[GPos, str], p: GPos) -> tuple[list[GPos], list[int], set]:
+        """p's component: the hidden cells tied to it, their sums, and every cell in those."""
+        cells = self._component(hidden, p)
+        sums = sorted({i for c in cells for i in self.touching.get(c, ())})
+        scope = {m for i in sums for m in (self.constraints[i][0], *self.constraints[i][1])}
+        return cells, sums, scope | {p}
+
+    def local_bounds(self, hidden: dict[GPos, str], p: GPos) -> tuple[dict, dict]:
+        """Bounds of p's component alone (other cells cannot change them)."""
+        _, sums, scope = self._scope(hidden, p)
+        lo_all, hi_all = self._start(hidden)
+        lo = {c: lo_all[c] for c in scope}
+        hi = {c: hi_all[c] for c in scope}
+        self._propagate(lo, hi, hidden, sums)
+        return lo, hi
+
+    def pinned(
+        self, hidden: dict[GPos, str], p: GPos, base: tuple[dict, dict] | None = None
+    ) -> bool:
         """Exact: does every whole-number solution give p its true value?
 
-        A search that runs out of budget counts as pinned, so doubt hides more."""
+        Searches only p's component, from the bounds already known. A search that runs
+        out of budget counts as pinned, so doubt hides more. Results are kept per
+        component, which most steps of the greedy loop leave unchanged."""
+        cells, _, scope = self._scope(hidden, p)
+        key = (p, frozenset((c, hidden[c]) for c in cells))
+        if key in self._pinned_cache:
+            return self._pinned_cache[key]
         x = self.values[p]
-        cells = self._component(hidden, p)
+        base_lo, base_hi = base or self.local_bounds(hidden, p)
+        result = True
         for a, b in ((-_UNBOUNDED, x - 1), (x + 1, _UNBOUNDED)):
-            lo, hi = self._start(hidden)
+            lo = {c: base_lo[c] for c in scope}
+            hi = {c: base_hi[c] for c in scope}
             if self._tighten(lo, hi, hidden, p, a, b) is None:
                 continue
-            if not self._propagate(lo, hi, hidden):
+            if not self._propagate(lo, hi, hidden, self.touching.get(p, [])):
                 continue
             if self._search(lo, hi, hidden, cells, [4000]):
-                return False
-        return True
+                result = False
+                break
+        self._pinned_cache[key] = result
+        return result
 
-    def disclosed_exactly(self, hidden: dict[GPos, str]) -> list[GPos]:
-        quick = set(self.disclosed(hidden))
+    def disclosed_exactly(
+        self, hidden: dict[GPos, str], among: set[GPos] | None = None
+    ) -> list[GPos]:
+        base = self._propagated(hidden)
         return [
             p
             for p, why in hidden.items()
-            if why == PRIMARY and (p in quick or self.pinned(hidden, p))
+            if why == PRIMARY
+            and (among is None or p in among)
+            and (base[0][p] == base[1][p] or self.pinned(hidden, p, base))
         ]
 
     def cost(self, p: GPos) -> tuple[int, int, int, int]:
@@ -343,7 +391,8 @@ class _Plan:
         # Show again any cell the final pattern does not need, largest first.
         for q in sorted((q for q, why in hidden.items() if why == SECONDARY), key=self.cost)[::-1]:
             trial = {k: v for k, v in hidden.items() if k != q}
-            if not self.disclosed(trial) and not self.disclosed_exactly(trial):
+            near = set(self._component(hidden, q))
+            if not self.disclosed(trial) and not self.disclosed_exactly(trial, near):
                 hidden = trial
         return hidden
 
@@ -352,7 +401,8 @@ class _Plan:
     ) -> tuple[GPos, ...]:
         def protects(picks: tuple[GPos, ...]) -> bool:
             trial = {**hidden, **dict.fromkeys(picks, SECONDARY)}
-            return target not in self.disclosed(trial) and not self.pinned(trial, target)
+            lo, hi = self.local_bounds(trial, target)
+            return lo[target] < hi[target] and not self.pinned(trial, target, (lo, hi))
 
         for q in options[:12]:
             if protects((q,)):
