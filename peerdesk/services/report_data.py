@@ -65,7 +65,7 @@ _STATUS_RANK.update({"attended": 6, "closed": 7})
 FOLLOW_UP_OUTCOMES = ("on_time", "late", "not_done")
 INSTRUMENTS = ("WHO-5", "PSS-4")
 EXPIRY_WINDOW_DAYS = 60
-TOP_ROLES = 10
+TOP_ROLES = 10  # roles listed per participant type; the rest are added up as "Other"
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,6 @@ class ReportFigures:
     visits: dict[str, int] = field(default_factory=dict)
     concerns: dict[str, int] = field(default_factory=dict)
     people_by_kind: dict[str, int] = field(default_factory=dict)
-    people_by_role: dict[str, int] = field(default_factory=dict)
     # (participant type, role) -> people: roles nest within types, and the report says so
     people_by_kind_role: dict[tuple[str, str], int] = field(default_factory=dict)
     open_episodes_at_end: int = 0
@@ -355,7 +354,7 @@ def _concerns(s: Session, period: Period) -> dict[str, int]:
 
 def _people_by_kind_and_role(
     s: Session, period: Period
-) -> tuple[dict[str, int], dict[str, int], dict[tuple[str, str], int]]:
+) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
     people = _people_pairs(_in_period(period)).subquery()
     role = func.lower(func.trim(Participant.role))
     rows = s.execute(
@@ -365,25 +364,11 @@ def _people_by_kind_and_role(
         .group_by(Participant.kind, role)
     ).all()
     kinds: dict[str, int] = {}
-    roles: dict[str, int] = {}
     pairs: dict[tuple[str, str], int] = {}
     for kind, r, n in rows:
         kinds[kind or ""] = kinds.get(kind or "", 0) + int(n)
-        roles[r or ""] = roles.get(r or "", 0) + int(n)
         pairs[(kind or "", r or "")] = pairs.get((kind or "", r or ""), 0) + int(n)
-    return kinds, _top_roles(roles), pairs
-
-
-def _top_roles(raw: dict[str, int]) -> dict[str, int]:
-    """The most common roles; the rest are added up as 'other'."""
-    named = sorted(((k, n) for k, n in raw.items() if k), key=lambda kv: (-kv[1], kv[0]))
-    out = dict(named[:TOP_ROLES])
-    other = sum(n for _, n in named[TOP_ROLES:])
-    if other:
-        out["(other roles)"] = other
-    if raw.get(""):
-        out["(not recorded)"] = raw[""]
-    return out
+    return kinds, pairs
 
 
 # -- episodes, referrals, follow-ups, check-ins ---------------------------------------
@@ -696,7 +681,7 @@ def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigure
     held, courses, active, needs = _training(s, period)
     window = Period(period.end + timedelta(days=1), period.end + timedelta(days=EXPIRY_WINDOW_DAYS))
     active_set = set(active)
-    kinds, roles, kind_roles = _people_by_kind_and_role(s, period)
+    kinds, kind_roles = _people_by_kind_and_role(s, period)
     return ReportFigures(
         site=site_name(s),
         period=period,
@@ -709,7 +694,6 @@ def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigure
         visits=_visits(s, period),
         concerns=_concerns(s, period),
         people_by_kind=kinds,
-        people_by_role=roles,
         people_by_kind_role=kind_roles,
         open_episodes_at_end=_open_at_end(s, period),
         referrals=_referrals(s, period),

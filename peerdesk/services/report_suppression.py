@@ -1,11 +1,14 @@
 """Small-cell suppression: counts from 1 to threshold-1 are hidden, and so is whatever
 would let someone work them out again.
 
-Primary: a non-zero count below the threshold shows as "<11". Secondary: where a sum
-(a row, a column, a total) would then have exactly one hidden member, a second member is
-hidden ("*") - the smallest non-zero part, or failing that the total - and this repeats
-until no sum has a single hidden member. Derived: a percentage, mean or change computed
-from a hidden cell, or from a small count not shown, is hidden too ("*").
+Primary: a non-zero count below the threshold shows as "<11". Secondary ("*"): the
+tables of one report are planned together, with every sum inside a table and between
+tables (see ReportTables.links); while a reader could work a hidden small count out
+exactly from what is shown (bounds through the sums, then an exact search over whole
+numbers), the cheapest shown cell beside it is hidden too. Derived: a percentage, mean or
+change computed from a hidden cell, or from a small count not shown, is hidden ("*").
+Rows that a table orders by size are put in order after suppression, hidden ones by name.
+The rule and the attacks it is tested against: docs/reports.md.
 """
 
 from __future__ import annotations
