@@ -254,14 +254,15 @@ class _Plan:
 
     def _search(
         self, lo: dict, hi: dict, hidden: dict[GPos, str], cells: list[GPos], budget: list[int]
-    ) -> bool | None:
-        """Is there a whole-number solution? None when the search ran out of budget."""
+    ) -> dict[GPos, int] | bool | None:
+        """A whole-number solution (cell -> value), False if there is none, None when the
+        search ran out of budget."""
         budget[0] -= 1
         if budget[0] < 0:
             return None
         open_cells = [q for q in cells if lo[q] < hi[q]]
         if not open_cells:
-            return True
+            return {q: lo[q] for q in cells}
         q = min(open_cells, key=lambda c: hi[c] - lo[c])
         # Try the cell's true value first: another solution is usually the true one moved
         # a little around a cycle of sums, so most cells keep theirs and the search is
@@ -283,7 +284,7 @@ class _Plan:
             ):
                 found = self._search(lo2, hi2, hidden, cells, budget)
                 if found:
-                    return True
+                    return found
                 gave_up |= found is None
         return None if gave_up else False
 
@@ -330,7 +331,12 @@ class _Plan:
                 continue
             if not self._propagate(lo, hi, hidden, self.touching.get(p, [])):
                 continue
-            if self._search(lo, hi, hidden, cells, [4000]):
+            found = self._search(lo, hi, hidden, cells, [4000])
+            if found:
+                # The solution found moves other cells too: none of them is pinned either.
+                for c, v in found.items():
+                    if v != self.values[c]:
+                        self._pinned_cache[(c, key[1])] = False
                 result = False
                 break
         self._pinned_cache[key] = result
