@@ -20,11 +20,17 @@ def register(subparsers: Any, store_options: Callable[[argparse.ArgumentParser],
     p = subparsers.add_parser(
         "report",
         help="monthly summary PDF, with the same figures as CSV and JSON (coordinator; audited)",
-        description="Write the de-identified summary report for a month or any date range.",
+        description="Write the de-identified summary report for a calendar month, or an "
+        "internal report (--no-suppression) for any date range.",
     )
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--month", metavar="YYYY-MM", help="a calendar month, e.g. 2026-03")
-    when.add_argument("--from", dest="date_from", metavar="DATE", help="first day, YYYY-MM-DD")
+    when.add_argument(
+        "--from",
+        dest="date_from",
+        metavar="DATE",
+        help="first day, YYYY-MM-DD (other ranges than a month need --no-suppression)",
+    )
     p.add_argument(
         "--to", dest="date_to", metavar="DATE", help="last day, YYYY-MM-DD (with --from)"
     )
@@ -34,7 +40,7 @@ def register(subparsers: Any, store_options: Callable[[argparse.ArgumentParser],
     p.add_argument(
         "--no-suppression",
         action="store_true",
-        help="show small counts too (internal use only; the report says so)",
+        help="show small counts too (internal use only; every page and file says so)",
     )
     p.add_argument(
         "--pdf-password-stdin",

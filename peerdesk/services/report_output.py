@@ -51,6 +51,8 @@ def to_dict(report: ShownReport) -> dict[str, Any]:
         "generated_at": f.generated_at.isoformat(timespec="seconds"),
         "suppression": {
             "applied": report.rule.enabled,
+            # not de-identified: any range other than a month, made by a coordinator, audited
+            "internal": not report.rule.enabled,
             "threshold": report.rule.threshold,
             "marker": report.rule.marker,
             "explanation": report.rule.describe(),
