@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QStringListModel, Qt, Signal
+from PySide6.QtCore import QDateTime, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -121,6 +121,11 @@ class QuickEntryForm(QGroupBox):
         # Show the start (the code), not the tail, of a chosen episode in the narrow box.
         self.episode.currentIndexChanged.connect(
             lambda _i: self.episode.lineEdit().setCursorPosition(0)
+        )
+        # A suggestion taken from the list is written into the box after the index changes,
+        # which leaves the cursor (and the view) at the end: move home once it is written.
+        self.episode.completer().activated.connect(
+            lambda _t: QTimer.singleShot(0, self.episode, self._show_code_start)
         )
         self.new_participant = QPushButton(self.tr("&New…"))
         self.new_participant.setToolTip(self.tr("Add a new participant and open an episode"))
@@ -289,6 +294,9 @@ class QuickEntryForm(QGroupBox):
                 return
         self.episode.setCurrentIndex(-1)
         self.episode.setEditText("")
+
+    def _show_code_start(self) -> None:
+        self.episode.lineEdit().setCursorPosition(0)
 
     def _show_series(self) -> None:
         e = self._episodes.get(self.episode.currentData() or "")
