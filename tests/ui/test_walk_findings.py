@@ -27,3 +27,24 @@ def test_participant_chosen_from_suggestions_shows_its_code(qtbot, make_window, 
     qtbot.waitUntil(lambda: form.episode.currentText().startswith(seeded.a_code), timeout=2000)
     edit = form.episode.lineEdit()
     qtbot.waitUntil(lambda: edit.cursorPosition() == 0, timeout=2000)
+
+
+def test_series_line_is_tall_enough_for_its_wrapped_text(qtbot, make_window, seeded):
+    """'this will be session 2 of 3 (series 2)' wrapped to two lines in a one-line-high
+    label, cut off at top and bottom, in a 1024x700 window."""
+    w = make_window(seeded.data_dir)
+    sign_in(qtbot, w, "anna")
+    w.resize(1024, 700)
+    form = _sessions_form(qtbot, w)
+    for text in (
+        "choose a participant",
+        "this will be session 2 of 3 (series 2)",
+        "this will be session 3 of 3 (series 12) — the last of the series: you will be "
+        "asked about a referral",
+        "",
+    ):
+        form.series.setText(text)
+        qtbot.wait(50)
+        label = form.series
+        needed = label.heightForWidth(label.width())
+        assert label.height() >= needed, (text, label.width(), label.height(), needed)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -138,6 +139,9 @@ class QuickEntryForm(QGroupBox):
         self.series = QLabel()
         self.series.setAccessibleName(self.tr("Series position"))
         self.series.setWordWrap(True)  # the end-of-series sentence wraps, not widens
+        # ...across the whole field: a wrapped label keeps a narrow size hint, and the form
+        # grows only expanding fields, so it wrapped at ~70 px and was cut off at 1024x700.
+        self.series.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.series.setToolTip(
             self.tr("Sessions come in structured series; the last one asks about a referral.")
         )
