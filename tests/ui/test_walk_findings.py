@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from peerdesk.errors import ValidationError
+from peerdesk.ui.fmt import sentence
+from peerdesk.ui.tasks import error_text
+
 from .conftest import sign_in
 
 
@@ -48,3 +52,17 @@ def test_series_line_is_tall_enough_for_its_wrapped_text(qtbot, make_window, see
         label = form.series
         needed = label.heightForWidth(label.width())
         assert label.height() >= needed, (text, label.width(), label.height(), needed)
+
+
+def test_messages_ending_in_an_ellipsis_get_no_extra_full_stop(qtbot, make_window, seeded):
+    """'…add a new participant with New….' was shown when no episode matched."""
+    w = make_window(seeded.data_dir)
+    sign_in(qtbot, w, "anna")
+    form = _sessions_form(qtbot, w)
+    form.episode.setEditText("ZZ-NOBODY")
+    form.minutes.setValue(20)
+    form.submit()
+    assert form.error.text().endswith("New…"), form.error.text()
+    assert sentence("add one with New…") == "Add one with New…"
+    assert error_text(ValidationError("pick a file…")) == "Pick a file…"
+    assert sentence("saved") == "Saved."
