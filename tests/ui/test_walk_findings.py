@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+
 from PySide6.QtCore import Qt
 
 from peerdesk.errors import ValidationError
+from peerdesk.services import backup
+from peerdesk.services.store import open_store
 from peerdesk.ui.fmt import sentence
 from peerdesk.ui.tasks import error_text
 
-from .conftest import sign_in
+from .conftest import PW, sign_in
 
 
 def _sessions_form(qtbot, w):
@@ -66,3 +71,27 @@ def test_messages_ending_in_an_ellipsis_get_no_extra_full_stop(qtbot, make_windo
     assert sentence("add one with New…") == "Add one with New…"
     assert error_text(ValidationError("pick a file…")) == "Pick a file…"
     assert sentence("saved") == "Saved."
+
+
+def test_restored_message_shows_the_backup_time_in_local_time(
+    qtbot, make_window, dialogs, seeded, tmp_path, monkeypatch
+):
+    """The message read 'The backup from 2026-11-30T07:02 was restored': UTC with a 'T'."""
+    monkeypatch.setenv("TZ", "Etc/GMT+5")  # five hours behind UTC, all year
+    time.tzset()
+    try:
+        store, admin = open_store(seeded.data_dir, "admin", PW)
+        with store:
+            backup.backup_store(store, admin, tmp_path / "clinic.pdbackup")
+        made_utc = datetime.now(UTC)
+        w = make_window(tmp_path / "new-computer")
+        dialogs.queue(tmp_path / "clinic.pdbackup", "anna", PW)
+        qtbot.mouseClick(w.wizard.welcome.restore, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: any(s.title == "Restored" for s in dialogs.shown), timeout=15000)
+        text = next(s.text for s in dialogs.shown if s.title == "Restored")
+        local = made_utc - timedelta(hours=5)
+        shown = {(local - timedelta(minutes=m)).strftime("%Y-%m-%d %H:%M") for m in (0, 1)}
+        assert any(f"The backup from {s} was restored" in text for s in shown), text
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
