@@ -95,3 +95,18 @@ def test_restored_message_shows_the_backup_time_in_local_time(
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_disabling_an_account_keeps_it_selected_for_enable(qtbot, make_window, dialogs, seeded):
+    """After Disable the list lost its selection and the focus fell to the first policy
+    field, so Enable (the undo) needed the person to be found again."""
+    w = make_window(seeded.data_dir)
+    sign_in(qtbot, w, "admin")
+    w.workspace.show_page("accounts")
+    page = w.workspace.pages["accounts"]
+    page.select("ben")
+    dialogs.queue(True)
+    qtbot.mouseClick(page.disable_button, Qt.MouseButton.LeftButton)
+    assert page.current() is not None and page.current().username == "ben"
+    assert page.current().state == "disabled" and page.enable_button.isEnabled()
+    assert page.view.hasFocus()
