@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 
@@ -110,3 +111,30 @@ def test_disabling_an_account_keeps_it_selected_for_enable(qtbot, make_window, d
     assert page.current() is not None and page.current().username == "ben"
     assert page.current().state == "disabled" and page.enable_button.isEnabled()
     assert page.view.hasFocus()
+
+
+def test_restore_file_dialog_opens_where_the_backup_was_just_saved(qtbot, monkeypatch, tmp_path):
+    """Back up now… and Restore… both opened in the folder the app was started from, so a
+    backup just written elsewhere had to be hunted for."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from peerdesk.ui.dialogs import Dialogs
+
+    asked: list[str] = []
+    target = tmp_path / "usb" / "clinic.pdbackup"
+
+    def fake_save(_parent, _title, start, _filter):
+        asked.append(start)
+        return str(target), ""
+
+    def fake_open(_parent, _title, start, _filter):
+        asked.append(start)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake_save))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(fake_open))
+    d = Dialogs()
+    assert d.save_file(None, "Back up", "peerdesk-backup.pdbackup", "*.pdbackup") == target
+    assert d.open_file(None, "Restore", "*.pdbackup") is None
+    assert asked[0] == str(Path.home() / "peerdesk-backup.pdbackup")  # not the working folder
+    assert asked[1] == str(target.parent)
