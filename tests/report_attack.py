@@ -263,12 +263,13 @@ def model_of(doc: dict, name: str = "r", model: Model | None = None) -> Model:
             m.equal_sum(var(key, r, "total"), [var(key, r, c) for c in inner])
         for c in [*inner, "total"]:
             m.equal_sum(var(key, "total", c), [var(key, r, c) for r in rows(key)])
+    parts = [
+        c
+        for c in ("improved", "not_improved", "unchanged", "worsened")
+        if "outcomes" in tables and c in cols("outcomes")
+    ]
     for r in rows("outcomes"):
-        if "not_improved" in cols("outcomes"):
-            m.equal_sum(
-                var("outcomes", r, "pairs"),
-                [var("outcomes", r, "improved"), var("outcomes", r, "not_improved")],
-            )
+        m.equal_sum(var("outcomes", r, "pairs"), [var("outcomes", r, c) for c in parts])
     if "supporters" in tables:
         m.equal_sum(
             var("supporters", "total", "contacts"),

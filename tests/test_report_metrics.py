@@ -10,6 +10,7 @@ import pytest
 from report_builders import make_world
 
 from peerdesk.services import outcomes, series
+from peerdesk.services.checkins import record_checkin
 from peerdesk.services.episodes import open_episode
 from peerdesk.services.participants import create_participant
 from peerdesk.services.referrals import create_referral, move_referral
@@ -61,6 +62,15 @@ def world(tmp_path_factory):
     routine = create_referral(w.store, coord, b, eap, at=datetime(2026, 3, 8, 9))
     move_referral(w.store, coord, routine.id, "declined", at=datetime(2026, 3, 9, 9))
 
+    # WHO-5 (score = 4 x the sum of five answers): a real change is 10 points either way.
+    who5 = [
+        (a, [1, 1, 1, 1, 2], [3, 3, 3, 3, 3]),  # 24 -> 60: improved, and 28 or below before
+        (b, [3, 3, 2, 3, 2], [2, 2, 2, 3, 2]),  # 52 -> 44: -8 is no real change
+        (c, [3, 3, 3, 3, 3], [2, 2, 2, 2, 2]),  # 60 -> 40: worsened
+    ]
+    for ep, before, after in who5:
+        record_checkin(w.store, zoe, ep, "WHO-5", "before", before, date(2026, 3, 1))
+        record_checkin(w.store, zoe, ep, "WHO-5", "after", after, date(2026, 3, 25))
     outcomes.record_outcome(w.store, zoe, a, "yes", 5, end_a, date(2026, 3, 10))
     outcomes.record_outcome(w.store, zoe, b, "partly", None, None, date(2026, 3, 20))
     outcomes.record_outcome(w.store, zoe, c, "not_asked", None, None, date(2026, 3, 21))
@@ -102,6 +112,9 @@ def test_program_metrics_are_counted_from_what_happened(world):
         "15_plus": 0,
         "total": 3,
     }
+    who5 = v["outcomes"]["WHO-5"]
+    assert (who5["pairs"], who5["improved"], who5["unchanged"], who5["worsened"]) == (3, 1, 1, 1)
+    assert v["low_scores"]["WHO-5"] == {"before": 1, "after": 0}
     # Completed means attended: the declined referral closes the loop but is not completed.
     assert v["headline"]["referrals_completed"]["current"] == 1
     assert v["headline"]["referrals"]["current"] == 2

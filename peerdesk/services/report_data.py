@@ -7,9 +7,10 @@ aggregated rows. Withdrawn sessions never count. Times are compared as stored (U
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -96,6 +97,9 @@ class OutcomeFigures:
     mean_after: float | None
     improved: int
     higher_is_better: bool
+    worsened: int = 0  # a real change the wrong way, by the same rule
+    low_before: int = 0  # at or below the instrument's screening cut-off (WHO-5: 28)
+    low_after: int = 0
 
 
 @dataclass(frozen=True)
@@ -446,25 +450,30 @@ def _outcomes(s: Session, period: Period) -> list[OutcomeFigures]:
         .group_by(CheckIn.episode_id, CheckIn.instrument)
         .subquery()
     )
+
     # A real change by each instrument's published rule (checkins.change), not any rise.
-    improved = case(
-        *(
-            (
-                and_(
-                    after.c.instrument == code,
-                    (
-                        after.c.score - before.c.score
-                        if inst.higher_is_better
-                        else before.c.score - after.c.score
-                    )
-                    >= inst.real_change,
-                ),
-                1,
-            )
-            for code, inst in checkins.INSTRUMENTS.items()
-        ),
-        else_=0,
-    )
+    def gain(inst: checkins.Instrument) -> ColumnElement:
+        diff = after.c.score - before.c.score
+        return diff if inst.higher_is_better else -diff
+
+    def per_instrument(test: Callable[[checkins.Instrument], ColumnElement[bool]]) -> Any:
+        return case(
+            *(
+                (and_(after.c.instrument == code, test(inst)), 1)
+                for code, inst in checkins.INSTRUMENTS.items()
+                if test(inst) is not None
+            ),
+            else_=0,
+        )
+
+    def low(column: ColumnElement) -> Callable[[checkins.Instrument], Any]:
+        # The lowest published tier (WHO-5: 28 or below); instruments without tiers: none.
+        return lambda inst: column <= inst.tiers[0][0] if inst.tiers else None
+
+    improved = per_instrument(lambda inst: gain(inst) >= inst.real_change)
+    worsened = per_instrument(lambda inst: gain(inst) <= -inst.real_change)
+    low_before = per_instrument(low(before.c.score))
+    low_after = per_instrument(low(after.c.score))
     rows = s.execute(
         select(
             after.c.instrument,
@@ -472,6 +481,9 @@ def _outcomes(s: Session, period: Period) -> list[OutcomeFigures]:
             func.avg(before.c.score),
             func.avg(after.c.score),
             func.coalesce(func.sum(improved), 0),
+            func.coalesce(func.sum(worsened), 0),
+            func.coalesce(func.sum(low_before), 0),
+            func.coalesce(func.sum(low_after), 0),
         )
         .select_from(after)
         .join(
@@ -494,7 +506,10 @@ def _outcomes(s: Session, period: Period) -> list[OutcomeFigures]:
                 round(float(r[2]), 1) if r and r[2] is not None else None,
                 round(float(r[3]), 1) if r and r[3] is not None else None,
                 int(r[4]) if r else 0,
-                inst != "PSS-4",
+                checkins.INSTRUMENTS[inst].higher_is_better,
+                int(r[5]) if r else 0,
+                int(r[6]) if r else 0,
+                int(r[7]) if r else 0,
             )
         )
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from peerdesk.services.checkins import INSTRUMENTS as INSTRUMENT_RULES
 from peerdesk.services.report_data import (
     DURATION_BANDS,
     FOLLOW_UP_OUTCOMES,
@@ -514,7 +515,8 @@ def _outcome_table(f: ReportFigures) -> Table:
                     "before": Cell(o.mean_before, "number", basis=(o.pairs,)),
                     "after": Cell(o.mean_after, "number", basis=(o.pairs,)),
                     "improved": Cell(o.improved),
-                    "not_improved": Cell(o.pairs - o.improved),
+                    "unchanged": Cell(o.pairs - o.improved - o.worsened),
+                    "worsened": Cell(o.worsened),
                     "pct": Cell(
                         pct(o.improved, o.pairs),
                         "percent",
@@ -523,7 +525,7 @@ def _outcome_table(f: ReportFigures) -> Table:
                 },
             )
         )
-        sums.append(((k, "pairs"), ((k, "improved"), (k, "not_improved"))))
+        sums.append(((k, "pairs"), ((k, "improved"), (k, "unchanged"), (k, "worsened"))))
     return Table(
         "outcomes",
         "Check-in outcomes, before and after",
@@ -532,14 +534,44 @@ def _outcome_table(f: ReportFigures) -> Table:
             ("pairs", "Episodes"),
             ("before", "Mean before"),
             ("after", "Mean after"),
-            ("improved", "Improved"),
-            ("not_improved", "Not improved"),
-            ("pct", "Improved %"),
+            ("improved", "Better"),
+            ("unchanged", "Same"),
+            ("worsened", "Worse"),
+            ("pct", "Better %"),
         ),
         tuple(rows),
         sums=tuple(sums),
         note="Episodes with an 'after' check-in in the period and a 'before' check-in to "
-        "compare it with. Means of fewer episodes than the threshold are hidden.",
+        "compare it with. Better or worse means a real change by each instrument's "
+        "published rule (WHO-5: 10 points or more; PSS-4, which has none: any point); "
+        "same means less. Means of fewer episodes than the threshold are hidden.",
+        section="Outcomes",
+    )
+
+
+def _low_scores_table(f: ReportFigures) -> Table:
+    """Episodes at or below an instrument's screening cut-off (WHO-5: 28, likely
+    depression), before and after: a reason to consider a referral for assessment."""
+    rows = []
+    for o in f.outcomes:
+        inst = INSTRUMENT_RULES.get(o.instrument)
+        if inst is None or not inst.tiers:
+            continue
+        rows.append(
+            Row(
+                o.instrument,
+                f"{o.instrument}: {inst.tiers[0][0]} or below",
+                {"before": Cell(o.low_before), "after": Cell(o.low_after)},
+            )
+        )
+    return Table(
+        "low_scores",
+        "Episodes at a screening cut-off, before and after",
+        "Instrument",
+        (("before", "Before"), ("after", "After")),
+        tuple(rows),
+        note="The same episodes as the table above. A WHO-5 score of 28 or below is the "
+        "usual screen for likely depression.",
         section="Outcomes",
     )
 
@@ -1017,6 +1049,7 @@ def build_tables(f: ReportFigures, threshold: int | None = None) -> ReportTables
         program["safety_urgent"],
         _checkin_table(f),
         _outcome_table(f),
+        _low_scores_table(f),
         program["needs_met"],
         program["satisfaction"],
         _supporter_table(f),

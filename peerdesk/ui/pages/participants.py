@@ -115,7 +115,9 @@ def timeline(ctx: Context, episode_id: str) -> list[TimelineEntry]:
                 datetime.combine(c.taken_on, datetime.min.time()),
                 "Check-in",
                 f"{c.instrument} {label(c.phase)}",
-                f"score {c.score}",
+                "; ".join(
+                    x for x in (f"score {c.score}", tr(checkins.tier(c.instrument, c.score))) if x
+                ),
                 c.id,
             )
         )
