@@ -87,12 +87,6 @@ def write_pdf(target: Path, pdf: bytes, password: str | None = None) -> None:
         tmp.write_bytes(data)
 
 
-def write_text(target: Path, text: str) -> None:
-    with atomic_path(Path(target)) as tmp:
-        # utf-8-sig lets spreadsheet programs recognise the encoding of names like "Zoë".
-        tmp.write_text(text, encoding="utf-8-sig" if Path(target).suffix == ".csv" else "utf-8")
-
-
 def audit_report(
     store: Store,
     actor: Actor,
