@@ -194,8 +194,24 @@ def main(argv: list[str] | None = None) -> int:
     about.show()
     shot(about, "30-about")
     about.close()
+    # Unsaved input over a lock: the half-filled form comes back after unlocking; a minute
+    # before the idle lock, the warning banner.
+    ws.show_page("sessions")
+    form = ws.pages["sessions"].form
+    if form is not None and form.episode.count():
+        form.episode.setCurrentIndex(0)
+        form.notes.setPlainText("Made-up demo note: talked about the night shift.")
     window.lock()
     shot(window, "10-locked")
+    window.lock_page.password.setText(DEMO_PASSWORD)
+    window.lock_page.unlock.click()
+    deadline = time.monotonic() + 30
+    while not window.signed_in and time.monotonic() < deadline:
+        settle(50)
+    window._idle_warning(60)
+    shot(window, "34-unlocked-input-kept-idle-warning")
+    window.idle_banner.hide()
+    window.dialogs.queue(True)  # "throw away" the demo note when signing out
     window.sign_out()
 
     sign_in("coordinator")
