@@ -572,6 +572,6 @@ def _outline(writer: Any, tagger: Tagger) -> None:
         fit = Fit.xyz(left=h.left, top=h.top)
         page = tagger.page_index(h.page)
         if h.level == 0 or parent is None:
-            parent = writer.add_outline_item(h.title, page, fit=fit)
+            parent = writer.add_outline_item(title=h.title, page_number=page, fit=fit)
         else:
-            writer.add_outline_item(h.title, page, parent=parent, fit=fit)
+            writer.add_outline_item(title=h.title, page_number=page, parent=parent, fit=fit)
