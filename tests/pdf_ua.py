@@ -7,10 +7,10 @@ the ISO 14289-1 / Matterhorn checkpoint each stands for:
 - catalog: /MarkInfo /Marked true (01-002), /Lang (11-006), /ViewerPreferences
   /DisplayDocTitle true (07-002), XMP metadata with pdfuaid:part 1 (06-002) and a dc:title
   equal to the Info title (06-003, 06-004), an outline;
-- every content stream: marked content balanced; all text and painted paths inside either
-  a tagged sequence with an MCID or an /Artifact (01-001, 01-005); no tagged content
-  inside an artifact and no artifact inside tagged content (01-003, 01-004); no MCID used
-  twice on a page;
+- every content stream: BDC with a tag and properties, BMC with a tag; marked content
+  balanced; all text and painted paths inside either a tagged sequence with an MCID or an
+  /Artifact (01-001, 01-005); no tagged content inside an artifact and no artifact inside
+  tagged content (01-003, 01-004); no MCID used twice on a page;
 - the structure tree: every MCID on a page is referenced by exactly one structure element
   reachable from the StructTreeRoot, and the ParentTree (via the page's /StructParents)
   names that same element (01-006, 09-001); standard structure types only (02-001);
@@ -75,6 +75,9 @@ def _marks_on_page(reader: PdfReader, page_no: int, seen: Seen) -> dict[int, str
 
     def before(op: bytes, args: list[Any], *_: Any) -> None:
         if op in (b"BDC", b"BMC"):
+            if len(args) != (2 if op == b"BDC" else 1):
+                problems.append(f"page {page_no + 1}: {op.decode()} with {len(args)} operand(s)")
+                args = [*args, None]
             tag = str(args[0])
             props = _obj(args[1]) if op == b"BDC" and len(args) > 1 else None
             mcid = props.get("/MCID") if isinstance(props, DictionaryObject) else None

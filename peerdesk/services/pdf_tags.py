@@ -39,7 +39,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
 
 LANG = "en"
 HEADING_STYLES = {"title": "H1", "h1": "H1", "h2": "H2"}
-ARTIFACT = "/Artifact BDC"
+ARTIFACT = "/Artifact BMC"
 PAGINATION = "/Artifact <</Type /Pagination>> BDC"
 
 
