@@ -165,7 +165,7 @@ def test_checker_finds_text_outside_marked_content(rendered):
     page = writer.pages[0]
     content = ContentStream(page.get_contents(), writer)
     ops = content.operations
-    start = next(i for i, (_, op) in enumerate(ops) if op == b"BDC")  # the page's artifact
+    start = next(i for i, (_, op) in enumerate(ops) if op == b"BMC")  # the page's artifact
     end = next(i for i, (_, op) in enumerate(ops) if op == b"EMC")
     content.operations = ops[:start] + ops[start + 1 : end] + ops[end + 1 :]
     page.replace_contents(content)
