@@ -11,14 +11,15 @@ import re
 from datetime import date
 
 import pytest
+from conftest import run_cli
 from pdf_ua import check_tagged
 from pypdf import PdfReader
-from report_builders import bulk_sessions, make_world
+from report_builders import PASSWORD, bulk_sessions, make_world
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
 
-from peerdesk.errors import ValidationError
+from peerdesk.errors import UsageError, ValidationError
 from peerdesk.services import pdf_tags
 from peerdesk.services.policy import parse_policy_text
 from peerdesk.services.report_pdf import protect_pdf
@@ -194,3 +195,61 @@ def test_outloud_checker_when_installed(rendered, tmp_path):
         assert result.error is None
         found = [f"{f.rule} p.{f.page}: {f.message}" for f in result.findings]
         assert result.errors == 0 and result.warnings == 0, found
+
+
+# -- choosing the paper: policy, command line, Reports page ---------------------------------
+
+
+@pytest.fixture
+def store_dir(tmp_path):
+    w = make_world(tmp_path / "store")
+    bulk_sessions(w.store, date(2026, 3, 1), 120)
+    w.close()
+    return w.data_dir
+
+
+def paper_of(path) -> tuple[int, int]:
+    box = PdfReader(path).pages[0].mediabox
+    return round(float(box.width)), round(float(box.height))
+
+
+def test_cli_page_size_and_policy_default(store_dir, tmp_path):
+    env = {"PEERDESK_PASSWORD": PASSWORD}
+    base = ("report", "--month", "2026-03", "--user", "coord")
+    out = tmp_path / "a.pdf"
+    done = run_cli(*base, "--out", str(out), env=env, data_dir=store_dir)
+    assert done.returncode == 0, done.stderr
+    assert paper_of(out) == (595, 842)  # A4 by default
+    done = run_cli(*base, "--out", str(out), "--page-size", "letter", env=env, data_dir=store_dir)
+    assert done.returncode == 0, done.stderr
+    assert paper_of(out) == (612, 792)
+    assert check_tagged(out.read_bytes()).problems == []
+
+    # The folder's policy makes Letter the default; --page-size still chooses.
+    (store_dir / "policy.toml").write_text('[policy]\nreport_page_size = "Letter"\n')
+    done = run_cli(*base, "--out", str(out), env=env, data_dir=store_dir)
+    assert done.returncode == 0, done.stderr
+    assert paper_of(out) == (612, 792)
+    done = run_cli(*base, "--out", str(out), "--page-size", "A4", env=env, data_dir=store_dir)
+    assert paper_of(out) == (595, 842)
+
+    # A machine policy's A4 is not overridden by the folder's Letter.
+    machine = tmp_path / "machine.toml"
+    machine.write_text('[policy]\nreport_page_size = "A4"\n')
+    env_machine = {**env, "PEERDESK_POLICY": str(machine)}
+    done = run_cli(*base, "--out", str(out), env=env_machine, data_dir=store_dir)
+    assert done.returncode == 0, done.stderr
+    assert paper_of(out) == (595, 842)
+
+
+def test_cli_bad_page_size_is_one_line(store_dir, tmp_path):
+    env = {"PEERDESK_PASSWORD": PASSWORD}
+    out = tmp_path / "b.pdf"
+    base = ("report", "--month", "2026-03", "--user", "coord")
+    done = run_cli(*base, "--out", str(out), "--page-size", "B5", env=env, data_dir=store_dir)
+    assert done.returncode == UsageError.exit_code
+    assert done.stderr.startswith("peerdesk: error:") and "A4 or Letter" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not out.exists()
+    done = run_cli(*base, "--csv", str(tmp_path / "c.csv"), "--page-size", "A4", env=env,
+                   data_dir=store_dir)  # fmt: skip
+    assert done.returncode == UsageError.exit_code and "--page-size needs --out" in done.stderr
