@@ -122,6 +122,8 @@ def test_tags_survive_encryption(rendered):
     protected = protect_pdf(rendered[0].pdf, "open sesame")
     reader = PdfReader(io.BytesIO(protected))
     assert reader.is_encrypted
+    # Screen readers may extract the text (permission bit 10; PDF/UA-1 7.16).
+    assert int(reader.trailer["/Encrypt"]["/P"]) & (1 << 9)
     seen = check_tagged(protected, password="open sesame")
     assert seen.problems == []
     assert seen.of("Table") and seen.outline_titles
