@@ -131,9 +131,11 @@ def test_tags_survive_encryption(rendered):
 
 def test_split_table_repeats_its_header_as_an_artifact():
     style = ParagraphStyle("cell", fontSize=9)
-    rows = [["Name", "Count"]] + [[Paragraph(f"Row {i}", style), str(i)] for i in range(150)]
+    rows = [["Name", "Count"]] + [
+        [Paragraph(f"Row {i}", style), "*" if i % 7 == 0 else str(i)] for i in range(150)
+    ]
     story = [Paragraph("A long table", ParagraphStyle("h1")), Table(rows, repeatRows=1)]
-    tagger = pdf_tags.tag_story(story)
+    tagger = pdf_tags.tag_story(story, spoken={"*": "hidden"})
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4)
     doc.build(story, canvasmaker=tagger.canvasmaker(pdf_tags.TaggedCanvas))
@@ -149,6 +151,10 @@ def test_split_table_repeats_its_header_as_an_artifact():
     assert [str(c["/S"]) for c in seen.of("TR")[0]["/K"]] == ["/TH", "/TH"]
     tagged = [t for page in seen.tagged_text for t in page]
     assert tagged.count("Row 149") == 1 and tagged.count("Name") == 1
+    # A hidden cell is read out as "hidden" (the page still shows the mark).
+    spoken = [str(td.get("/ActualText", "")) for td in seen.of("TD")]
+    assert spoken.count("hidden") == len([i for i in range(150) if i % 7 == 0]) == 22
+    assert spoken.count("") == 150 - 22
 
 
 def test_the_checker_finds_an_untagged_pdf():

@@ -61,6 +61,7 @@ class Node:
     alt: str = ""
     attrs: dict[str, str] = field(default_factory=dict)  # layout/table attributes
     bbox: tuple[float, float, float, float] | None = None
+    actual_text: str = ""  # what a screen reader says instead of the drawn text
 
     def add(self, tag: str, **kw: Any) -> Node:
         node = Node(tag, self, **kw)
@@ -236,7 +237,9 @@ class _TaggedDrawing(Drawing):
 class _DataTableTags:
     """Table render callback: each cell one marked-content sequence of its TH or TD."""
 
-    def __init__(self, tagger: Tagger, table: Table, node: Node) -> None:
+    def __init__(
+        self, tagger: Tagger, table: Table, node: Node, spoken: dict[str, str] | None = None
+    ) -> None:
         self.tagger = tagger
         self.rows = list(table._cellvalues)  # split parts share these row lists
         self.index = {id(row): i for i, row in enumerate(self.rows)}
@@ -251,7 +254,8 @@ class _DataTableTags:
                 elif c == 0:
                     cells.append(tr.add("TH", attrs={"O": "Table", "Scope": "Row"}))
                 else:
-                    cells.append(tr.add("TD"))
+                    text = row[c] if isinstance(row[c], str) else ""
+                    cells.append(tr.add("TD", actual_text=(spoken or {}).get(text.strip(), "")))
             self.cells.append(cells)
         self._open: list[Any] = []
 
@@ -277,8 +281,9 @@ class _DataTableTags:
 class StoryTags:
     """Walks a platypus story once, before build, and hooks each flowable to its node."""
 
-    def __init__(self, tagger: Tagger) -> None:
+    def __init__(self, tagger: Tagger, spoken: dict[str, str] | None = None) -> None:
         self.tagger = tagger
+        self.spoken = spoken or {}
         self.section: Node | None = None
         self.last_heading = ""
 
@@ -346,7 +351,7 @@ class StoryTags:
             return
         if isinstance(t.repeatRows, int) and t.repeatRows >= 1 and parent is None:
             node = self._container().add("Table")
-            t._renderCB = _DataTableTags(self.tagger, t, node)
+            t._renderCB = _DataTableTags(self.tagger, t, node, self.spoken)
             return
         # A layout grid: its cells' flowables are tagged one by one, in reading order.
         for row in t._cellvalues:
@@ -390,10 +395,14 @@ def describe_chart(d: Drawing, title: str) -> str:
     return text + " The figures are also given as a table in this report."
 
 
-def tag_story(story: list[Any]) -> Tagger:
-    """Hook every flowable of `story` to a structure element (call before doc.build)."""
+def tag_story(story: list[Any], spoken: dict[str, str] | None = None) -> Tagger:
+    """Hook every flowable of `story` to a structure element (call before doc.build).
+
+    `spoken` gives what a screen reader should say for a data cell that shows a mark,
+    e.g. {"*": "hidden"} (as /ActualText; the page still shows the mark).
+    """
     tagger = Tagger()
-    StoryTags(tagger).walk(story)
+    StoryTags(tagger, spoken).walk(story)
     return tagger
 
 
@@ -500,6 +509,8 @@ def finish(pdf: bytes, tagger: Tagger, info: DocInfo) -> bytes:
         d[NameObject("/K")] = kids
         if node.alt:
             d[NameObject("/Alt")] = TextStringObject(node.alt)
+        if node.actual_text:
+            d[NameObject("/ActualText")] = TextStringObject(node.actual_text)
         attrs = DictionaryObject()
         for key, value in node.attrs.items():
             attrs[NameObject("/" + key)] = NameObject("/" + value)

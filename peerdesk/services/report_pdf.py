@@ -40,7 +40,7 @@ from reportlab.platypus import (
 from peerdesk import __version__
 from peerdesk.errors import ValidationError
 from peerdesk.services import pdf_tags
-from peerdesk.services.report_suppression import ShownReport, ShownTable
+from peerdesk.services.report_suppression import SECONDARY_MARK, ShownReport, ShownTable
 
 FONT = "PeerDeskSans"
 FONT_BOLD = "PeerDeskSans-Bold"
@@ -604,7 +604,9 @@ def render_pdf(
         initialFontName=FONT,
     )
     story = _first_page(report, st) + _section_flowables(report, st)
-    tagger = pdf_tags.tag_story(story)  # hooks each flowable to its structure element
+    # Hooks each flowable to its structure element; a cell hidden to protect a small count
+    # is read out as "hidden", not as "star".
+    tagger = pdf_tags.tag_story(story, spoken={SECONDARY_MARK: "hidden"})
     header = _page_header(report)
     canvas = tagger.canvasmaker(_canvas_class(report))
     doc.build(story, onFirstPage=header, onLaterPages=header, canvasmaker=canvas)
