@@ -261,3 +261,19 @@ def test_cli_bad_page_size_is_one_line(store_dir, tmp_path):
     done = run_cli(*base, "--csv", str(tmp_path / "c.csv"), "--page-size", "A4", env=env,
                    data_dir=store_dir)  # fmt: skip
     assert done.returncode == UsageError.exit_code and "--page-size needs --out" in done.stderr
+
+
+def test_policy_view_says_the_machine_fixes_the_paper(tmp_path, monkeypatch):
+    from peerdesk.services.policy import policy_in_force
+
+    machine = tmp_path / "machine.toml"
+    machine.write_text('[policy]\nreport_page_size = "A4"\nidle_lock_minutes = 5\n')
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "policy.toml").write_text('report_page_size = "Letter"\nidle_lock_minutes = 30\n')
+    monkeypatch.setenv("PEERDESK_POLICY", str(machine))
+    rows = {r.key: r for r in policy_in_force(folder)}
+    paper = rows["report_page_size"]
+    assert (paper.value, paper.source) == ("A4", "machine policy")
+    assert paper.note == 'fixed by the machine policy: folder\'s "Letter" not used'
+    assert "would loosen" in rows["idle_lock_minutes"].note

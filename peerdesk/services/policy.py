@@ -227,8 +227,12 @@ class PolicyLayers:
                 out.append(PolicyRow(key, value, "data folder", str(self.folder_path), note))
             elif in_machine:
                 note = ""
-                if in_folder:
+                if in_folder and key in _STRICT:
                     note = f"folder's {_show(self.folder[key])} would loosen it: not used"
+                elif in_folder:  # no stricter or looser (paper size, series length)
+                    note = (
+                        f"fixed by the machine policy: folder's {_show(self.folder[key])} not used"
+                    )
                 out.append(PolicyRow(key, value, "machine policy", str(self.machine_path), note))
             else:
                 out.append(PolicyRow(key, value, "default", ""))
