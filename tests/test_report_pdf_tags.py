@@ -277,3 +277,22 @@ def test_policy_view_says_the_machine_fixes_the_paper(tmp_path, monkeypatch):
     assert (paper.value, paper.source) == ("A4", "machine policy")
     assert paper.note == 'fixed by the machine policy: folder\'s "Letter" not used'
     assert "would loosen" in rows["idle_lock_minutes"].note
+
+
+def test_admin_sets_the_paper_unless_the_machine_fixes_it(tmp_path, monkeypatch):
+    from peerdesk.services.policy_admin import save_policy
+
+    w = make_world(tmp_path / "w")
+    try:
+        assert save_policy(w.store, w.admin, {"report_page_size": "Letter"}).report_page_size == (
+            "Letter"
+        )
+        with pytest.raises(ValidationError, match="must be A4 or Letter"):
+            save_policy(w.store, w.admin, {"report_page_size": "letter "})
+        machine = tmp_path / "machine.toml"
+        machine.write_text('[policy]\nreport_page_size = "A4"\n')
+        monkeypatch.setenv("PEERDESK_POLICY", str(machine))
+        with pytest.raises(ValidationError, match='report_page_size = "A4"; .* cannot change it'):
+            save_policy(w.store, w.admin, {"report_page_size": "Letter"})
+    finally:
+        w.close()

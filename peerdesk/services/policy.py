@@ -117,6 +117,11 @@ _STRICT: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+def has_order(key: str) -> bool:
+    """Whether a value of this key can be stricter than another (else it is just different)."""
+    return key in _STRICT
+
+
 def at_least_as_strict(key: str, folder: Any, machine: Any) -> bool:
     """Keys without an order (series_length, backup_dir, report_page_size) may only repeat
     the machine's value."""
@@ -227,7 +232,7 @@ class PolicyLayers:
                 out.append(PolicyRow(key, value, "data folder", str(self.folder_path), note))
             elif in_machine:
                 note = ""
-                if in_folder and key in _STRICT:
+                if in_folder and has_order(key):
                     note = f"folder's {_show(self.folder[key])} would loosen it: not used"
                 elif in_folder:  # no stricter or looser (paper size, series length)
                     note = (
