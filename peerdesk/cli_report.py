@@ -20,11 +20,17 @@ def register(subparsers: Any, store_options: Callable[[argparse.ArgumentParser],
     p = subparsers.add_parser(
         "report",
         help="monthly summary PDF, with the same figures as CSV and JSON (coordinator; audited)",
-        description="Write the de-identified summary report for a month or any date range.",
+        description="Write the de-identified summary report for a calendar month, or an "
+        "internal report (--no-suppression) for any date range.",
     )
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--month", metavar="YYYY-MM", help="a calendar month, e.g. 2026-03")
-    when.add_argument("--from", dest="date_from", metavar="DATE", help="first day, YYYY-MM-DD")
+    when.add_argument(
+        "--from",
+        dest="date_from",
+        metavar="DATE",
+        help="first day, YYYY-MM-DD (other ranges than a month need --no-suppression)",
+    )
     p.add_argument(
         "--to", dest="date_to", metavar="DATE", help="last day, YYYY-MM-DD (with --from)"
     )
@@ -39,7 +45,7 @@ def register(subparsers: Any, store_options: Callable[[argparse.ArgumentParser],
     p.add_argument(
         "--no-suppression",
         action="store_true",
-        help="show small counts too (internal use only; the report says so)",
+        help="show small counts too (internal use only; every page and file says so)",
     )
     p.add_argument(
         "--pdf-password-stdin",
@@ -101,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
     from peerdesk.cli import open_for_command
     from peerdesk.services.report_output import to_csv, to_json
     from peerdesk.services.report_pdf import page_size, render_pdf
-    from peerdesk.services.report_run import audit_report, build_report, write_pdf, write_text
+    from peerdesk.services.report_run import audit_report, build_report, write_pdf
+    from peerdesk.services.spreadsheet import save_text
 
     period = _period(args)
     if args.out is None and args.csv is None and not args.json:
@@ -128,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
             write_pdf(args.out, pdf, password)
             outputs.append("pdf")
         if args.csv is not None:
-            write_text(args.csv, to_csv(report))
+            save_text(args.csv, to_csv(report))
             outputs.append("csv")
         if args.json:
             outputs.append("json")

@@ -85,3 +85,17 @@ class SecretStoreError(PeerDeskError):
     """No OS secret store (keyring, systemd credential) for an unattended job's secret."""
 
     exit_code = 12
+
+
+class FolderAccessError(PeerDeskError):
+    """This OS account may not open the data folder (a shared folder of another group)."""
+
+    exit_code = 13
+
+    @classmethod
+    def for_folder(cls, data_dir: object) -> FolderAccessError:
+        return cls(
+            f"this computer account may not open the PeerDesk data folder {data_dir}; ask IT "
+            "to give it access (on a shared workstation: membership of the clinic's group, "
+            "'peerdesk' on Linux)"
+        )

@@ -141,10 +141,12 @@ def test_export_writes_one_csv_per_kind(store_dir, tmp_path):
         "outcome_answers",
     }
     assert {p.stem for p in out.glob("*.csv")} == expected
-    with open(out / "resources.csv", encoding="utf-8", newline="") as fh:
+    # Every file starts with the UTF-8 byte-order mark, so Excel reads "Zoë" right.
+    assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in out.glob("*.csv"))
+    with open(out / "resources.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert sorted(r["name"] for r in rows) == ["Chaplaincy", "EAP"]
-    with open(out / "participants.csv", encoding="utf-8", newline="") as fh:
+    with open(out / "participants.csv", encoding="utf-8-sig", newline="") as fh:
         header = next(csv.reader(fh))
     assert "name" not in header and "code" in header
     # An admin may not export participant data.

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from peerdesk import cli, cli_commands, cli_report
 from peerdesk.models import AuditEvent
+from peerdesk.services.spreadsheet import plain
 from peerdesk.services.store import open_store
 
 WIRED = cli_report.register in cli_commands.EXTRA_COMMANDS
@@ -77,7 +78,9 @@ def test_report_writes_pdf_csv_and_json_with_the_same_numbers(run, data_dir, tmp
     head = {r["key"]: r["values"] for r in doc["headline"]["rows"]}
     assert head["contacts"]["current"] == 400
     assert doc["suppression"]["applied"] is True
-    rows = list(csv.reader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
+    assert table.read_bytes().startswith(b"\xef\xbb\xbf")
+    text = table.read_text(encoding="utf-8-sig")
+    rows = [[plain(c) for c in row] for row in csv.reader(io.StringIO(text))]
     assert ["Headline figures", "Contacts (support sessions)", "March 2026", "400"] in rows
     text = "\n".join(p.extract_text() for p in PdfReader(pdf).pages)
     assert "400" in text and "March 2026" in text

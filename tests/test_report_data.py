@@ -24,6 +24,7 @@ from peerdesk.services.report_period import Period
 from peerdesk.services.report_run import build_report
 from peerdesk.services.resources import ResourceInput, add_resource
 from peerdesk.services.sessions import SessionInput, record_session, withdraw_session
+from peerdesk.services.spreadsheet import plain
 from peerdesk.services.supporters import add_supervision, add_training, ensure_standard_courses
 
 MARCH = Period.month("2026-03")
@@ -259,8 +260,9 @@ def test_figures_equal_counts_made_here(raw):
         Counter(PARTICIPANTS[p][0] for p in people)
     )
     roles = values(doc, "participant_roles")
-    assert roles["nurse"]["n"] == 1 and roles["physician"]["n"] == 1
-    assert roles["(not recorded)"]["n"] == 3
+    # roles within their type: p2 and p5 (patients) and p3 (caregiver) have none recorded
+    assert roles["staff:nurse"]["n"] == 1 and roles["staff:physician"]["n"] == 1
+    assert roles["patient:"]["n"] == 2 and roles["caregiver:"]["n"] == 1
 
     refs = values(doc, "referrals")
     assert refs["Employee Assistance Program"] == {
@@ -301,13 +303,16 @@ def test_figures_equal_counts_made_here(raw):
     ]
 
     trend = values(doc, "trend")
-    assert list(trend)[-1] == "2026-03" and len(trend) == 12
+    # months before the store's first record (February) are left out, and the note says so
+    assert list(trend) == ["2026-02", "2026-03"]
+    trend_note = next(t for t in doc["tables"] if t["key"] == "trend")["note"]
+    assert "10 earlier months" in trend_note and "February 2026" in trend_note
     assert trend["2026-03"]["contacts"] == 8 and trend["2026-02"]["contacts"] == 1
 
 
 def test_csv_and_pdf_carry_the_same_numbers(raw):
     doc = to_dict(raw)
-    rows = list(csv.reader(io.StringIO(to_csv(raw))))
+    rows = [[plain(c) for c in row] for row in csv.reader(io.StringIO(to_csv(raw)))]
     assert rows[0] == ["table", "row", "column", "value"]
     lookup = {(t, r, c): v for t, r, c, v in rows[1:]}
     for table in [doc["headline"], *doc["tables"]]:
@@ -328,11 +333,13 @@ def test_csv_and_pdf_carry_the_same_numbers(raw):
         "Crisis Line Zoë",
         NAMES["zoe"],
         NAMES["sam"],
-        "2026-04-15",
+        "15 Apr 2026",  # one date style on the page (ISO in the CSV and JSON)
+        "1 Mar 2026 to 31 Mar 2026",
         "March 2026",
         "February 2026",
     ):
         assert needle in text, needle
+    assert "2026-04-15" not in text and "01 Mar" not in text
 
 
 def test_withdrawn_sessions_never_count(raw):

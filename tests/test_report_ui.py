@@ -87,6 +87,19 @@ def test_range_without_suppression_and_empty_period(qtbot, world):
     assert page.preview_page_count() >= 1
 
 
+def test_a_range_with_suppression_on_is_refused_with_the_reason(qtbot, world):
+    """De-identified reports are for whole months only (docs/reports.md)."""
+    dialogs = ScriptedDialogs()
+    page = ReportsPage(world.store, world.coord, dialogs)
+    qtbot.addWidget(page)
+    page.set_range(date(2026, 7, 1), date(2026, 7, 10))
+    assert page.suppress.isChecked()
+    page.build()
+    qtbot.waitUntil(lambda: dialogs.kinds() == ["error"], timeout=10000)
+    assert "whole calendar months" in dialogs.last("error").text
+    assert page.build_button.isEnabled()  # the page stays usable
+
+
 def test_errors_reach_the_dialogs(qtbot, world):
     dialogs = ScriptedDialogs()
     page = ReportsPage(world.store, world.coord, dialogs)

@@ -34,8 +34,7 @@ from peerdesk.errors import (
     UsageError,
 )
 from peerdesk.models import AuditEvent, Resource
-from peerdesk.services import backup, exporter, importer, report_output
-from peerdesk.services.csv_safety import safe_cell
+from peerdesk.services import backup, exporter, importer
 from peerdesk.services.files import atomic_write_bytes, database_error_message
 from peerdesk.services.report_period import Period
 from peerdesk.services.store import create_store, open_store
@@ -372,15 +371,9 @@ def test_export_cells_are_safe_from_spreadsheet_formulas(store_dir, tmp_path):
     with store:
         importer.import_resources(store, coord, csv_file)
         exporter.export_all(store, coord, tmp_path / "out")
-    text = (tmp_path / "out" / "resources.csv").read_text("utf-8")
+    text = (tmp_path / "out" / "resources.csv").read_text("utf-8-sig")
     assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
     assert ",=" not in text and ",@" not in text
-
-
-def test_csv_safety_is_shared_with_reports():
-    assert report_output.safe_cell is safe_cell
-    assert safe_cell("=1+1") == "'=1+1" and safe_cell("-2") == "'-2"
-    assert safe_cell("Zoë") == "Zoë" and safe_cell("") == ""
 
 
 # -- import ----------------------------------------------------------------------------

@@ -272,5 +272,6 @@ def _share_between_users(
         "admin",
         PEERDESK_PASSWORD=ADMIN_PW,
     )
-    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert r.returncode == 13 and "Traceback" not in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "may not open the PeerDesk data folder" in r.stderr

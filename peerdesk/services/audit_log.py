@@ -3,7 +3,7 @@ plain words (services/audit_text.py); exporting it as CSV (admins; audited)."""
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,10 +20,10 @@ from peerdesk.models import (
     SupporterProfile,
     User,
 )
+from peerdesk.services import spreadsheet
 from peerdesk.services.audit import AuditRow, to_rows
 from peerdesk.services.audit_text import Names, action_label, describe, parse_detail, record
 from peerdesk.services.auth import Actor
-from peerdesk.services.csv_safety import safe_cell
 from peerdesk.services.files import atomic_path
 from peerdesk.services.store import Store
 
@@ -274,31 +274,25 @@ def export_csv(
     if path.suffix.lower() != ".csv":
         path = path.with_name(path.name + ".csv")
     rows = 0
+
+    def events() -> Iterator[list[object]]:
+        nonlocal rows
+        offset = 0
+        while True:
+            page = list_readable(store, actor, q, offset, 1000)
+            for e in page:
+                # Local wall-clock time as a real date-time a spreadsheet can sort and filter.
+                local = e.at.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+                yield [e.seq, local, e.username, e.who, e.action, e.what, e.record, e.details]
+            rows += len(page)
+            if len(page) < 1000:
+                return
+            offset += 1000
+
     with atomic_path(path) as tmp:
-        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(EXPORT_HEADER)
-            offset = 0
-            while True:
-                page = list_readable(store, actor, q, offset, 1000)
-                for e in page:
-                    local = e.at.replace(tzinfo=UTC).astimezone()
-                    writer.writerow(
-                        [
-                            e.seq,
-                            local.strftime("%Y-%m-%d %H:%M:%S %z"),
-                            safe_cell(e.username),
-                            safe_cell(e.who),
-                            e.action,
-                            safe_cell(e.what),
-                            safe_cell(e.record),
-                            safe_cell(e.details),
-                        ]
-                    )
-                rows += len(page)
-                if len(page) < 1000:
-                    break
-                offset += 1000
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            # BOM, cell rules and formula guard shared with every CSV (docs/csv.md).
+            spreadsheet.write_rows(fh, EXPORT_HEADER, events())
         with store.session() as s:
             store.audit(
                 s, actor, "audit.export", "file", path.name, {"rows": rows, "filter": q.summary()}

@@ -1,15 +1,12 @@
-"""CSV cells that a spreadsheet program would run as a formula are written as text.
+"""Kept for older callers: the formula guard now lives in services.spreadsheet.
 
-Excel, LibreOffice and Google Sheets treat a cell starting with =, +, -, @ (or a tab or
-carriage return before one) as a formula, so a name like `=HYPERLINK(...)` typed into
-PeerDesk could run when someone opens an export. A leading apostrophe makes it text.
+Every CSV cell goes through spreadsheet.cell / spreadsheet.text_cell (docs/csv.md).
 """
 
 from __future__ import annotations
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from peerdesk.services.spreadsheet import FORMULA_STARTS, text_cell
 
+safe_cell = text_cell
 
-def safe_cell(text: str) -> str:
-    """text, with a leading apostrophe if a spreadsheet would read it as a formula."""
-    return "'" + text if text[:1] in FORMULA_STARTS else text
+__all__ = ["FORMULA_STARTS", "safe_cell"]

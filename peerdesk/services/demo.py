@@ -491,8 +491,11 @@ def _populate(
             created_at=datetime.combine(opened, time(9, 0)),
         )
         rows[Episode].append(ep)
-        day = opened
-        last_day = opened
+        # Days from the request for support to the first contact (its own generator too),
+        # never past today, so every episode still gets its first session.
+        wait = orng.choices([0, 1, 2, 3, 5, 8, 12, 20], [30, 20, 15, 12, 10, 7, 4, 2])[0]
+        day = min(opened + timedelta(days=wait), today)
+        last_day = day
         made = 0
         for k in range(n):
             if day > today:

@@ -1,5 +1,8 @@
 """Export every kind of record as UTF-8 CSV, one file per kind (coordinator; audited).
 
+Cells are written by services.spreadsheet so Excel and LibreOffice read them right:
+BOM, yes/no, ISO dates, text kept as text, formulas inert (docs/csv.md).
+
 Private notes are never exported. Participant names and contact details are left out
 unless asked for.
 
@@ -14,7 +17,6 @@ and the destination is left as it was.
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import tempfile
@@ -46,8 +48,8 @@ from peerdesk.models import (
     User,
 )
 from peerdesk.services.auth import Actor
-from peerdesk.services.csv_safety import safe_cell
 from peerdesk.services.files import database_error_message, os_error_message
+from peerdesk.services.spreadsheet import write_rows
 from peerdesk.services.store import Store
 
 EXPORTS = [
@@ -98,25 +100,12 @@ def check_destination(out_dir: Path) -> None:
             )
 
 
-def _cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return safe_cell(value)
-    return value
-
-
 def _write_csv(path: Path, header: list[str], rows: Iterable[Sequence[object]]) -> int:
     # Private to this user; O_BINARY so Windows does not turn the CSV's \r\n into \r\r\n.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags, 0o600)
-    count = 0
     with open(fd, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([_cell(v) for v in row])
-            count += 1
+        count = write_rows(fh, header, rows)
         fh.flush()
         os.fsync(fh.fileno())
     return count

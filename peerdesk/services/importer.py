@@ -1,6 +1,13 @@
 """CSV import of supporters and resources: the whole file is checked, then applied at once.
 
-Row numbers in messages are the spreadsheet row numbers (the header is row 1).
+Row numbers in messages are the spreadsheet row numbers (the header is row 1; a cell
+with line breaks stays one row, as in the spreadsheet).
+
+Files as spreadsheets save them are accepted (docs/csv.md): UTF-8 with or without a BOM
+(or UTF-16 "Unicode text"), CRLF or LF, columns separated by ',', ';' (German, French and
+other Excel versions) or tab, told apart by the header row; an Excel "sep=;" first line;
+trailing empty columns and empty rows (";;;;"); the invisible mark PeerDesk's export puts
+before text such as "3-5".
 Limits: a regular file of at most 20 MB, at most 10,000 rows, no control characters
 (NUL and the like) in any cell; line breaks are allowed only in the free-text columns
 (a resource's address and notes).
@@ -8,6 +15,7 @@ Limits: a regular file of at most 20 MB, at most 10,000 rows, no control charact
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
@@ -25,6 +33,7 @@ from peerdesk.models import Resource, Site, SupporterProfile, User
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import database_error_message
 from peerdesk.services.resources import ResourceInput, validate_resource
+from peerdesk.services.spreadsheet import plain
 from peerdesk.services.store import Store
 from peerdesk.services.supporters import SupporterInput, validate_supporter
 
@@ -96,46 +105,129 @@ def _load_text(path: Path) -> str:
     if len(raw) > MAX_BYTES:
         raise ImportFileError(f"{path} is larger than 20 MB; split the file")
     try:
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return raw.decode("utf-16")  # Excel's "Unicode text": UTF-16 with tabs
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(f"{path} is not UTF-8 text (save it as 'CSV UTF-8')") from exc
 
 
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+# Characters a header might be separated by that PeerDesk does not read, to name them.
+OTHER_SEPARATORS = "|:^#~"
+
+
+def _first_line(text: str) -> tuple[int, str]:
+    """The number of blank lines before the first line with content, and that line."""
+    skipped = 0
+    for line in text.splitlines():
+        if line.strip(" \t,;"):
+            return skipped, line
+        skipped += 1
+    return skipped, ""
+
+
+def _header_cells(line: str, separator: str) -> list[str]:
+    try:
+        cells = next(csv.reader([line], delimiter=separator), [])
+    except csv.Error:
+        return []
+    cells = [c.strip().lower() for c in cells]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _separator(line: str, columns: dict[str, bool]) -> str:
+    """The separator that reads the most known column names from the header line.
+
+    Ties go to the one that splits the line into more cells, then to the comma: a file
+    with one column has no separator to see.
+    """
+
+    def score(sep: str) -> tuple[int, int, bool]:
+        cells = _header_cells(line, sep)
+        return sum(c in columns for c in cells), len(cells), sep == ","
+
+    return max(SEPARATORS, key=score)
+
+
+def _separator_hint(separator: str, cell: str) -> str:
+    """A clause naming the separator used, and another one seen in the cell, if any."""
+    used = f"the header was read as separated by '{_shown(separator)}' ({SEPARATORS[separator]})"
+    for ch in (*SEPARATORS, *OTHER_SEPARATORS):
+        if ch != separator and ch in cell:
+            return (
+                f"{used}, but it looks separated by '{_shown(ch)}'; save the file as CSV "
+                "with ',' or ';' between columns"
+            )
+    return used
+
+
 def _read(path: Path, columns: dict[str, bool]) -> list[tuple[int, dict[str, str]]]:
     text = _load_text(path)
+    skipped, first = _first_line(text)
+    sep_line = first.strip().lower()
+    if len(sep_line) == 5 and sep_line.startswith("sep=") and sep_line[4] in SEPARATORS:
+        # Excel's own hint line; Excel does not show it as a row, so neither do we count it.
+        separator = sep_line[4]
+        text = "".join(text.splitlines(keepends=True)[skipped + 1 :])
+        skipped, first = _first_line(text)
+    else:
+        separator = _separator(first, columns)
     # csv.reader, not DictReader: DictReader skips blank lines without counting them,
     # which would shift every row number after one.
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     number = 0  # the spreadsheet row last read (a quoted cell may span lines)
     raw_header: list[str] = []
     try:
         for raw_header in reader:  # the header is the first row that is not blank
             number += 1
-            if raw_header:
+            if any(h.strip() for h in raw_header):
                 break
     except csv.Error as exc:
-        raise ImportFileError(f"{path} row {number + 1}: not a valid CSV header ({exc})") from exc
-    header = [h.strip().lower() for h in raw_header]
+        raise ImportFileError(
+            f"{path} row {number + 1}: not a valid CSV header ({exc}); "
+            f"{_separator_hint(separator, first)}"
+        ) from exc
+    header = [plain(h.strip()).strip().lower() for h in raw_header]
+    while header and not header[-1]:
+        header.pop()  # trailing empty columns, as spreadsheets often save them
     if not header:
         raise ImportFileError(f"{path} is empty; the first row must name the columns")
     header_row = number
     unknown = [h for h in header if h not in columns]
     if unknown:
+        if not unknown[0]:
+            raise ImportFileError(
+                f"{path} row {header_row}: column {header.index('') + 1} has no name; "
+                f"expected: {', '.join(columns)}"
+            )
         raise ImportFileError(
             f"{path} row {header_row}: unknown column '{_shown(unknown[0])}'; "
-            f"expected: {', '.join(columns)}"
+            f"{_separator_hint(separator, unknown[0])}; expected: {', '.join(columns)}"
         )
     repeated = [h for i, h in enumerate(header) if h in header[:i]]
     if repeated:
         raise ImportFileError(f"{path} row {header_row}: column '{repeated[0]}' appears twice")
     missing = [c for c, required in columns.items() if required and c not in header]
     if missing:
-        raise ImportFileError(f"{path} row {header_row}: required column '{missing[0]}' is missing")
+        raise ImportFileError(
+            f"{path} row {header_row}: required column '{missing[0]}' is missing; "
+            f"{_separator_hint(separator, first)}"
+        )
     rows = []
     try:
         for number, values in enumerate(reader, start=header_row + 1):
-            if len(values) > len(header):
-                raise ImportFileError(f"{path} row {number}: more values than columns")
+            extra = values[len(header) :]
+            if any(v.strip() for v in extra):
+                raise ImportFileError(
+                    f"{path} row {number}: more values than columns (column "
+                    f"{len(header) + next(i for i, v in enumerate(extra) if v.strip()) + 1} "
+                    "has a value but no name in the header); "
+                    f"{_separator_hint(separator, '')}"
+                )
+            values = values[: len(header)]
             row = dict(zip(header, values + [""] * (len(header) - len(values)), strict=True))
             for column, value in row.items():
                 allowed = LINE_BREAKS if column in MULTILINE_COLUMNS else frozenset()
@@ -148,8 +240,8 @@ def _read(path: Path, columns: dict[str, bool]) -> list[tuple[int, dict[str, str
                         f"contains a control character ({_shown(bad)}); remove it",
                     )
             if not any(v.strip() for v in row.values()):
-                continue  # blank line
-            rows.append((number, {k: v.strip() for k, v in row.items()}))
+                continue  # blank line, or a row of empty cells
+            rows.append((number, {k: plain(v.strip()).strip() for k, v in row.items()}))
             if len(rows) > MAX_ROWS:
                 raise ImportFileError(f"{path}: more than {MAX_ROWS} rows; split the file")
     except csv.Error as exc:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from peerdesk.errors import ValidationError
+from peerdesk.errors import FolderAccessError, ValidationError
 
 POLICY_FILE = "policy.toml"
 MACHINE_POLICY_ENV = "PEERDESK_POLICY"
@@ -154,7 +154,11 @@ def read_policy_file(path: Path, machine: bool = False) -> dict[str, Any]:
     Any problem is one line naming the file, the key and the reason.
     """
     path = Path(path)
-    if not path.exists():
+    try:
+        present = path.exists()
+    except PermissionError as exc:  # a shared data folder of a group this account is not in
+        raise FolderAccessError.for_folder(path.parent) from exc
+    if not present:
         return {}
     try:
         text = path.read_text(encoding="utf-8")

@@ -42,6 +42,7 @@ from peerdesk.models import (
     TrainingRecord,
 )
 from peerdesk.services import checkins
+from peerdesk.services.report_metrics import ProgramMetrics, program_metrics
 from peerdesk.services.report_period import Period
 from peerdesk.services.training import applies_to
 
@@ -66,7 +67,7 @@ _STATUS_RANK.update({"attended": 6, "closed": 7})
 FOLLOW_UP_OUTCOMES = ("on_time", "late", "not_done")
 INSTRUMENTS = ("WHO-5", "PSS-4")
 EXPIRY_WINDOW_DAYS = 60
-TOP_ROLES = 10
+TOP_ROLES = 10  # roles listed per participant type; the rest are added up as "Other"
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class Counts:
     closed_episodes: int = 0
     referrals: int = 0
     referrals_closed_loop: int = 0
+    referrals_attended: int = 0  # completed: the person attended (closed-loop counts more)
     follow_ups_due: int = 0
     follow_ups_on_time: int = 0
     supervision_minutes: int = 0
@@ -144,7 +146,8 @@ class ReportFigures:
     visits: dict[str, int] = field(default_factory=dict)
     concerns: dict[str, int] = field(default_factory=dict)
     people_by_kind: dict[str, int] = field(default_factory=dict)
-    people_by_role: dict[str, int] = field(default_factory=dict)
+    # (participant type, role) -> people: roles nest within types, and the report says so
+    people_by_kind_role: dict[tuple[str, str], int] = field(default_factory=dict)
     open_episodes_at_end: int = 0
     referrals: dict[tuple[str, str], int] = field(default_factory=dict)  # (destination, group)
     follow_ups: dict[str, int] = field(default_factory=dict)
@@ -157,6 +160,8 @@ class ReportFigures:
     expiring: list[ExpiringCertificate] = field(default_factory=list)
     expiry_window: Period | None = None
     trend: list[TrendPoint] = field(default_factory=list)
+    metrics: ProgramMetrics = field(default_factory=ProgramMetrics)
+    first_record: date | None = None  # the first contact or episode in the store
 
     @property
     def has_sessions(self) -> bool:
@@ -246,10 +251,12 @@ def _counts(s: Session, period: Period) -> Counts:
         s, select(func.count()).select_from(Episode).where(_date_in(Episode.closed_on, period))
     )
     status = _status_at(end)
-    referrals, closed_loop = s.execute(
-        select(func.count(), func.coalesce(func.sum(_closed_loop_case(status)), 0)).where(
-            Referral.created_at >= start, Referral.created_at < end
-        )
+    referrals, closed_loop, attended = s.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(_closed_loop_case(status)), 0),
+            func.coalesce(func.sum(case((status == "attended", 1), else_=0)), 0),
+        ).where(Referral.created_at >= start, Referral.created_at < end)
     ).one()
     due, on_time = s.execute(
         select(
@@ -282,6 +289,7 @@ def _counts(s: Session, period: Period) -> Counts:
         closed_episodes=closed_eps,
         referrals=int(referrals),
         referrals_closed_loop=int(closed_loop),
+        referrals_attended=int(attended),
         follow_ups_due=int(due),
         follow_ups_on_time=int(on_time),
         supervision_minutes=supervision,
@@ -351,7 +359,9 @@ def _concerns(s: Session, period: Period) -> dict[str, int]:
     return {c: int(n) for c, n in rows}
 
 
-def _people_by_kind_and_role(s: Session, period: Period) -> tuple[dict[str, int], dict[str, int]]:
+def _people_by_kind_and_role(
+    s: Session, period: Period
+) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
     people = _people_pairs(_in_period(period)).subquery()
     role = func.lower(func.trim(Participant.role))
     rows = s.execute(
@@ -361,23 +371,11 @@ def _people_by_kind_and_role(s: Session, period: Period) -> tuple[dict[str, int]
         .group_by(Participant.kind, role)
     ).all()
     kinds: dict[str, int] = {}
-    roles: dict[str, int] = {}
+    pairs: dict[tuple[str, str], int] = {}
     for kind, r, n in rows:
         kinds[kind or ""] = kinds.get(kind or "", 0) + int(n)
-        roles[r or ""] = roles.get(r or "", 0) + int(n)
-    return kinds, _top_roles(roles)
-
-
-def _top_roles(raw: dict[str, int]) -> dict[str, int]:
-    """The most common roles; the rest are added up as 'other'."""
-    named = sorted(((k, n) for k, n in raw.items() if k), key=lambda kv: (-kv[1], kv[0]))
-    out = dict(named[:TOP_ROLES])
-    other = sum(n for _, n in named[TOP_ROLES:])
-    if other:
-        out["(other roles)"] = other
-    if raw.get(""):
-        out["(not recorded)"] = raw[""]
-    return out
+        pairs[(kind or "", r or "")] = pairs.get((kind or "", r or ""), 0) + int(n)
+    return kinds, pairs
 
 
 # -- episodes, referrals, follow-ups, check-ins ---------------------------------------
@@ -655,6 +653,18 @@ def _trend(s: Session, period: Period) -> list[TrendPoint]:
     ]
 
 
+def _first_record(s: Session) -> date | None:
+    """The day of the store's first contact or episode: months before it have no data."""
+    first_session = s.scalar(
+        select(func.min(SupportSession.started_at)).where(SupportSession.withdrawn_at.is_(None))
+    )
+    first_episode = s.scalar(select(func.min(Episode.opened_on)))
+    days = [d for d in (first_session, first_episode) if d is not None]
+    if not days:
+        return None
+    return min(d.date() if isinstance(d, datetime) else d for d in days)
+
+
 # -- the whole report ----------------------------------------------------------------
 
 
@@ -692,7 +702,7 @@ def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigure
     held, courses, active, needs = _training(s, period)
     window = Period(period.end + timedelta(days=1), period.end + timedelta(days=EXPIRY_WINDOW_DAYS))
     active_set = set(active)
-    kinds, roles = _people_by_kind_and_role(s, period)
+    kinds, kind_roles = _people_by_kind_and_role(s, period)
     return ReportFigures(
         site=site_name(s),
         period=period,
@@ -705,7 +715,7 @@ def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigure
         visits=_visits(s, period),
         concerns=_concerns(s, period),
         people_by_kind=kinds,
-        people_by_role=roles,
+        people_by_kind_role=kind_roles,
         open_episodes_at_end=_open_at_end(s, period),
         referrals=_referrals(s, period),
         follow_ups=_follow_ups(s, period),
@@ -720,4 +730,6 @@ def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigure
         expiring=_expiring(s, window),
         expiry_window=window,
         trend=_trend(s, period),
+        metrics=program_metrics(s, period),
+        first_record=_first_record(s),
     )

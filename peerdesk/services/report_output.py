@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 from peerdesk import __version__
-from peerdesk.services.csv_safety import safe_cell
 from peerdesk.services.report_suppression import ShownReport, ShownTable
+from peerdesk.services.spreadsheet import csv_text
 
 CSV_HEADER = ("table", "row", "column", "value")
 
@@ -53,6 +51,8 @@ def to_dict(report: ShownReport) -> dict[str, Any]:
         "generated_at": f.generated_at.isoformat(timespec="seconds"),
         "suppression": {
             "applied": report.rule.enabled,
+            # not de-identified: any range other than a month, made by a coordinator, audited
+            "internal": not report.rule.enabled,
             "threshold": report.rule.threshold,
             "marker": report.rule.marker,
             "explanation": report.rule.describe(),
@@ -66,41 +66,27 @@ def to_json(report: ShownReport) -> str:
     return json.dumps(to_dict(report), ensure_ascii=False, indent=2) + "\n"
 
 
-def _csv_value(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return str(value)
-    return safe_cell(str(value))
-
-
 def to_csv(report: ShownReport) -> str:
-    """Long format, one number a line: table, row, column, value (same values as the JSON)."""
+    """Long format, one number a line: table, row, column, value (same values as the JSON).
+
+    Cells are written by services.spreadsheet (the file writer adds the BOM): whole
+    numbers stay numbers, dates are real dates, labels and markers stay text.
+    """
     f = report.figures
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(CSV_HEADER)
-    for label, value in (
-        ("Site", f.site),
-        ("Period", f.period.label),
-        ("From", f.period.start.isoformat()),
-        ("To", f.period.end.isoformat()),
-        ("Generated", f.generated_at.isoformat(timespec="seconds")),
-        ("Suppression", report.rule.describe()),
-    ):
-        w.writerow(("report", label, "", safe_cell(value)))
+    rows: list[tuple[object, ...]] = [
+        ("report", label, "", value)
+        for label, value in (
+            ("Site", f.site),
+            ("Period", f.period.label),
+            ("From", f.period.start),
+            ("To", f.period.end),
+            ("Generated", f.generated_at),
+            ("Suppression", report.rule.describe()),
+        )
+    ]
     for t in (report.headline, *report.sections):
         labels = dict(t.columns)
         for r in t.rows:
             for c, cell in r.cells.items():
-                w.writerow(
-                    (
-                        safe_cell(t.title),
-                        safe_cell(r.label),
-                        safe_cell(labels.get(c, c)),
-                        _csv_value(cell.value),
-                    )
-                )
-    return out.getvalue()
+                rows.append((t.title, r.label, labels.get(c, c), cell.value))
+    return csv_text(CSV_HEADER, rows)

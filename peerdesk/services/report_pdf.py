@@ -40,6 +40,7 @@ from reportlab.platypus import (
 from peerdesk import __version__
 from peerdesk.errors import ValidationError
 from peerdesk.services import pdf_tags
+from peerdesk.services.report_period import short_date
 from peerdesk.services.report_suppression import SECONDARY_MARK, ShownReport, ShownTable
 
 FONT = "PeerDeskSans"
@@ -143,7 +144,8 @@ def _canvas_class(report: ShownReport) -> type[Canvas]:
     """A canvas that holds pages back until the end, so each can say 'Page X of Y'."""
     f = report.figures
     rule = "small cells suppressed" if report.rule.enabled else "SUPPRESSION OFF - internal use"
-    left = f"PeerDesk {__version__} · generated {f.generated_at:%Y-%m-%d %H:%M} UTC · {rule}"
+    made = f"{short_date(f.generated_at.date())} {f.generated_at:%H:%M}"
+    left = f"PeerDesk {__version__} · generated {made} UTC · {rule}"
 
     class NumberedCanvas(pdf_tags.TaggedCanvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -188,6 +190,10 @@ def _page_header(report: ShownReport) -> Callable[[Canvas, Any], None]:
         canvas.drawString(x0, top, f.site)
         canvas.setFont(FONT, 8.5)
         canvas.drawRightString(x1, top, f"Peer support summary · {f.period.label}")
+        if not report.rule.enabled:  # every page of an internal report says so
+            canvas.setFont(FONT_BOLD, 8.5)
+            canvas.setFillColor(colors.HexColor("#a61b1b"))
+            canvas.drawCentredString((x0 + x1) / 2, top + 4 * mm, "INTERNAL · not de-identified")
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
         canvas.line(x0, top - 2.5 * mm, x1, top - 2.5 * mm)
@@ -294,6 +300,10 @@ def _notice(text: str, st: dict[str, ParagraphStyle], style: str = "body") -> Ta
     return t
 
 
+def _trend_note(t: ShownTable, st: dict[str, ParagraphStyle]) -> list[Flowable]:
+    return [Paragraph(_esc(t.note), st["small"])] if t.note else []
+
+
 def _first_page(report: ShownReport, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     f = report.figures
     p = f.period
@@ -301,7 +311,7 @@ def _first_page(report: ShownReport, st: dict[str, ParagraphStyle]) -> list[Flow
         Paragraph(_esc(f"Peer support summary · {p.label}"), st["title"]),
         Paragraph(
             _esc(
-                f"{f.site} · {p.start:%d %b %Y} to {p.end:%d %b %Y} · "
+                f"{f.site} · {short_date(p.start)} to {short_date(p.end)} · "
                 f"compared with {f.previous.label}"
             ),
             st["subtitle"],
@@ -333,6 +343,7 @@ def _first_page(report: ShownReport, st: dict[str, ParagraphStyle]) -> list[Flow
         Spacer(1, 5 * mm),
         Paragraph("Contacts and people supported, last 12 months", st["h2"]),
         _trend_chart(report.table("trend"), 150),
+        *_trend_note(report.table("trend"), st),
         Spacer(1, 10 * mm),
         _signature(st),
         PageBreak(),
@@ -493,6 +504,10 @@ def _trend_chart(t: ShownTable, height: float) -> Drawing:
     legend.deltax = 80
     legend.colorNamePairs = [(ACCENT, "Contacts"), (ACCENT_2, "People (unique)")]
     d.add(legend)
+    if any(r.cells[c].hidden for r in rows for c in ("contacts", "people")):
+        note = "Bars of hidden counts are not drawn."
+        d.add(String(WIDTH - 4, height - 8, note, fontName=FONT, fontSize=6.5, fillColor=MUTED))
+        d.contents[-1].textAnchor = "end"
     return d
 
 
@@ -524,8 +539,8 @@ def _section_flowables(report: ShownReport, st: dict[str, ParagraphStyle]) -> li
             continue
         block: list[Flowable] = [*pending, Paragraph(_esc(t.title), st["h2"])]
         pending = []
-        if t.chart == "trend":
-            block.append(_trend_chart(t, 190))
+        if t.chart == "trend":  # the chart is on page 1; here the numbers behind it
+            block.append(Paragraph("The chart of these figures is on page 1.", st["small"]))
         data_rows = [r for r in t.rows if not r.total]
         if data_rows or t.key in ("supporters", "training"):
             block.append(_table(t, st))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from peerdesk.errors import UsageError
 from peerdesk.models import utcnow
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import atomic_path
@@ -29,10 +30,26 @@ def build_report(
 ) -> ShownReport:
     """Figures for the period, laid out and suppressed; nothing is written or audited."""
     actor.require("reports.run", "run reports")
+    check_period_rule(period, suppress)
     with store.session() as s:  # one read transaction: all figures from one snapshot
         figures = collect_figures(s, period, now or utcnow())
     rule = Suppression(enabled=suppress, threshold=store.policy.suppression_threshold)
-    return apply(build_tables(figures), rule)
+    return apply(build_tables(figures, rule.threshold if rule.active else None), rule)
+
+
+def check_period_rule(period: Period, suppress: bool) -> None:
+    """De-identified reports cover whole calendar months only (docs/reports.md).
+
+    Months are a fixed partition of time: no de-identified report can be subtracted from
+    another to isolate a few days, or one month from a quarter. Any other range is an
+    internal report with nothing hidden, marked as such on every page and file, audited.
+    """
+    if suppress and not period.is_month:
+        raise UsageError(
+            "de-identified reports cover whole calendar months only (so that two reports "
+            "cannot be subtracted to reveal a few days); for other dates make an internal "
+            "report with suppression off (--no-suppression)"
+        )
 
 
 @dataclass(frozen=True)

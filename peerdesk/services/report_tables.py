@@ -17,6 +17,7 @@ from peerdesk.services.report_data import (
     MODES,
     PARTICIPANT_KINDS,
     REFERRAL_GROUPS,
+    TOP_ROLES,
     VISIT_BUCKETS,
     Counts,
     ReportFigures,
@@ -24,7 +25,12 @@ from peerdesk.services.report_data import (
 from peerdesk.services.report_period import short_date
 
 Pos = tuple[str, str]  # (row key, column key)
+GPos = tuple[str, str, str]  # (table key, row key, column key): a cell anywhere in a report
 TOTAL = "total"
+OTHER = "other"
+# Counts that no table prints but that a printed rate gives away (rate x denominator):
+# suppression treats them as cells, so hiding one hides the rate too.
+IMPLIED = "implied"
 
 MODE_LABELS = {"in_person": "In person", "phone": "Phone", "video": "Video", "text": "Text"}
 FORMAT_LABELS = {"individual": "Individual", "group": "Group"}
@@ -37,6 +43,7 @@ BAND_LABELS = {
 }
 VISIT_LABELS = {"1": "1st visit", "2": "2nd visit", "3": "3rd visit", "4_plus": "4th or later"}
 KIND_LABELS = {"staff": "Staff", "patient": "Patients", "caregiver": "Caregivers"}
+KIND_WORDS = {"staff": "staff", "patient": "patient", "caregiver": "caregiver"}  # "Other … roles"
 REFERRAL_LABELS = {
     "open": "Still open",
     "attended": "Attended",
@@ -48,11 +55,15 @@ FOLLOW_UP_LABELS = {"on_time": "Done on time", "late": "Done late", "not_done": 
 
 @dataclass(frozen=True)
 class Cell:
-    """kind: count | percent | number | hours | change | change_pts | text."""
+    """kind: count | percent | number | hours | change | change_pts | text | date.
+
+    A date's value is ISO (YYYY-MM-DD, for CSV and JSON); the PDF prints it as "3 May 2026",
+    the one date style of the page."""
 
     value: int | float | str | None
     kind: str = "count"
-    sources: tuple[Pos, ...] = ()  # cells of this table the value is computed from
+    # cells the value is computed from: (row, column) in this table or (table, row, column)
+    sources: tuple[Pos | GPos, ...] = ()
     basis: tuple[int, ...] = ()  # counts not shown in this table that it is computed from
 
 
@@ -62,6 +73,10 @@ class Row:
     label: str
     cells: dict[str, Cell]
     total: bool = False
+    # "Other" rows stay after the named ones whatever their size; group keeps rows of one
+    # participant type together when rows are put in order after suppression
+    fixed: bool = False
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,12 @@ class Table:
     chart: str = ""  # "bars": a bar chart of chart_column; "trend": the 12-month chart
     chart_column: str = ""
     section: str = ""
+    # Rows ordered by this column's value are put in order after suppression, hidden ones
+    # by name, so that a row's place never tells its hidden value.
+    order_by: str = ""
+    # Cells that other reports print too (headline figures, the trend): never hidden to
+    # protect another cell unless nothing else will do, so every report shows them alike.
+    anchors: frozenset[Pos] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -84,6 +105,10 @@ class ReportTables:
     figures: ReportFigures
     headline: Table
     tables: tuple[Table, ...] = field(default=())
+    # Sums across tables (total cell = sum of part cells; one part means "equal"), so that
+    # suppression treats the tables of one report as one linked set.
+    links: tuple[tuple[GPos, tuple[GPos, ...]], ...] = ()
+    implied: Table | None = None  # counts given away by printed rates (never printed)
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -96,6 +121,33 @@ def pct(part: int | float, whole: int | float) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
+def to_merge(values: dict[str, int], threshold: int | None, adds_up: bool) -> set[str]:
+    """Categories to add up into one "Other" row before suppressing, so fewer cells hide.
+
+    Every category with a count from 1 to threshold-1 is merged. Where the categories add
+    up to a printed total, a merged row still below the threshold would need a second
+    cell hidden beside it anyway, so the next smallest categories join it until it
+    reaches the threshold. Merging a single category would only rename it.
+    """
+    if not threshold:
+        return set()
+    merged = {k for k, n in values.items() if 0 < n < threshold}
+    if not merged or (len(merged) == 1 and not adds_up):
+        return set()
+    total = sum(values[k] for k in merged)
+    if adds_up and total < threshold:
+        rest = sorted(
+            (k for k, n in values.items() if n > 0 and k not in merged),
+            key=lambda k: (values[k], k),
+        )
+        for k in rest:
+            merged.add(k)
+            total += values[k]
+            if total >= threshold:
+                break
+    return merged if len(merged) > 1 else set()
+
+
 def _distribution(
     key: str,
     title: str,
@@ -105,10 +157,14 @@ def _distribution(
     section: str,
     note: str = "",
     chart: bool = False,
+    order_by_value: bool = False,
+    fixed: Iterable[str] = (),
+    groups: dict[str, str] | None = None,
 ) -> Table:
     """One count column with a total row and a share-of-total column."""
     items = list(items)
     total = sum(n for _, _, n in items)
+    fixed = set(fixed)
     rows = [
         Row(
             k,
@@ -117,6 +173,8 @@ def _distribution(
                 "n": Cell(n),
                 "pct": Cell(pct(n, total), "percent", sources=((k, "n"), (TOTAL, "n"))),
             },
+            fixed=k in fixed,
+            group=(groups or {}).get(k, ""),
         )
         for k, label, n in items
     ]
@@ -139,6 +197,7 @@ def _distribution(
         chart="bars" if chart else "",
         chart_column="n",
         section=section,
+        order_by="n" if order_by_value else "",
     )
 
 
@@ -215,20 +274,55 @@ def _headline(f: ReportFigures) -> Table:
             },
         )
 
+    def implied_rate(row: Row, num: str, den: str) -> Row:
+        """The rate's numerator and denominator as cells, so suppression can protect them."""
+        cells = dict(row.cells)
+        for col in ("current", "previous"):
+            c = cells[col]
+            sources = ((IMPLIED, num, col), (IMPLIED, den, col))
+            cells[col] = Cell(c.value, c.kind, sources=sources, basis=c.basis)
+        change = cells["change"]
+        cells["change"] = Cell(
+            change.value,
+            change.kind,
+            sources=(*change.sources, *cells["current"].sources, *cells["previous"].sources),
+            basis=change.basis,
+        )
+        return Row(row.key, row.label, cells)
+
     rows = (
         count_row("contacts", "Contacts (support sessions)", cur.contacts, pre.contacts),
         count_row("people", "People supported (unique)", cur.people, pre.people),
         count_row("new_episodes", "New episodes (cases)", cur.new_episodes, pre.new_episodes),
         count_row("closed_episodes", "Episodes closed", cur.closed_episodes, pre.closed_episodes),
         count_row("referrals", "Referrals made", cur.referrals, pre.referrals),
-        rate_row(
-            "closed_loop", "Referrals closed-loop", cur, pre, "referrals_closed_loop", "referrals"
+        implied_rate(
+            rate_row(
+                "closed_loop",
+                "Referrals closed-loop",
+                cur,
+                pre,
+                "referrals_closed_loop",
+                "referrals",
+            ),
+            "closed_loop",
+            "referrals",
         ),
-        rate_row(
-            "follow_ups",
-            "Follow-ups done on time",
-            cur,
-            pre,
+        count_row(
+            "referrals_completed",
+            "Referrals completed (attended)",
+            cur.referrals_attended,
+            pre.referrals_attended,
+        ),
+        implied_rate(
+            rate_row(
+                "follow_ups",
+                "Follow-ups done on time",
+                cur,
+                pre,
+                "follow_ups_on_time",
+                "follow_ups_due",
+            ),
             "follow_ups_on_time",
             "follow_ups_due",
         ),
@@ -251,13 +345,57 @@ def _headline(f: ReportFigures) -> Table:
         ),
         rows,
         section="Summary",
+        anchors=frozenset(
+            (r.key, c) for r in rows for c in ("current", "previous") if r.cells[c].kind == "count"
+        ),
     )
 
 
-def _mode_table(f: ReportFigures) -> Table:
+def _implied_table(f: ReportFigures) -> Table:
+    """Counts that the headline rates give away (a rate times its denominator)."""
+    cur, pre = f.current, f.prior
+    items = (
+        ("closed_loop", cur.referrals_closed_loop, pre.referrals_closed_loop),
+        ("referrals", cur.referrals, pre.referrals),
+        ("follow_ups_on_time", cur.follow_ups_on_time, pre.follow_ups_on_time),
+        ("follow_ups_due", cur.follow_ups_due, pre.follow_ups_due),
+    )
+    rows = tuple(Row(k, k, {"current": Cell(a), "previous": Cell(b)}) for k, a, b in items)
+    return Table(
+        IMPLIED,
+        "Counts implied by rates",
+        "",
+        (("current", "current"), ("previous", "previous")),
+        rows,
+        anchors=frozenset((r.key, c) for r in rows for c in ("current", "previous")),
+    )
+
+
+def _mode_table(f: ReportFigures, threshold: int | None = None) -> Table:
     items = [(m, MODE_LABELS[m]) for m in MODES]
     extra = sorted({m for m, _ in f.mode_format} - set(MODES))
     items += [(m, m.replace("_", " ").capitalize()) for m in extra]
+    group = {m: n for (m, fmt), n in f.mode_format.items() if fmt == "group"}
+    if threshold and any(0 < n < threshold for n in group.values()):
+        # Few group contacts: split by mode they would be hidden, and with them the
+        # individual contacts beside them (row total minus group). Merged into one row
+        # instead, every number can be printed.
+        individual = {m: n for (m, fmt), n in f.mode_format.items() if fmt == "individual"}
+        return _distribution(
+            "contacts_by_mode",
+            "Contacts by mode, individual or group",
+            "Mode",
+            "Contacts",
+            [
+                *((m, f"{label}, individual", individual.get(m, 0)) for m, label in items),
+                ("group", "Group sessions, any mode", sum(group.values())),
+            ],
+            "Contacts",
+            note="Group contacts are few this month, so they are shown as one row for all "
+            "modes; the rows above count individual contacts.",
+            chart=True,
+            fixed=("group",),
+        )
     columns = [(c, FORMAT_LABELS[c]) for c in FORMATS]
     rows, sums = _cross(items, columns, dict(f.mode_format))
     grand = rows[-1].cells[TOTAL].value
@@ -290,13 +428,23 @@ def _mode_table(f: ReportFigures) -> Table:
     )
 
 
-def _referral_table(f: ReportFigures) -> Table:
+def _referral_table(f: ReportFigures, threshold: int | None) -> Table:
+    values = dict(f.referrals)
     totals: dict[str, int] = {}
-    for (dest, _), n in f.referrals.items():
+    for (dest, _), n in values.items():
         totals[dest] = totals.get(dest, 0) + n
-    items = [(d, d) for d in sorted(totals, key=lambda d: (-totals[d], d.casefold()))]
+    merged = to_merge(totals, threshold, adds_up=True)
+    if merged:
+        for (dest, group), n in list(values.items()):
+            if dest in merged:
+                del values[(dest, group)]
+                values[(OTHER, group)] = values.get((OTHER, group), 0) + n
+    # By name here; put in order of size after suppression (ShownTable), hidden rows last.
+    items = [(d, d) for d in sorted(set(totals) - merged, key=str.casefold)]
+    if merged:
+        items.append((OTHER, "Other destinations"))
     columns = [(g, REFERRAL_LABELS[g]) for g in REFERRAL_GROUPS]
-    rows, sums = _cross(items, columns, dict(f.referrals))
+    rows, sums = _cross(items, columns, values)
     rows = [
         Row(
             r.key,
@@ -313,9 +461,16 @@ def _referral_table(f: ReportFigures) -> Table:
                 ),
             },
             r.total,
+            fixed=r.key == OTHER,
         )
         for r in rows
     ]
+    note = (
+        "Status at the end of the period. Attended, declined and closed referrals "
+        "count as closed-loop."
+    )
+    if merged:
+        note += " Destinations with few referrals are added up as 'Other destinations'."
     return Table(
         "referrals",
         "Referrals made, by destination and where they stand",
@@ -323,9 +478,9 @@ def _referral_table(f: ReportFigures) -> Table:
         (*columns, (TOTAL, "Made"), ("loop", "Loop closed %")),
         tuple(rows),
         sums=tuple(sums),
-        note="Status at the end of the period. Attended, declined and closed referrals "
-        "count as closed-loop.",
+        note=note,
         section="Referrals and follow-up",
+        order_by=TOTAL,
     )
 
 
@@ -355,8 +510,9 @@ def _outcome_table(f: ReportFigures) -> Table:
                 f"{k} ({'higher' if o.higher_is_better else 'lower'} is better)",
                 {
                     "pairs": Cell(o.pairs),
-                    "before": Cell(o.mean_before, "number", sources=((k, "pairs"),)),
-                    "after": Cell(o.mean_after, "number", sources=((k, "pairs"),)),
+                    # a mean of few scores is hidden; a mean of many is not a count
+                    "before": Cell(o.mean_before, "number", basis=(o.pairs,)),
+                    "after": Cell(o.mean_after, "number", basis=(o.pairs,)),
                     "improved": Cell(o.improved),
                     "not_improved": Cell(o.pairs - o.improved),
                     "pct": Cell(
@@ -383,7 +539,7 @@ def _outcome_table(f: ReportFigures) -> Table:
         tuple(rows),
         sums=tuple(sums),
         note="Episodes with an 'after' check-in in the period and a 'before' check-in to "
-        "compare it with. Means are hidden where the number of episodes is hidden.",
+        "compare it with. Means of fewer episodes than the threshold are hidden.",
         section="Outcomes",
     )
 
@@ -435,8 +591,26 @@ def _supporter_table(f: ReportFigures) -> Table:
         tuple(rows),
         sums=(((TOTAL, "contacts"), tuple((r.key, "contacts") for r in rows[:-1])),),
         note="People are counted once per supporter; someone seen by two supporters appears "
-        "in both rows but once in the total.",
+        "in both rows but once in the total." + _left_out(f),
         section="Supporters",
+        order_by="contacts",
+    )
+
+
+def _left_out(f: ReportFigures) -> str:
+    """Says in words who the training figure leaves out (supporters listed but not active)."""
+    counts: dict[str, int] = {}
+    for sup in f.supporters:
+        if sup.status != "active":
+            counts[sup.status] = counts.get(sup.status, 0) + 1
+    if not counts:
+        return ""
+    parts = [f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items())]
+    listed = " and ".join(parts)
+    verb = "is" if sum(counts.values()) == 1 else "are"
+    return (
+        f" Required training counts active supporters only: {listed} {verb} listed "
+        "above but not counted."
     )
 
 
@@ -471,6 +645,8 @@ def _training_table(f: ReportFigures) -> Table:
         "Course",
         (("current", "Current"), ("active", "Required of"), ("pct", "Compliance %")),
         tuple(rows),
+        note="Active supporters only."
+        + _left_out(f).replace(" Required training counts active supporters only:", ""),
         suppress=False,
         section="Supporters",
     )
@@ -483,7 +659,7 @@ def _expiring_table(f: ReportFigures) -> Table:
         Row(
             f"{i}",
             e.supporter,
-            {"course": Cell(e.course, "text"), "expires": Cell(e.expires_on.isoformat(), "text")},
+            {"course": Cell(e.course, "text"), "expires": Cell(e.expires_on.isoformat(), "date")},
         )
         for i, e in enumerate(f.expiring)
     )
@@ -515,7 +691,18 @@ def _episode_table(f: ReportFigures) -> Table:
     )
 
 
+def _trend_months(f: ReportFigures) -> list:
+    """Trend months from the store's first record on: earlier months had no data, and a
+    zero drawn for them would read as a quiet month."""
+    first = f.first_record
+    if first is None:
+        return f.trend[-1:]  # nothing recorded yet: the report's own month only
+    # a month before the first record keeps its own (empty) row, so the chart has one
+    return [p for p in f.trend if p.month.end >= first] or f.trend[-1:]
+
+
 def _trend_table(f: ReportFigures) -> Table:
+    points = _trend_months(f)
     rows = tuple(
         Row(
             p.month.slug,
@@ -526,7 +713,14 @@ def _trend_table(f: ReportFigures) -> Table:
                 "new_episodes": Cell(p.new_episodes),
             },
         )
-        for p in f.trend
+        for p in points
+    )
+    left_out = len(f.trend) - len(points)
+    note = (
+        f"The {left_out} earlier months of the twelve are left out: the first record in "
+        f"this store is from {f.first_record:%B %Y}."
+        if left_out and f.first_record
+        else ""
     )
     return Table(
         "trend",
@@ -534,19 +728,254 @@ def _trend_table(f: ReportFigures) -> Table:
         "Month",
         (("contacts", "Contacts"), ("people", "People"), ("new_episodes", "New episodes")),
         rows,
+        note=note,
         chart="trend",
         chart_column="contacts",
         section="Twelve-month trend",
+        anchors=frozenset((r.key, c) for r in rows for c in r.cells),
     )
 
 
-def build_tables(f: ReportFigures) -> ReportTables:
-    concerns = sorted(f.concerns.items(), key=lambda kv: (-kv[1], kv[0]))
-    concern_rows = tuple(
-        Row(c, c.replace("_", " ").capitalize(), {"n": Cell(n)}) for c, n in concerns
+NEEDS_MET_LABELS = {
+    "yes": "Needs met",
+    "partly": "Needs partly met",
+    "no": "Needs not met",
+    "not_asked": "Not asked",
+}
+SATISFACTION_LABELS = {
+    5: "5 — very satisfied",
+    4: "4 — satisfied",
+    3: "3 — neither",
+    2: "2 — dissatisfied",
+    1: "1 — very dissatisfied",
+}
+SAFETY_LABELS = {
+    "referred": "Referral made",
+    "declined": "Participant declined a referral",
+    "not_needed": "Referral judged not needed",
+    "open": "Question still open",
+}
+FIRST_CONTACT_LABELS = {
+    "same_day": "Same day",
+    "1_2": "1–2 days",
+    "3_7": "3–7 days",
+    "8_14": "8–14 days",
+    "15_plus": "15 days or more",
+}
+MEDIAN_MIN_EPISODES = 11  # a median over fewer episodes says too much about each one
+
+
+def _program_tables(f: ReportFigures) -> dict[str, Table]:
+    """Needs met, satisfaction, safety escalations and the wait for a first contact, by
+    key; build_tables puts each in its section."""
+    m = f.metrics
+    waited = sum(m.first_contact.values())
+    median = (
+        f" Median wait: {m.first_contact_median_days:g} "
+        f"{'day' if m.first_contact_median_days == 1 else 'days'}."
+        if m.first_contact_median_days is not None and waited >= MEDIAN_MIN_EPISODES
+        else ""
     )
     tables = [
-        _mode_table(f),
+        _distribution(
+            "needs_met",
+            "Were the person's needs met? (end of a series or episode)",
+            "Answer",
+            "Answers",
+            ((k, NEEDS_MET_LABELS[k], m.needs_met.get(k, 0)) for k in NEEDS_MET_LABELS),
+            "Outcomes",
+        ),
+        _distribution(
+            "satisfaction",
+            "Satisfaction, where the person gave a rating",
+            "Rating",
+            "Answers",
+            ((str(k), v, m.satisfaction.get(k, 0)) for k, v in SATISFACTION_LABELS.items()),
+            "Outcomes",
+        ),
+        _distribution(
+            "safety_escalations",
+            "Sessions with a safety concern, by what followed",
+            "What followed",
+            "Sessions",
+            ((k, SAFETY_LABELS[k], m.safety.get(k, 0)) for k in SAFETY_LABELS),
+            "Referrals and follow-up",
+        ),
+        Table(
+            "safety_urgent",
+            "Urgent referrals or warm hand-offs made after a safety concern",
+            "",
+            (("n", "Referrals"),),
+            (Row("urgent", "Urgent or warm hand-off", {"n": Cell(m.urgent_referrals_after_flag)}),),
+            section="Referrals and follow-up",
+        ),
+        _distribution(
+            "first_contact",
+            "Days from the request for support to the first contact",
+            "Wait",
+            "Episodes",
+            ((k, FIRST_CONTACT_LABELS[k], m.first_contact.get(k, 0)) for k in FIRST_CONTACT_LABELS),
+            "Contacts",
+            note="Episodes whose first contact fell in the period." + median,
+        ),
+    ]
+    return {t.key: t for t in tables}
+
+
+def _kinds(f: ReportFigures) -> list[str]:
+    extra = {k for k in f.people_by_kind} | {k for k, _ in f.people_by_kind_role}
+    return [*PARTICIPANT_KINDS, *sorted(extra - set(PARTICIPANT_KINDS))]
+
+
+def _kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.capitalize() or "Type not recorded")
+
+
+def _role_table(f: ReportFigures, threshold: int | None) -> tuple[Table, list]:
+    """People by role within each participant type.
+
+    Roles nest within types (a nurse is staff), and a reader who knows that can add the
+    roles of one type up to that type's row of the table above. So the rows are kept per
+    type, and each type's rows are linked to its total for suppression.
+    """
+    items: list[tuple[str, str, int]] = []
+    groups: dict[str, str] = {}
+    fixed: list[str] = []
+    links = []
+    for kind in _kinds(f):
+        roles = {r: n for (k, r), n in f.people_by_kind_role.items() if k == kind and n}
+        if not roles:
+            continue
+        kind_word = KIND_WORDS.get(kind, kind or "type not recorded")
+        merged = to_merge(roles, threshold, adds_up=True)
+        ranked = sorted((r for r in roles if r not in merged), key=lambda r: (-roles[r], r))
+        merged |= set(ranked[TOP_ROLES:])  # a long tail of free-text roles is added up
+        if len(merged) == 1 and len(roles) > 1 and not threshold:
+            merged = set()
+        keys = []
+        for r in sorted(set(roles) - merged, key=str.casefold):
+            key = f"{kind}:{r}"
+            label = f"{r.capitalize()} ({kind_word})" if r else f"Role not recorded ({kind_word})"
+            items.append((key, label, roles[r]))
+            keys.append(key)
+        if merged:
+            key = f"{kind}:{OTHER}"
+            items.append((key, f"Other {kind_word} roles", sum(roles[r] for r in merged)))
+            fixed.append(key)
+            keys.append(key)
+        for key in keys:
+            groups[key] = kind
+        links.append(
+            (("participant_types", kind, "n"), tuple(("participant_roles", k, "n") for k in keys))
+        )
+    table = _distribution(
+        "participant_roles",
+        "People supported, by role or discipline",
+        "Role",
+        "People",
+        items,
+        "People supported",
+        note="Roles are listed within each type of participant; smaller roles are added up "
+        "as 'Other … roles'.",
+        order_by_value=True,
+        fixed=fixed,
+        groups=groups,
+    )
+    return table, links
+
+
+def _concern_table(f: ReportFigures, threshold: int | None) -> Table:
+    merged = to_merge(f.concerns, threshold, adds_up=False)
+    rows = [
+        Row(c, c.replace("_", " ").capitalize(), {"n": Cell(n)})
+        for c, n in sorted(f.concerns.items(), key=lambda kv: kv[0].casefold())
+        if c not in merged
+    ]
+    note = (
+        "A contact can raise more than one concern, so these do not add up to the "
+        "number of contacts."
+    )
+    if merged:
+        rows.append(
+            Row(
+                OTHER, "Other concerns", {"n": Cell(sum(f.concerns[c] for c in merged))}, fixed=True
+            )
+        )
+        note += " Concerns raised at few contacts are added up as 'Other concerns'."
+    return Table(
+        "concerns",
+        "Concerns raised",
+        "Concern",
+        (("n", "Contacts"),),
+        tuple(rows),
+        note=note,
+        chart="bars",
+        chart_column="n",
+        section="Contacts",
+        order_by="n",
+    )
+
+
+def _links(f: ReportFigures, tables: list[Table]) -> list[tuple[GPos, tuple[GPos, ...]]]:
+    """The same count printed in two places, or one table's cell adding up another's."""
+    keys = {t.key for t in tables}
+    trend_rows = {r.key for t in tables if t.key == "trend" for r in t.rows}
+    out: list[tuple[GPos, tuple[GPos, ...]]] = []
+
+    def same(a: GPos, *others: GPos) -> None:
+        for b in others:
+            if b[0] in keys or b[0] in ("headline", IMPLIED):
+                out.append((a, (b,)))
+
+    h = "headline"
+    by_mode = next(t for t in tables if t.key == "contacts_by_mode")
+    merged_modes = all(c != TOTAL for c, _ in by_mode.columns)  # one column: group merged
+    same(
+        (h, "contacts", "current"),
+        ("contacts_by_mode", TOTAL, "n" if merged_modes else TOTAL),
+        ("duration", TOTAL, "n"),
+        ("visit_number", TOTAL, "n"),
+        ("supporters", TOTAL, "contacts"),
+    )
+    same(
+        (h, "people", "current"),
+        ("participant_types", TOTAL, "n"),
+        ("participant_roles", TOTAL, "n"),
+        ("supporters", TOTAL, "people"),
+    )
+    same((h, "new_episodes", "current"), ("episodes", "new", "n"))
+    same((h, "closed_episodes", "current"), ("episodes", "closed", "n"))
+    same(
+        (h, "referrals", "current"), ("referrals", TOTAL, TOTAL), (IMPLIED, "referrals", "current")
+    )
+    same((h, "referrals", "previous"), (IMPLIED, "referrals", "previous"))
+    # Referrals completed are the referrals table's attended total (status at the end).
+    same((h, "referrals_completed", "current"), ("referrals", TOTAL, "attended"))
+    same((IMPLIED, "follow_ups_due", "current"), ("follow_ups", TOTAL, "n"))
+    same((IMPLIED, "follow_ups_on_time", "current"), ("follow_ups", "on_time", "n"))
+    out.append(
+        (
+            ("referrals", TOTAL, TOTAL),
+            ((IMPLIED, "closed_loop", "current"), ("referrals", TOTAL, "open")),
+        )
+    )
+    for column, period in (("current", f.period), ("previous", f.previous)):
+        if period.slug in trend_rows:
+            for row, col in (
+                ("contacts", "contacts"),
+                ("people", "people"),
+                ("new_episodes", "new_episodes"),
+            ):
+                same((h, row, column), ("trend", period.slug, col))
+    return out
+
+
+def build_tables(f: ReportFigures, threshold: int | None = None) -> ReportTables:
+    """The report's tables; with a threshold (suppression on) small categories are merged."""
+    roles, role_links = _role_table(f, threshold)
+    program = _program_tables(f)
+    tables = [
+        _mode_table(f, threshold),
         _distribution(
             "duration",
             "Contacts by length",
@@ -563,49 +992,19 @@ def build_tables(f: ReportFigures) -> ReportTables:
             ((v, VISIT_LABELS[v], f.visits.get(v, 0)) for v in VISIT_BUCKETS),
             "Contacts",
         ),
-        Table(
-            "concerns",
-            "Concerns raised",
-            "Concern",
-            (("n", "Contacts"),),
-            concern_rows,
-            note="A contact can raise more than one concern, so these do not add up to the "
-            "number of contacts.",
-            chart="bars",
-            chart_column="n",
-            section="Contacts",
-        ),
+        program["first_contact"],
+        _concern_table(f, threshold),
         _distribution(
             "participant_types",
             "People supported, by type",
             "Type",
             "People",
-            (
-                (
-                    k,
-                    KIND_LABELS.get(k, k.capitalize() or "Not recorded"),
-                    f.people_by_kind.get(k, 0),
-                )
-                for k in [
-                    *PARTICIPANT_KINDS,
-                    *sorted(set(f.people_by_kind) - set(PARTICIPANT_KINDS)),
-                ]
-            ),
+            ((k, _kind_label(k), f.people_by_kind.get(k, 0)) for k in _kinds(f)),
             "People supported",
         ),
-        _distribution(
-            "participant_roles",
-            "People supported, by role or discipline",
-            "Role",
-            "People",
-            (
-                (r, r.capitalize() if not r.startswith("(") else r, n)
-                for r, n in f.people_by_role.items()
-            ),
-            "People supported",
-        ),
+        roles,
         _episode_table(f),
-        _referral_table(f),
+        _referral_table(f, threshold),
         _distribution(
             "follow_ups",
             "Follow-ups due in the period",
@@ -614,11 +1013,16 @@ def build_tables(f: ReportFigures) -> ReportTables:
             ((o, FOLLOW_UP_LABELS[o], f.follow_ups.get(o, 0)) for o in FOLLOW_UP_OUTCOMES),
             "Referrals and follow-up",
         ),
+        program["safety_escalations"],
+        program["safety_urgent"],
         _checkin_table(f),
         _outcome_table(f),
+        program["needs_met"],
+        program["satisfaction"],
         _supporter_table(f),
         _training_table(f),
         _expiring_table(f),
         _trend_table(f),
     ]
-    return ReportTables(f, _headline(f), tuple(tables))
+    links = [*_links(f, tables), *role_links]
+    return ReportTables(f, _headline(f), tuple(tables), tuple(links), _implied_table(f))

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from peerdesk.errors import (
     AuthenticationError,
     DamagedStoreError,
+    FolderAccessError,
     PasswordChangeRequiredError,
     PeerDeskError,
     StoreExistsError,
@@ -32,7 +33,11 @@ from peerdesk.models import AuditEvent, Setting, Site, User, new_id, schema, utc
 from peerdesk.models.engine import make_engine, make_session_factory
 from peerdesk.services import audit, pending_events
 from peerdesk.services.auth import ADMIN, SYSTEM, Actor
-from peerdesk.services.files import database_error_message, is_disk_full, os_error_message
+from peerdesk.services.files import (
+    database_error_message,
+    is_disk_full,
+    os_error_message,
+)
 from peerdesk.services.folder_access import create_file, make_folder, set_file_mode
 from peerdesk.services.instance_lock import HOLDER_FILE, LOCK_FILE, InstanceLock
 from peerdesk.services.keyslots import (
@@ -80,7 +85,10 @@ def secure_store_files(data_dir: Path) -> None:
 
 
 def store_exists(data_dir: Path) -> bool:
-    return (Path(data_dir) / DB_FILE).exists()
+    try:
+        return (Path(data_dir) / DB_FILE).exists()
+    except PermissionError as exc:
+        raise FolderAccessError.for_folder(data_dir) from exc
 
 
 class Store:

@@ -75,6 +75,7 @@ def run(data_dir: Path | None, demo: bool, dialogs: Any = None) -> int:
     from peerdesk.errors import PeerDeskError
     from peerdesk.services.locations import resolve_data_dir
     from peerdesk.services.policy import load_policy
+    from peerdesk.services.store import store_exists
     from peerdesk.ui.single_instance import InstanceServer, ask_running_instance
 
     try:
@@ -87,6 +88,7 @@ def run(data_dir: Path | None, demo: bool, dialogs: Any = None) -> int:
     app = make_app()
     try:
         load_policy(folder)
+        store_exists(folder)  # an OS account outside the clinic's group is told why
     except PeerDeskError as exc:
         _startup_error(str(exc), dialogs)
         raise

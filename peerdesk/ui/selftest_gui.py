@@ -90,8 +90,10 @@ def run_gui_checks(data_dir: Path, report_pdf: bytes | None) -> list[Check]:
     results: list[Check] = []
     if forced:
         results.append(Check("Qt platform", True, "no display found; used 'offscreen'"))
-    for name, fn in (("Main window", lambda: _window(data_dir)),
-                     ("Report page", lambda: _report_page(report_pdf))):
+    for name, fn in (
+        ("Main window", lambda: _window(data_dir)),
+        ("Report page", lambda: _report_page(report_pdf)),
+    ):
         try:
             results.append(fn())
         except Exception as exc:  # noqa: BLE001 - each check reports its own failure
