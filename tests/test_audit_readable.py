@@ -62,3 +62,12 @@ def test_descriptions_are_sentences_not_json():
     assert describe("future.thing", {"a_b": 1}, names) == "A b: 1"
     assert record("user", "u1", names) == "account Zoë Martin (zoe)"
     assert record("user", "gone", names) == "account an account no longer in the store"
+
+
+def test_a_referral_question_put_off_reads_as_open_not_answered():
+    from peerdesk.services.audit_text import describe
+
+    assert describe("session.referral_decision", {"decision": "later"}, {}) == (
+        "Left open for later"
+    )
+    assert "Answered" in describe("session.referral_decision", {"decision": "declined"}, {})

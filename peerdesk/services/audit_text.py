@@ -212,7 +212,9 @@ DECISIONS = {
 
 def _decision(d: Detail, _n: Names) -> str:
     code = str(d.get("decision", ""))
-    return f"answer: {DECISIONS.get(code, _words(code))}"
+    if code == "later":  # put off, not answered: it waits on Today
+        return "left open for later"
+    return f"answered: {DECISIONS.get(code, _words(code))}"
 
 
 def _referral_create(d: Detail, _n: Names) -> str:
@@ -302,7 +304,7 @@ KINDS: dict[str, Kind] = {
     "session.update": Kind("Session corrected", lambda d, _n: _fields(d)),
     "session.withdraw": Kind("Session withdrawn"),
     "session.follow_up_done": Kind("Follow-up done"),
-    "session.referral_decision": Kind("Referral question answered", _decision),
+    "session.referral_decision": Kind("Referral question", _decision),
     "referral.create": Kind("Referral recorded", _referral_create),
     "referral.status": Kind("Referral moved on", _status),
     "resource.create": Kind("Resource added"),

@@ -491,11 +491,13 @@ def _populate(
             created_at=datetime.combine(opened, time(9, 0)),
         )
         rows[Episode].append(ep)
-        # Days from the request for support to the first contact (its own generator too),
-        # never past today, so every episode still gets its first session.
+        # Days from the request for support to the first contact: the episode was opened
+        # that much earlier (its own generator, so sessions and referrals stay as they were).
         wait = orng.choices([0, 1, 2, 3, 5, 8, 12, 20], [30, 20, 15, 12, 10, 7, 4, 2])[0]
-        day = min(opened + timedelta(days=wait), today)
-        last_day = day
+        ep["opened_on"] = opened - timedelta(days=wait)
+        ep["created_at"] = datetime.combine(ep["opened_on"], time(9, 0))
+        day = opened
+        last_day = opened
         made = 0
         for k in range(n):
             if day > today:

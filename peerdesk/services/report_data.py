@@ -82,10 +82,10 @@ class Counts:
     closed_episodes: int = 0
     referrals: int = 0
     referrals_closed_loop: int = 0
-    referrals_attended: int = 0  # completed: the person attended (closed-loop counts more)
     follow_ups_due: int = 0
     follow_ups_on_time: int = 0
     supervision_minutes: int = 0
+    referrals_attended: int = 0  # completed: the person attended (closed-loop counts more)
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,19 @@ def bring_to_front(window: Any) -> None:
     logging.getLogger("peerdesk.it").info("second launch: the open window was brought forward")
 
 
+def fit_to_screen(window: Any) -> None:
+    """Shrink the first size (1200x760) to the screen's free area on small screens.
+
+    Without this a 1024x700 screen showed the window's right and bottom edges off screen
+    (found under Xvfb with no window manager; some managers do not clamp either).
+    """
+    screen = window.screen()
+    if screen is None:
+        return
+    free = screen.availableGeometry()
+    window.resize(min(window.width(), free.width()), min(window.height(), free.height()))
+
+
 def run(data_dir: Path | None, demo: bool, dialogs: Any = None) -> int:
     """Open the window: setup wizard on first run, else sign-in. Returns the exit code.
 
@@ -97,6 +110,7 @@ def run(data_dir: Path | None, demo: bool, dialogs: Any = None) -> int:
     window = MainWindow(folder, dialogs=dialogs, demo=demo)
     server = InstanceServer(folder, lambda: bring_to_front(window))
     server.listen()
+    fit_to_screen(window)
     window.start()
     if os.environ.get("PEERDESK_GUI_SMOKE") == "1":  # for packaging checks: open and quit
         from PySide6.QtCore import QTimer

@@ -16,7 +16,26 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMe
 
 
 class Dialogs:
-    """The real, modal dialogs."""
+    """The real, modal dialogs.
+
+    File dialogs start in the folder last used in this session (else the home folder, not
+    the folder the app happened to be started from): a backup just written is then right
+    there when Restore is opened.
+    """
+
+    def __init__(self) -> None:
+        self.last_folder: Path | None = None
+
+    def start_path(self, suggested_name: str = "") -> str:
+        folder = self.last_folder if self.last_folder is not None else Path.home()
+        return str(folder / suggested_name) if suggested_name else str(folder)
+
+    def _remember(self, name: str) -> Path | None:
+        if not name:
+            return None
+        path = Path(name)
+        self.last_folder = path.parent
+        return path
 
     def info(self, parent: QWidget | None, title: str, text: str) -> None:
         QMessageBox.information(parent, title, text)
@@ -67,12 +86,15 @@ class Dialogs:
     def save_file(
         self, parent: QWidget | None, title: str, suggested_name: str, file_filter: str
     ) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, title, suggested_name, file_filter)
-        return Path(name) if name else None
+        start = suggested_name if Path(suggested_name).is_absolute() else None
+        name, _ = QFileDialog.getSaveFileName(
+            parent, title, start or self.start_path(suggested_name), file_filter
+        )
+        return self._remember(name)
 
     def open_file(self, parent: QWidget | None, title: str, file_filter: str) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(parent, title, "", file_filter)
-        return Path(name) if name else None
+        name, _ = QFileDialog.getOpenFileName(parent, title, self.start_path(), file_filter)
+        return self._remember(name)
 
     def run(self, dialog: QDialog) -> bool:
         """Show one of the app's own form dialogs modally; True when accepted."""
@@ -117,6 +139,7 @@ class ScriptedDialogs(Dialogs):
     """
 
     def __init__(self, *answers: Any) -> None:
+        super().__init__()
         self.answers: deque[Any] = deque(answers)
         self.shown: list[Shown] = []
 

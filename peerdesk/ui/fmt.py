@@ -75,10 +75,14 @@ def label(code: str | None) -> str:
     return tr(LABELS.get(code, code.replace("_", " ").capitalize()))
 
 
+# "…" too: "add a new participant with New…" must not become "New…."
+SENTENCE_ENDS = (".", "?", "!", "…")
+
+
 def sentence(text: str) -> str:
     """Service messages are lower-case clauses; show them as sentences."""
     text = text.strip()
     if not text:
         return text
     text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "?", "!")) else text + "."
+    return text if text.endswith(SENTENCE_ENDS) else text + "."

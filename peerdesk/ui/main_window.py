@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ from peerdesk.services.store import Store, open_store, store_exists
 from peerdesk.ui.dialogs import Dialogs
 from peerdesk.ui.drafts import SESSION_FORM, Draft, DraftBook
 from peerdesk.ui.first_password import settle_first_password
-from peerdesk.ui.fmt import label
+from peerdesk.ui.fmt import fmt_dt, label
 from peerdesk.ui.forms import ChangePasswordDialog, FormDialog
 from peerdesk.ui.idle import IdleWatcher
 from peerdesk.ui.login import LockPage, LoginPage
@@ -59,6 +60,17 @@ class PageSpec:
     allowed: Callable[[Actor], bool]
     module: str  # imported when the page is first shown
     cls: str
+
+
+def _backup_time(created_at: object) -> str:
+    """A backup's stored time (UTC, ISO) as the computer's local time, as lists show it."""
+    try:
+        made = datetime.fromisoformat(str(created_at))
+    except ValueError:
+        return str(created_at or "?")
+    if made.tzinfo is not None:
+        made = made.astimezone(UTC).replace(tzinfo=None)
+    return fmt_dt(made)
 
 
 def _casework(a: Actor) -> bool:
@@ -806,7 +818,7 @@ class MainWindow(QMainWindow):
             self._drop_wizard()  # a store exists now: sign in, not set up
             self.show_login(username.strip().lower())
             text = self.tr("The backup from %1 was restored. Sign in to continue.").replace(
-                "%1", str(manifest.get("created_at", "?"))[:16]
+                "%1", _backup_time(manifest.get("created_at"))
             )
             if aside is not None:
                 text += " " + self.tr("The previous store files are in %1.").replace(

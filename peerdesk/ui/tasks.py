@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from peerdesk.errors import PeerDeskError
+from peerdesk.ui.fmt import sentence
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +89,7 @@ def _accepts(fn: Callable[..., Any], name: str) -> bool:
 
 def error_text(exc: BaseException) -> str:
     if isinstance(exc, PeerDeskError):
-        text = str(exc)
-        return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
+        return sentence(str(exc))
     log.error("unexpected error in a background task: %s", type(exc).__name__)
     return f"Something went wrong ({type(exc).__name__}). Nothing further was changed."
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from peerdesk.services import accounts
+from peerdesk.services.store import open_store
 from peerdesk.ui.tasks import wait_all
 
-from .conftest import sign_in
+from .conftest import PW, sign_in
 
 SCREEN = (1024, 700)
 
@@ -57,5 +59,25 @@ def test_long_sessions_texts_wrap_instead_of_widening(qtbot, make_window, seeded
     )
     form.episode.addItem("P-LONGCODE — " + "a very long reason for support " * 4, "x")
     form.episode.setCurrentIndex(form.episode.count() - 1)
+    width, height = _fits(w)
+    assert width <= SCREEN[0] and height <= SCREEN[1]
+
+
+def test_audit_log_filters_with_long_names_do_not_widen_the_window(qtbot, make_window, seeded):
+    """Found in a real window: the demo's names ('Demo Coordinator (coordinator)') made the
+    Person and Action boxes as wide as their longest entry, and the window grew to 1094 px."""
+    store, admin = open_store(seeded.data_dir, "admin", PW)
+    with store:
+        accounts.add_user(
+            store, admin, "maria.long", "supporter", PW, "Maria-Fernanda Rodríguez-Villanueva"
+        )
+    store, _maria = open_store(seeded.data_dir, "maria.long", PW)  # now she is in the log
+    store.close()
+    w = make_window(seeded.data_dir, demo=True)
+    sign_in(qtbot, w, "coord")
+    w.workspace.show_page("audit")
+    wait_all()
+    page = w.workspace.pages["audit"]
+    assert page.person.findText("Maria-Fernanda Rodríguez-Villanueva (maria.long)") >= 0
     width, height = _fits(w)
     assert width <= SCREEN[0] and height <= SCREEN[1]

@@ -250,6 +250,7 @@ class AccountsPage(Page):
                 .replace("%2", dlg.password.text()),
             )
             self.refresh()
+            self.select(dlg.value.username)
 
     def disable(self) -> None:
         u = self.current()
@@ -265,6 +266,10 @@ class AccountsPage(Page):
             self.tr("Disable account"), accounts.disable_user, self.store, self.actor, u.username
         )
         self.refresh()
+        # Stay on the person (Enable is the next thing one may want), and keep the focus
+        # in the list rather than letting it fall to the first policy field.
+        self.select(u.username)
+        self.view.setFocus()
 
     def reset_password(self) -> None:
         u = self.current()

@@ -74,6 +74,13 @@ class AuditPage(Page):
         )
         for w in (self.use_dates, self.since, to_label, self.until):
             row.addWidget(w)
+        # Sized by a few characters, not by the longest name or action (the popup still
+        # shows them whole): long display names widened the window past a 1024 px screen.
+        for box in (self.person, self.action):
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(10)
         outer.addLayout(row)
         bottom = QHBoxLayout()
         self.count = QLabel()

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QStringListModel, Qt, Signal
+from PySide6.QtCore import QDateTime, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -122,6 +123,11 @@ class QuickEntryForm(QGroupBox):
         self.episode.currentIndexChanged.connect(
             lambda _i: self.episode.lineEdit().setCursorPosition(0)
         )
+        # A suggestion taken from the list is written into the box after the index changes,
+        # which leaves the cursor (and the view) at the end: move home once it is written.
+        self.episode.completer().activated.connect(
+            lambda _t: QTimer.singleShot(0, self.episode, self._show_code_start)
+        )
         self.new_participant = QPushButton(self.tr("&New…"))
         self.new_participant.setToolTip(self.tr("Add a new participant and open an episode"))
         self.new_participant.setAccessibleName(self.tr("New participant"))
@@ -133,6 +139,9 @@ class QuickEntryForm(QGroupBox):
         self.series = QLabel()
         self.series.setAccessibleName(self.tr("Series position"))
         self.series.setWordWrap(True)  # the end-of-series sentence wraps, not widens
+        # ...across the whole field: a wrapped label keeps a narrow size hint, and the form
+        # grows only expanding fields, so it wrapped at ~70 px and was cut off at 1024x700.
+        self.series.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.series.setToolTip(
             self.tr("Sessions come in structured series; the last one asks about a referral.")
         )
@@ -289,6 +298,9 @@ class QuickEntryForm(QGroupBox):
                 return
         self.episode.setCurrentIndex(-1)
         self.episode.setEditText("")
+
+    def _show_code_start(self) -> None:
+        self.episode.lineEdit().setCursorPosition(0)
 
     def _show_series(self) -> None:
         e = self._episodes.get(self.episode.currentData() or "")
