@@ -35,6 +35,11 @@ def register(subparsers: Any, store_options: Callable[[argparse.ArgumentParser],
         "--to", dest="date_to", metavar="DATE", help="last day, YYYY-MM-DD (with --from)"
     )
     p.add_argument("--out", type=Path, metavar="FILE.pdf", help="where to write the PDF")
+    p.add_argument(
+        "--page-size",
+        metavar="A4|Letter",
+        help="paper of the PDF (default: the policy's report_page_size, normally A4)",
+    )
     p.add_argument("--csv", type=Path, metavar="FILE", help="also write the figures as CSV")
     p.add_argument("--json", action="store_true", help="print the figures as JSON on stdout")
     p.add_argument(
@@ -101,7 +106,7 @@ def _write_stdout(text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from peerdesk.cli import open_for_command
     from peerdesk.services.report_output import to_csv, to_json
-    from peerdesk.services.report_pdf import render_pdf
+    from peerdesk.services.report_pdf import page_size, render_pdf
     from peerdesk.services.report_run import audit_report, build_report, write_pdf
     from peerdesk.services.spreadsheet import save_text
 
@@ -112,13 +117,22 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--out must name a .pdf file")
     if args.pdf_password_stdin and args.out is None:
         raise UsageError("a PDF password needs --out FILE.pdf")
+    if args.page_size is not None:
+        if args.out is None:
+            raise UsageError("--page-size needs --out FILE.pdf")
+        try:
+            page_size(args.page_size)
+        except PeerDeskError as exc:
+            raise UsageError(str(exc)) from exc
     store, actor = open_for_command(args)
     try:
         password = _pdf_password(args) if args.out is not None else None
         report = build_report(store, actor, period, suppress=not args.no_suppression)
         outputs = []
         if args.out is not None:
-            write_pdf(args.out, render_pdf(report, author=actor.display_name), password)
+            paper = args.page_size or store.policy.report_page_size
+            pdf = render_pdf(report, author=actor.display_name, paper=paper)
+            write_pdf(args.out, pdf, password)
             outputs.append("pdf")
         if args.csv is not None:
             save_text(args.csv, to_csv(report))

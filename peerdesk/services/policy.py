@@ -24,6 +24,7 @@ from peerdesk.errors import FolderAccessError, ValidationError
 POLICY_FILE = "policy.toml"
 MACHINE_POLICY_ENV = "PEERDESK_POLICY"
 DEPARTMENT_RULES = ("prefer_different", "require_different", "any")
+PAGE_SIZES = ("A4", "Letter")
 _TYPES = {"bool": bool, "int": int, "str": str}
 MACHINE_ONLY = frozenset({"data_dir"})
 
@@ -48,6 +49,9 @@ class Policy:
     # unattended backups go to backup_dir ("" = <data folder>/backups).
     data_dir: str = ""
     backup_dir: str = ""
+    # Paper of the summary report PDF by default (the Reports page and the CLI can choose
+    # per report). Neither size is stricter, so a machine value is fixed.
+    report_page_size: str = "A4"
 
     def __post_init__(self) -> None:
         for key, value in asdict(self).items():
@@ -83,6 +87,7 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     ),
     "data_dir": _check_folder,
     "backup_dir": _check_folder,
+    "report_page_size": lambda v: None if v in PAGE_SIZES else "must be A4 or Letter",
 }
 
 
@@ -112,8 +117,14 @@ _STRICT: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+def has_order(key: str) -> bool:
+    """Whether a value of this key can be stricter than another (else it is just different)."""
+    return key in _STRICT
+
+
 def at_least_as_strict(key: str, folder: Any, machine: Any) -> bool:
-    """Keys without an order (series_length, backup_dir) may only repeat the machine's value."""
+    """Keys without an order (series_length, backup_dir, report_page_size) may only repeat
+    the machine's value."""
     rule = _STRICT.get(key)
     return rule(folder, machine) if rule else folder == machine
 
@@ -225,8 +236,12 @@ class PolicyLayers:
                 out.append(PolicyRow(key, value, "data folder", str(self.folder_path), note))
             elif in_machine:
                 note = ""
-                if in_folder:
+                if in_folder and has_order(key):
                     note = f"folder's {_show(self.folder[key])} would loosen it: not used"
+                elif in_folder:  # no stricter or looser (paper size, series length)
+                    note = (
+                        f"fixed by the machine policy: folder's {_show(self.folder[key])} not used"
+                    )
                 out.append(PolicyRow(key, value, "machine policy", str(self.machine_path), note))
             else:
                 out.append(PolicyRow(key, value, "default", ""))

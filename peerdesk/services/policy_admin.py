@@ -21,6 +21,7 @@ from peerdesk.services.policy import (
     _show,
     at_least_as_strict,
     dump_values,
+    has_order,
     load_layers,
 )
 from peerdesk.services.store import Store
@@ -50,9 +51,10 @@ def save_policy(store: Store, actor: Actor, changes: dict[str, Any]) -> Policy:
                 f"'{key}' is set only in the machine policy ({layers.machine_path})"
             )
         if key in layers.machine and not at_least_as_strict(key, value, layers.machine[key]):
+            rule = "may only make it stricter" if has_order(key) else "cannot change it"
             raise ValidationError(
                 f"the machine policy ({layers.machine_path}) sets {key} = "
-                f"{_show(layers.machine[key])}; this data folder may only make it stricter"
+                f"{_show(layers.machine[key])}; this data folder {rule}"
             )
     Policy(**{**asdict(current), **changed})  # each value's own checks
     folder = {**layers.folder, **changed}

@@ -19,7 +19,7 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -39,13 +39,17 @@ from reportlab.platypus import (
 
 from peerdesk import __version__
 from peerdesk.errors import ValidationError
+from peerdesk.services import pdf_tags
 from peerdesk.services.report_period import short_date
-from peerdesk.services.report_suppression import ShownReport, ShownTable
+from peerdesk.services.report_suppression import SECONDARY_MARK, ShownReport, ShownTable
 
 FONT = "PeerDeskSans"
 FONT_BOLD = "PeerDeskSans-Bold"
 PAGE = A4
+PAGE_SIZES = {"A4": A4, "Letter": LETTER}
 MARGIN = 16 * mm
+# One text width for both paper sizes (A4's, the narrower): on Letter the side margins
+# grow by 3 mm each and the pages hold a few lines less, so tables and charts keep their shape.
 WIDTH = PAGE[0] - 2 * MARGIN
 
 INK = colors.HexColor("#1f2933")
@@ -143,7 +147,7 @@ def _canvas_class(report: ShownReport) -> type[Canvas]:
     made = f"{short_date(f.generated_at.date())} {f.generated_at:%H:%M}"
     left = f"PeerDesk {__version__} · generated {made} UTC · {rule}"
 
-    class NumberedCanvas(Canvas):
+    class NumberedCanvas(pdf_tags.TaggedCanvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["initialFontName"] = kwargs.get("initialFontName") or FONT
             super().__init__(*args, **kwargs)
@@ -159,12 +163,19 @@ def _canvas_class(report: ShownReport) -> type[Canvas]:
                 self.__dict__.update(state)
                 self.setFont(FONT, 7.5)
                 self.setFillColor(MUTED)
-                self.drawString(MARGIN, 9 * mm, left)
-                self.drawRightString(PAGE[0] - MARGIN, 9 * mm, f"Page {number} of {total}")
+                x0, x1 = _text_edges(self)
+                self.drawString(x0, 9 * mm, left)
+                self.drawRightString(x1, 9 * mm, f"Page {number} of {total}")
                 super().showPage()
             super().save()
 
     return NumberedCanvas
+
+
+def _text_edges(canvas: Canvas) -> tuple[float, float]:
+    """Left and right edge of the text on this canvas's paper (centred, WIDTH wide)."""
+    side = (canvas._pagesize[0] - WIDTH) / 2
+    return side, side + WIDTH
 
 
 def _page_header(report: ShownReport) -> Callable[[Canvas, Any], None]:
@@ -172,20 +183,21 @@ def _page_header(report: ShownReport) -> Callable[[Canvas, Any], None]:
 
     def draw(canvas: Canvas, _doc: Any) -> None:
         canvas.saveState()
-        top = PAGE[1] - 10 * mm
+        x0, x1 = _text_edges(canvas)
+        top = canvas._pagesize[1] - 10 * mm
         canvas.setFont(FONT_BOLD, 8.5)
         canvas.setFillColor(INK)
-        canvas.drawString(MARGIN, top, f.site)
+        canvas.drawString(x0, top, f.site)
         canvas.setFont(FONT, 8.5)
-        canvas.drawRightString(PAGE[0] - MARGIN, top, f"Peer support summary · {f.period.label}")
+        canvas.drawRightString(x1, top, f"Peer support summary · {f.period.label}")
         if not report.rule.enabled:  # every page of an internal report says so
             canvas.setFont(FONT_BOLD, 8.5)
             canvas.setFillColor(colors.HexColor("#a61b1b"))
-            canvas.drawCentredString(PAGE[0] / 2, top + 4 * mm, "INTERNAL · not de-identified")
+            canvas.drawCentredString((x0 + x1) / 2, top + 4 * mm, "INTERNAL · not de-identified")
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
-        canvas.line(MARGIN, top - 2.5 * mm, PAGE[0] - MARGIN, top - 2.5 * mm)
-        canvas.line(MARGIN, 12.5 * mm, PAGE[0] - MARGIN, 12.5 * mm)
+        canvas.line(x0, top - 2.5 * mm, x1, top - 2.5 * mm)
+        canvas.line(x0, 12.5 * mm, x1, 12.5 * mm)
         canvas.restoreState()
 
     return draw
@@ -245,7 +257,7 @@ def _cards(report: ShownReport, st: dict[str, ParagraphStyle]) -> Table:
                 ]
             )
         )
-    return t
+    return pdf_tags.record_grid(t)  # tagged as a table: one row per headline figure
 
 
 def _signature(st: dict[str, ParagraphStyle]) -> Table:
@@ -561,34 +573,64 @@ EMPTY_TEXT = {
 # -- the document ----------------------------------------------------------------------
 
 
-def render_pdf(report: ShownReport, author: str = "", progress: Progress | None = None) -> bytes:
-    """The report as PDF bytes (not yet written anywhere)."""
+def page_size(name: str) -> tuple[float, float]:
+    """The paper for a page-size name ("A4" or "Letter", any case)."""
+    for key, size in PAGE_SIZES.items():
+        if name.strip().lower() == key.lower():
+            return size
+    raise ValidationError(f"unknown page size '{name}': use {' or '.join(PAGE_SIZES)}")
+
+
+def render_pdf(
+    report: ShownReport,
+    author: str = "",
+    progress: Progress | None = None,
+    paper: str = "A4",
+) -> bytes:
+    """The report as tagged PDF bytes (PDF/UA-1; not yet written anywhere)."""
     register_fonts()
     st = _styles()
     f = report.figures
+    size = page_size(paper)
     if progress:
         progress(0.1, "Laying out the report")
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=16 * mm,
-        bottomMargin=17 * mm,
+    info = pdf_tags.DocInfo(
         title=f"Peer support summary - {f.period.label} - {f.site}",
         author=author or f.site,
         subject=f"De-identified summary of peer support, {f.period.start} to {f.period.end}",
         creator=f"PeerDesk {__version__}",
         keywords="peer support, monthly summary, de-identified",
+    )
+    side = (size[0] - WIDTH) / 2
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=size,
+        leftMargin=side,
+        rightMargin=side,
+        topMargin=16 * mm,
+        bottomMargin=17 * mm,
+        title=info.title,
+        author=info.author,
+        subject=info.subject,
+        creator=info.creator,
+        keywords=info.keywords,
+        lang=info.lang,
         initialFontName=FONT,
     )
     story = _first_page(report, st) + _section_flowables(report, st)
+    # Hooks each flowable to its structure element; a cell hidden to protect a small count
+    # is read out as "hidden", not as "star".
+    tagger = pdf_tags.tag_story(story, spoken={SECONDARY_MARK: "hidden"})
     header = _page_header(report)
-    doc.build(story, onFirstPage=header, onLaterPages=header, canvasmaker=_canvas_class(report))
+    canvas = tagger.canvasmaker(_canvas_class(report))
+    doc.build(story, onFirstPage=header, onLaterPages=header, canvasmaker=canvas)
+    if progress:
+        progress(0.9, "Tagging the report for screen readers")
+    pdf = pdf_tags.finish(buf.getvalue(), tagger, info)
     if progress:
         progress(1.0, "Report laid out")
-    return buf.getvalue()
+    return pdf
 
 
 def protect_pdf(data: bytes, password: str) -> bytes:

@@ -56,6 +56,7 @@ def check_period_rule(period: Period, suppress: bool) -> None:
 class RenderedReport:
     report: ShownReport
     pdf: bytes
+    paper: str = "A4"  # "A4" or "Letter"
 
 
 def render_report(
@@ -64,8 +65,12 @@ def render_report(
     period: Period,
     suppress: bool = True,
     progress: Progress | None = None,
+    paper: str | None = None,
 ) -> RenderedReport:
-    """Build and lay out a report in memory (for the preview); safe off the GUI thread."""
+    """Build and lay out a report in memory (for the preview); safe off the GUI thread.
+
+    `paper` is "A4" or "Letter"; by default the policy's report_page_size.
+    """
     if progress:
         progress(0.05, "Counting")
     report = build_report(store, actor, period, suppress)
@@ -76,8 +81,9 @@ def render_report(
         if progress:
             progress(0.4 + 0.5 * fraction, text)
 
-    pdf = render_pdf(report, author=actor.display_name, progress=laid_out)
-    return RenderedReport(report, pdf)
+    paper = paper or store.policy.report_page_size
+    pdf = render_pdf(report, author=actor.display_name, progress=laid_out, paper=paper)
+    return RenderedReport(report, pdf, paper)
 
 
 def write_pdf(target: Path, pdf: bytes, password: str | None = None) -> None:

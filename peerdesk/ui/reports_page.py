@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtGui import QImage, QPageSize, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from peerdesk.errors import PeerDeskError
 from peerdesk.services.auth import Actor
+from peerdesk.services.policy import PAGE_SIZES
 from peerdesk.services.report_period import Period, month_end
 from peerdesk.services.report_run import RenderedReport, audit_report, render_report, write_pdf
 from peerdesk.services.store import Store
@@ -115,6 +116,11 @@ class ReportsPage(QWidget):
         self.suppress.setToolTip(
             self.tr("Untick only for internal use; the report then says that nothing was hidden.")
         )
+        self.paper = QComboBox()
+        self.paper.addItems(list(PAGE_SIZES))
+        self.paper.setCurrentText(store.policy.report_page_size)
+        self.paper.setAccessibleName(self.tr("Paper size"))
+        self.paper.setToolTip(self.tr("A4, or Letter for US printers (default from the policy)."))
         self.build_button = QPushButton(self.tr("&Build report"))
         self.build_button.setDefault(True)
 
@@ -154,6 +160,11 @@ class ReportsPage(QWidget):
             top.addWidget(w)
         top.addSpacing(12)
         top.addWidget(self.suppress)
+        top.addSpacing(12)
+        paper_label = QLabel(self.tr("Pape&r"))
+        paper_label.setBuddy(self.paper)
+        top.addWidget(paper_label)
+        top.addWidget(self.paper)
         top.addStretch(1)
         top.addWidget(self.build_button)
         actions = QHBoxLayout()
@@ -172,7 +183,7 @@ class ReportsPage(QWidget):
         self.build_button.clicked.connect(self.build)
         self.save_button.clicked.connect(self.save_as)
         self.print_button.clicked.connect(self.print_report)
-        for w in (self.kind, self.month, self.date_from, self.date_to, self.suppress):
+        for w in (self.kind, self.month, self.date_from, self.date_to, self.suppress, self.paper):
             signal = (
                 w.toggled
                 if isinstance(w, QCheckBox)
@@ -229,6 +240,7 @@ class ReportsPage(QWidget):
             self.dialogs.error(self, self.tr("Report"), _sentence(exc))
             return
         suppress = self.suppress.isChecked()
+        paper = self.paper.currentText()
         store, actor = self.store, self.actor
 
         def work(progress: Callable[[int, int, str], None]) -> _Built:
@@ -236,7 +248,7 @@ class ReportsPage(QWidget):
                 progress(int(fraction * 100), 100, text)
                 self.progress_changed.emit(int(fraction * 100), 100, text)
 
-            rendered = render_report(store, actor, period, suppress, progress=step)
+            rendered = render_report(store, actor, period, suppress, progress=step, paper=paper)
             step(0.92, "Drawing the preview")
             pages = pdf_page_images(rendered.pdf, PREVIEW_DPI)
             audit_report(store, actor, rendered.report, ["preview"])
@@ -347,6 +359,9 @@ class ReportsPage(QWidget):
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(f"PeerDesk summary {self.current.report.figures.period.label}")
+        letter = self.current.paper == "Letter"  # the paper it was laid out on
+        size = QPageSize.PageSizeId.Letter if letter else QPageSize.PageSizeId.A4
+        printer.setPageSize(QPageSize(size))
         if not self.choose_printer(printer):
             return
         try:

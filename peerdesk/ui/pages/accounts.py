@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from peerdesk.errors import PeerDeskError
 from peerdesk.services import accounts, backup, policy_admin
 from peerdesk.services.accounts import UserInfo
-from peerdesk.services.policy import Policy
+from peerdesk.services.policy import PAGE_SIZES, Policy
 from peerdesk.ui.fmt import label
 from peerdesk.ui.forms import UserDialog
 from peerdesk.ui.pages.base import Context, Page
@@ -42,11 +42,13 @@ POLICY_LABELS = {
     "expiry_warning_days": ("Warn before certificates expire", " days", 1, 365),
     "matching_department": ("Matching by department", "", 0, 0),
     "supporters_may_assign": ("Supporters may assign episodes", "", 0, 1),
+    "report_page_size": ("Report paper size", "", 0, 0),
 }
 # Not offered here: the folders are IT's, in the machine policy (data_dir) or the file.
 RESERVED = {"allow_keyring_unlock", "data_dir", "backup_dir"}
 STR_CHOICES = {
     "matching_department": ("prefer_different", "require_different", "any"),
+    "report_page_size": PAGE_SIZES,
 }
 
 
