@@ -42,6 +42,8 @@ class Soak:
     env: dict[str, str]
     events: int = 0
     locks: int = 0
+    lock_failures: int = 0  # Ctrl+L sent and the window stayed signed in
+    unlock_failures: int = 0  # the password typed and the window stayed locked
     idle_locks: int = 0
     rss: list[tuple[float, int]] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
@@ -56,6 +58,16 @@ class Soak:
 
     def type(self, text: str) -> None:
         self.xdo("type", "--delay", "2", text, events=2 * len(text))
+
+    def title(self, win: str) -> str:
+        out = subprocess.run(
+            ["xdotool", "getwindowname", win], env=self.env, capture_output=True, text=True
+        )
+        return out.stdout.strip()
+
+    def signed_in(self, win: str) -> bool:
+        # "PeerDesk — <name>" while signed in; just "PeerDesk" when locked or signed out.
+        return "—" in self.title(win)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -103,6 +115,11 @@ def _unlock(s: Soak) -> None:
 
 def _cycle(s: Soak, rng: random.Random, win: str) -> None:
     s.xdo("windowfocus", win)
+    if not s.signed_in(win):  # the idle lock came first: unlock, never type elsewhere
+        _unlock(s)
+        if not s.signed_in(win):
+            s.unlock_failures += 1
+            return
     for n in rng.sample(range(1, 8), 4):  # pages, lists filling in
         s.key(f"ctrl+{n}")
         time.sleep(0.3)
@@ -123,10 +140,17 @@ def _cycle(s: Soak, rng: random.Random, win: str) -> None:
     time.sleep(0.3)
     s.key("Escape")  # "Keep it"
     if rng.random() < 0.5:
+        # Without a window manager a closed message box leaves no X focus: give it back.
+        s.xdo("windowfocus", win)
         s.key("ctrl+l")
-        s.locks += 1
         time.sleep(0.5)
+        if s.signed_in(win):
+            s.lock_failures += 1
+            return
+        s.locks += 1
         _unlock(s)
+        if not s.signed_in(win):
+            s.unlock_failures += 1
     s.key("Escape")
 
 
@@ -176,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(3)
         s.xdo("windowfocus", win)
         _unlock(s)
+        if not s.signed_in(win):
+            raise SystemExit("soak: could not sign in to the demo store")
         start_kb = s.sample()
         deadline = time.monotonic() + args.minutes * 60
         idle_done = not args.idle_wait
@@ -185,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
             s.sample()
             if not idle_done and time.monotonic() - s.started > 60:
                 time.sleep(65)  # no input: warning at 30 s, lock at 60 s
-                s.idle_locks += 1
+                if not s.signed_in(win):
+                    s.idle_locks += 1
                 s.xdo("windowfocus", win)
                 _unlock(s)
                 idle_done = True
@@ -198,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
         if args.screenshot:
             subprocess.run(["import", "-window", "root", args.screenshot], env=env, check=False)
-        ok = s.alive()
+        ok = s.alive() and s.signed_in(win) and s.unlock_failures == 0
     except BaseException:
         print(f"soak stopped early; app exit code {proc.poll()}", file=sys.stderr)
         raise
@@ -217,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     rss = [kb for _t, kb in s.rss] or [0]
     print(f"ran {elapsed / 60:.1f} min; {s.events:,} input events; {s.locks} locks by Ctrl+L")
     print(f"idle locks waited for: {s.idle_locks}")
+    print(f"Ctrl+L not locking: {s.lock_failures}; unlocks that failed: {s.unlock_failures}")
     print(
         f"memory (RSS): start {start_kb / 1024:.1f} MiB, end {rss[-1] / 1024:.1f} MiB, "
         f"peak {max(rss) / 1024:.1f} MiB"
