@@ -30,6 +30,8 @@ from pathlib import Path
 
 from peerdesk.services.demo import DEFAULT_DEMO_PASSWORD
 
+# Question boxes the loop can raise; Escape answers each with the choice that keeps input.
+BOXES = ("Clear the form", "Unsaved input")
 WORDS = (
     "listened talked about the night shift sleep rota conflict with a colleague felt "
     "heard agreed to meet again next week mentioned the incident on the ward"
@@ -68,6 +70,20 @@ class Soak:
     def signed_in(self, win: str) -> bool:
         # "PeerDesk — <name>" while signed in; just "PeerDesk" when locked or signed out.
         return "—" in self.title(win)
+
+    def answer_boxes(self, *titles: str) -> None:
+        """Escape on any open question box ("Keep it", "Go back"): without a window manager
+        the box does not take the keyboard by itself."""
+        for title in titles:
+            found = subprocess.run(
+                ["xdotool", "search", "--name", f"^{title}$"],
+                env=self.env,
+                capture_output=True,
+                text=True,
+            ).stdout.split()
+            for box in found:
+                self.xdo("windowfocus", box)
+                self.key("Escape")
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -114,6 +130,7 @@ def _unlock(s: Soak) -> None:
 
 
 def _cycle(s: Soak, rng: random.Random, win: str) -> None:
+    s.answer_boxes(*BOXES)
     s.xdo("windowfocus", win)
     if not s.signed_in(win):  # the idle lock came first: unlock, never type elsewhere
         _unlock(s)
@@ -138,7 +155,7 @@ def _cycle(s: Soak, rng: random.Random, win: str) -> None:
     s.type(" ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 120))))
     s.key("Escape")  # no popup: asks whether to clear the form
     time.sleep(0.3)
-    s.key("Escape")  # "Keep it"
+    s.answer_boxes(*BOXES)  # "Keep it"
     if rng.random() < 0.5:
         # Without a window manager a closed message box leaves no X focus: give it back.
         s.xdo("windowfocus", win)
@@ -152,6 +169,8 @@ def _cycle(s: Soak, rng: random.Random, win: str) -> None:
         if not s.signed_in(win):
             s.unlock_failures += 1
     s.key("Escape")
+    time.sleep(0.3)
+    s.answer_boxes(*BOXES)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,12 +7,62 @@ shown, so no test ever patches Qt or waits on a modal loop.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+# -- nested event loops ------------------------------------------------------------------
+#
+# A modal dialog runs its own event loop. If the window locks while one is open (the idle
+# lock, Ctrl+L), the lock must not delete the widgets whose code is waiting for that dialog
+# to return: Qt runs a deleteLater() made inside a nested loop in that loop, and the code
+# below it would then touch a deleted object (a crash, seen in the soak). So every modal
+# loop of the app is counted here, and after_modals() holds work back until all have ended.
+
+_depth = 0
+_after: list[Callable[[], None]] = []
+
+
+@contextmanager
+def modal_loop() -> Iterator[None]:
+    global _depth
+    _depth += 1
+    try:
+        yield
+    finally:
+        _depth -= 1
+        if _depth == 0 and _after:
+            from PySide6.QtCore import QTimer
+
+            pending, _after[:] = list(_after), []
+            # Run from the outer loop, once the code that opened the dialog has returned.
+            QTimer.singleShot(0, lambda: [fn() for fn in pending])
+
+
+def modal_depth() -> int:
+    return _depth
+
+
+def after_modals(fn: Callable[[], None]) -> None:
+    """Run fn now, or once every open modal dialog has returned."""
+    if _depth == 0:
+        fn()
+    else:
+        _after.append(fn)
+
+
+def _modal(method: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with modal_loop():
+            return method(*args, **kwargs)
+
+    return wrapper
 
 
 class Dialogs:
@@ -37,15 +87,19 @@ class Dialogs:
         self.last_folder = path.parent
         return path
 
+    @_modal
     def info(self, parent: QWidget | None, title: str, text: str) -> None:
         QMessageBox.information(parent, title, text)
 
+    @_modal
     def warn(self, parent: QWidget | None, title: str, text: str) -> None:
         QMessageBox.warning(parent, title, text)
 
+    @_modal
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
         QMessageBox.critical(parent, title, text)
 
+    @_modal
     def confirm(
         self,
         parent: QWidget | None,
@@ -65,6 +119,7 @@ class Dialogs:
         box.exec()
         return box.clickedButton() is yes
 
+    @_modal
     def ask_text(
         self,
         parent: QWidget | None,
@@ -77,12 +132,14 @@ class Dialogs:
         value, ok = QInputDialog.getText(parent, title, label, mode, text)
         return value if ok else None
 
+    @_modal
     def choose(
         self, parent: QWidget | None, title: str, label: str, items: list[str], current: int = 0
     ) -> str | None:
         value, ok = QInputDialog.getItem(parent, title, label, items, current, False)
         return value if ok else None
 
+    @_modal
     def save_file(
         self, parent: QWidget | None, title: str, suggested_name: str, file_filter: str
     ) -> Path | None:
@@ -92,14 +149,17 @@ class Dialogs:
         )
         return self._remember(name)
 
+    @_modal
     def open_file(self, parent: QWidget | None, title: str, file_filter: str) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(parent, title, self.start_path(), file_filter)
         return self._remember(name)
 
+    @_modal
     def run(self, dialog: QDialog) -> bool:
         """Show one of the app's own form dialogs modally; True when accepted."""
         return dialog.exec() == QDialog.DialogCode.Accepted
 
+    @_modal
     def print_text(self, parent: QWidget | None, title: str, text: str) -> bool:
         """Print plain text through the system print dialog; True if it was sent."""
         from PySide6.QtGui import QTextDocument

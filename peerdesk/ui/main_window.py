@@ -40,7 +40,7 @@ from peerdesk.services.auth import Actor
 from peerdesk.services.demo import DEFAULT_DEMO_PASSWORD as DEMO_PASSWORD
 from peerdesk.services.drafts import SealedDrafts
 from peerdesk.services.store import Store, open_store, store_exists
-from peerdesk.ui.dialogs import Dialogs
+from peerdesk.ui.dialogs import Dialogs, after_modals
 from peerdesk.ui.drafts import SESSION_FORM, Draft, DraftBook
 from peerdesk.ui.first_password import settle_first_password
 from peerdesk.ui.fmt import fmt_dt, label
@@ -643,10 +643,11 @@ class MainWindow(QMainWindow):
             act.setEnabled(False)
         self.toolbar.hide()
         if self.workspace is not None:
-            self.stack.removeWidget(self.workspace)
-            self.workspace.hide()
-            self.workspace.deleteLater()
-            self.workspace = None
+            ws, self.workspace = self.workspace, None
+            self.stack.removeWidget(ws)
+            ws.hide()
+            # Deleted once no dialog's event loop is waiting inside it (ui/dialogs.py).
+            after_modals(ws.deleteLater)
         if self.store is not None:
             store, self.store = self.store, None
             store.close()

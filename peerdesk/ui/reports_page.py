@@ -39,6 +39,7 @@ from peerdesk.services.policy import PAGE_SIZES
 from peerdesk.services.report_period import Period, month_end
 from peerdesk.services.report_run import RenderedReport, audit_report, render_report, write_pdf
 from peerdesk.services.store import Store
+from peerdesk.ui.dialogs import modal_loop
 
 PREVIEW_DPI = 90
 PRINT_MAX_DPI = 300
@@ -352,7 +353,8 @@ class ReportsPage(QWidget):
         """The system print dialog; tests replace this method."""
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle(self.tr("Print report"))
-        return dialog.exec() == QDialog.DialogCode.Accepted
+        with modal_loop():
+            return dialog.exec() == QDialog.DialogCode.Accepted
 
     def print_report(self) -> None:
         if self.current is None:

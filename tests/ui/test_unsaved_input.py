@@ -271,3 +271,31 @@ def test_input_keeps_a_signed_in_window_open(qtbot, make_window, seeded):
         qtbot.wait(250)
         QApplication.sendEvent(w.workspace.nav.viewport(), mouse_move())
     assert w.signed_in
+
+
+def test_a_lock_while_a_question_is_open_deletes_nothing_under_it(qtbot, make_window, seeded):
+    """The idle lock can fire while a question box runs its own event loop (found by the
+    soak: a segfault). The widgets below that loop must outlive it; they go afterwards."""
+    import shiboken6
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from peerdesk.ui.dialogs import modal_loop
+
+    w = make_window(seeded.data_dir)
+    sign_in(qtbot, w, "anna")
+    form = _form(qtbot, w)
+    form.notes.setPlainText(NOTE)
+    loop = QEventLoop()
+
+    def lock_then_close_the_box() -> None:
+        w.lock()
+        QTimer.singleShot(100, loop.quit)
+
+    QTimer.singleShot(0, lock_then_close_the_box)
+    with modal_loop():  # what Dialogs.confirm does around QMessageBox.exec()
+        loop.exec()
+        # Back in the code that asked the question: its form is still there to return to.
+        assert w.stack.currentWidget() is w.lock_page
+        assert shiboken6.isValid(form) and form.has_unsaved_input()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(form), timeout=3000)
+    assert w._sealed is not None  # and what was typed is kept for the unlock
