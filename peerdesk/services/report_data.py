@@ -459,9 +459,9 @@ def _outcomes(s: Session, period: Period) -> list[OutcomeFigures]:
     def per_instrument(test: Callable[[checkins.Instrument], ColumnElement[bool]]) -> Any:
         return case(
             *(
-                (and_(after.c.instrument == code, test(inst)), 1)
+                (and_(after.c.instrument == code, condition), 1)
                 for code, inst in checkins.INSTRUMENTS.items()
-                if test(inst) is not None
+                if (condition := test(inst)) is not None
             ),
             else_=0,
         )

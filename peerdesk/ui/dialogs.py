@@ -44,10 +44,6 @@ def modal_loop() -> Iterator[None]:
             QTimer.singleShot(0, lambda: [fn() for fn in pending])
 
 
-def modal_depth() -> int:
-    return _depth
-
-
 def after_modals(fn: Callable[[], None]) -> None:
     """Run fn now, or once every open modal dialog has returned."""
     if _depth == 0:

@@ -189,7 +189,6 @@ class DraftBook:
     """Drafts waiting to be offered back, for the one person who typed them."""
 
     def __init__(self) -> None:
-        self.username = ""
         self._drafts: dict[str, Draft] = {}
 
     def __bool__(self) -> bool:
@@ -209,7 +208,6 @@ class DraftBook:
 
     def clear(self) -> None:
         self._drafts.clear()
-        self.username = ""
 
 
 __all__ = ["SESSION_FORM", "Draft", "DraftBook", "now_hhmm", "restore", "snapshot"]

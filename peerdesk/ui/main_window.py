@@ -585,7 +585,6 @@ class MainWindow(QMainWindow):
         opened = drafts_service.open_sealed(store, actor, sealed)
         if not opened:
             return  # another person signed in: the input is gone with the sealed copy
-        self.drafts.username = actor.username
         for item in opened:
             self.drafts.put(Draft.from_json(item))
         form_draft = self.drafts.take(SESSION_FORM)

@@ -149,10 +149,6 @@ class Debounce(QObject):
     def cancel(self) -> None:
         self._timer.stop()
 
-    @property
-    def pending(self) -> bool:
-        return self._timer.isActive()
-
     def _due(self) -> None:
         left = self._delay_ms - int((time.monotonic() - self._last) * 1000)
         if left > 0:
