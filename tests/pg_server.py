@@ -27,6 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from sqlalchemy.engine import URL
 
 SUPERUSER = "peerdesk_dba"
 _RUN_AS = "nobody"
@@ -136,6 +137,18 @@ class PgCluster:
         return (
             f"host={self.host} port={self.port} dbname={dbname} user={user} "
             f"sslmode=verify-full sslrootcert={self.ca_file}"
+        )
+
+    def url(self, dbname: str = "postgres", *, user: str = SUPERUSER) -> URL:
+        """The same connection as `dsn()`, for SQLAlchemy (psycopg 3 driver)."""
+        return URL.create(
+            "postgresql+psycopg",
+            username=user,
+            password=self.password,
+            host=self.host,
+            port=self.port,
+            database=dbname,
+            query={"sslmode": "verify-full", "sslrootcert": str(self.ca_file)},
         )
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
