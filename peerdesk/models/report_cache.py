@@ -19,8 +19,8 @@ from sqlalchemy import DDL, Date, DateTime, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from peerdesk.models.base import Base
-from peerdesk.models.casework import CheckIn, Episode, SupportSession
-from peerdesk.models.referrals import Referral
+from peerdesk.models.casework import CheckIn, Episode, OutcomeAnswer, SupportSession
+from peerdesk.models.referrals import Referral, ReferralStatusChange
 
 
 class ReportMonth(Base):
@@ -49,6 +49,8 @@ Index(
     SupportSession.minutes,
     SupportSession.mode,
     SupportSession.format,
+    SupportSession.safety_flag,
+    SupportSession.referral_decision,
     SupportSession.id,
 )
 Index(
@@ -58,9 +60,33 @@ Index(
     SupportSession.withdrawn_at,
     SupportSession.id,
 )
-Index("ix_report_episodes_participant", Episode.id, Episode.participant_id)
+Index(
+    "ix_report_sessions_follow_up",
+    SupportSession.follow_up_on,
+    SupportSession.withdrawn_at,
+    SupportSession.follow_up_done_on,
+)
+Index("ix_report_episodes_open", Episode.opened_on, Episode.closed_on)
 Index("ix_report_checkins_taken", CheckIn.taken_on, CheckIn.instrument, CheckIn.phase)
-Index("ix_report_referrals_created", Referral.created_at)
+Index(
+    "ix_report_referrals_created",
+    Referral.created_at,
+    Referral.resource_id,
+    Referral.status,
+    Referral.id,
+)
+Index(
+    "ix_report_referral_changes",
+    ReferralStatusChange.referral_id,
+    ReferralStatusChange.changed_at,
+    ReferralStatusChange.status,
+)
+Index(
+    "ix_report_outcome_answers",
+    OutcomeAnswer.answered_on,
+    OutcomeAnswer.needs_met,
+    OutcomeAnswer.satisfaction,
+)
 Index("ix_report_referrals_session", Referral.session_id)
 
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from statistics import median
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from peerdesk.models import Episode, OutcomeAnswer, Referral, SupportSession
 from peerdesk.services.outcomes import NEEDS_MET
@@ -87,20 +87,31 @@ def program_metrics(s: Session, period: Period) -> ProgramMetrics:
     )
 
     # Episodes whose first contact falls in the period: days since the episode was opened.
+    # The first contact is in the period when the episode has a contact in it and none
+    # before it; read that way, only the period's sessions (and each of their episodes'
+    # earlier ones, through ix_report_sessions_episode) are looked at, not the store.
+    earlier = aliased(SupportSession)
     first = (
         select(
             SupportSession.episode_id.label("eid"),
             func.min(SupportSession.started_at).label("first_at"),
         )
-        .where(SupportSession.withdrawn_at.is_(None))
+        .where(
+            SupportSession.started_at >= start,
+            SupportSession.started_at < end,
+            SupportSession.withdrawn_at.is_(None),
+            ~exists().where(
+                earlier.episode_id == SupportSession.episode_id,
+                earlier.started_at < start,
+                earlier.withdrawn_at.is_(None),
+            ),
+        )
         .group_by(SupportSession.episode_id)
         .subquery()
     )
     waits: list[int] = []
     for opened_on, first_at in s.execute(
-        select(Episode.opened_on, first.c.first_at)
-        .join(first, first.c.eid == Episode.id)
-        .where(first.c.first_at >= start, first.c.first_at < end)
+        select(Episode.opened_on, first.c.first_at).join(first, first.c.eid == Episode.id)
     ):
         # Stored times are naive UTC; the episode's opening day is a local calendar day.
         first_day = first_at.replace(tzinfo=UTC).astimezone().date()

@@ -96,6 +96,8 @@ INDEXES = [
             "minutes",
             "mode",
             "format",
+            "safety_flag",
+            "referral_decision",
             "id",
         ],
     ),
@@ -104,9 +106,28 @@ INDEXES = [
         "support_sessions",
         ["episode_id", "started_at", "withdrawn_at", "id"],
     ),
-    ("ix_report_episodes_participant", "episodes", ["id", "participant_id"]),
+    (
+        "ix_report_sessions_follow_up",
+        "support_sessions",
+        ["follow_up_on", "withdrawn_at", "follow_up_done_on"],
+    ),
+    ("ix_report_episodes_open", "episodes", ["opened_on", "closed_on"]),
     ("ix_report_checkins_taken", "checkins", ["taken_on", "instrument", "phase"]),
-    ("ix_report_referrals_created", "referrals", ["created_at"]),
+    (
+        "ix_report_referrals_created",
+        "referrals",
+        ["created_at", "resource_id", "status", "id"],
+    ),
+    (
+        "ix_report_referral_changes",
+        "referral_status_changes",
+        ["referral_id", "changed_at", "status"],
+    ),
+    (
+        "ix_report_outcome_answers",
+        "outcome_answers",
+        ["answered_on", "needs_met", "satisfaction"],
+    ),
     ("ix_report_referrals_session", "referrals", ["session_id"]),
 ]
 
