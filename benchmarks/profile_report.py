@@ -106,7 +106,7 @@ def main() -> None:
             prof = cProfile.Profile() if args.cprofile and run == args.repeat - 1 else None
             if prof:
                 prof.enable()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             with store.session() as s:
                 figures = collect_figures(s, period, __import__("datetime").datetime.now())
             t1 = time.perf_counter()
@@ -115,13 +115,14 @@ def main() -> None:
             shown = apply(tables, Suppression(enabled=not args.year, threshold=rule.threshold))
             t3 = time.perf_counter()
             pdf = render_pdf(shown)
-            t4 = time.perf_counter()
+            t4, c4 = time.perf_counter(), time.process_time()
             if prof:
                 prof.disable()
             print(
                 f"run {run + 1}: {period.label}: contacts {figures.current.contacts:,}  "
                 f"figures {t1 - t0:.2f} s  tables {t2 - t1:.3f} s  suppression {t3 - t2:.3f} s  "
-                f"pdf {t4 - t3:.2f} s  total {t4 - t0:.2f} s  ({len(pdf) // 1024} KiB)"
+                f"pdf {t4 - t3:.2f} s  total {t4 - t0:.2f} s (cpu {c4 - c0:.2f} s)  "
+                f"({len(pdf) // 1024} KiB)"
             )
             event.remove(store.engine, "before_cursor_execute", timer.before)
             event.remove(store.engine, "after_cursor_execute", timer.after)
