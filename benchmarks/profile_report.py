@@ -97,8 +97,9 @@ def main() -> None:
     print(f"unlock {time.perf_counter() - t_open:.2f} s; load {os.getloadavg()}")
     try:
         period = Period.month(args.month) if args.month else busiest_month(store)
-        if args.year:
-            months = period.trend_months()
+        if args.year:  # the last twelve months, as benchmarks/bench_report.py does
+            today = date.today()
+            months = Period.of_month(today.year, today.month).trend_months()
             period = Period(months[0].start, months[-1].end)
         rule = Suppression(True, store.policy.suppression_threshold)
         for run in range(args.repeat):

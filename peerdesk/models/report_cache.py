@@ -57,8 +57,8 @@ Index(
     "ix_report_sessions_episode",
     SupportSession.episode_id,
     SupportSession.started_at,
+    SupportSession.id,  # before withdrawn_at: visit numbers rank by (started_at, id) unsorted
     SupportSession.withdrawn_at,
-    SupportSession.id,
 )
 Index(
     "ix_report_sessions_follow_up",

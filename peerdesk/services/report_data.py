@@ -408,10 +408,14 @@ def _month_people(s: Session, period: Period) -> MonthPeople:
     pairs = _people_pairs(_in_period(period), SupportSession.supporter_id.label("sid")).subquery()
     role = func.lower(func.trim(Participant.role))
     # Tens of thousands of plain rows: read through Core, without the ORM's per-row work.
-    rows = s.connection().execute(
-        select(pairs.c.sid, pairs.c.pid, Participant.id, Participant.kind, role)
-        .select_from(pairs)
-        .outerjoin(Participant, Participant.id == pairs.c.pid)
+    rows = (
+        s.connection()
+        .execute(
+            select(pairs.c.sid, pairs.c.pid, Participant.id, Participant.kind, role)
+            .select_from(pairs)
+            .outerjoin(Participant, Participant.id == pairs.c.pid)
+        )
+        .all()  # one fetchall, not a fetchone per row
     )
     by_supporter: dict[str, int] = {}
     kind_of: dict[str, tuple[str, str] | None] = {}
@@ -677,11 +681,15 @@ def _supporters(
 # -- trend ----------------------------------------------------------------------------
 
 
+def _people_count(s: Session, period: Period) -> int:
+    where = _in_period(period)
+    return _scalar(s, select(func.count()).select_from(_people_pairs(where).subquery()))
+
+
 def count_month(s: Session, month: Period) -> tuple[int, int, int]:
     """One month of the trend counted from the records: contacts, people, new episodes."""
-    where = _in_period(month)
-    contacts = _scalar(s, select(func.count()).where(where))
-    people = _scalar(s, select(func.count()).select_from(_people_pairs(where).subquery()))
+    contacts = _scalar(s, select(func.count()).where(_in_period(month)))
+    people = _people_count(s, month)
     episodes = _scalar(
         s, select(func.count()).select_from(Episode).where(_date_in(Episode.opened_on, month))
     )
@@ -753,7 +761,7 @@ def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigure
     before = {p.month: p.people for p in trend}
     prior_people = before.get(previous)
     if prior_people is None:
-        prior_people = _month_people(s, previous).total
+        prior_people = _people_count(s, previous)
     return ReportFigures(
         site=site_name(s),
         period=period,

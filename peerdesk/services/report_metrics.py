@@ -9,7 +9,7 @@ from datetime import UTC
 from statistics import median
 
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from peerdesk.models import Episode, OutcomeAnswer, Referral, SupportSession
 from peerdesk.services.outcomes import NEEDS_MET
@@ -90,7 +90,6 @@ def program_metrics(s: Session, period: Period) -> ProgramMetrics:
     # The first contact is in the period when the episode has a contact in it and none
     # before it; read that way, only the period's sessions (and each of their episodes'
     # earlier ones, through ix_report_sessions_episode) are looked at, not the store.
-    earlier = aliased(SupportSession)
     first = (
         select(
             SupportSession.episode_id.label("eid"),
@@ -100,18 +99,24 @@ def program_metrics(s: Session, period: Period) -> ProgramMetrics:
             SupportSession.started_at >= start,
             SupportSession.started_at < end,
             SupportSession.withdrawn_at.is_(None),
-            ~exists().where(
-                earlier.episode_id == SupportSession.episode_id,
-                earlier.started_at < start,
-                earlier.withdrawn_at.is_(None),
-            ),
         )
         .group_by(SupportSession.episode_id)
         .subquery()
     )
+    earlier = (
+        exists()
+        .where(
+            SupportSession.episode_id == first.c.eid,
+            SupportSession.started_at < start,
+            SupportSession.withdrawn_at.is_(None),
+        )
+        .correlate(first)
+    )
     waits: list[int] = []
     for opened_on, first_at in s.execute(
-        select(Episode.opened_on, first.c.first_at).join(first, first.c.eid == Episode.id)
+        select(Episode.opened_on, first.c.first_at)
+        .join(first, first.c.eid == Episode.id)
+        .where(~earlier)  # once per episode, not once per session
     ):
         # Stored times are naive UTC; the episode's opening day is a local calendar day.
         first_day = first_at.replace(tzinfo=UTC).astimezone().date()

@@ -104,7 +104,7 @@ INDEXES = [
     (
         "ix_report_sessions_episode",
         "support_sessions",
-        ["episode_id", "started_at", "withdrawn_at", "id"],
+        ["episode_id", "started_at", "id", "withdrawn_at"],
     ),
     (
         "ix_report_sessions_follow_up",
