@@ -1,7 +1,11 @@
 """The figures of a summary report, aggregated in SQL for any period.
 
-Every count is a GROUP BY or COUNT over the database; Python only arranges the few
-aggregated rows. Withdrawn sessions never count. Times are compared as stored (UTC).
+Every count is a GROUP BY or COUNT over the database, read so that a month's report costs
+that month, not the store (docs/performance.md, "Reports"): the period's sessions in one
+pass over a covering index, the people reached in one statement (Python counts distinct
+people per table from its rows), earlier sessions only for the period's own episodes,
+and the trend's closed months from report_months (services/report_cache.py). Withdrawn
+sessions never count. Times are compared as stored (UTC).
 """
 
 from __future__ import annotations
@@ -723,10 +727,11 @@ def site_name(s: Session) -> str:
     return s.scalar(select(Site.name).order_by(Site.created_at).limit(1)) or "PeerDesk"
 
 
-# The report reads the same session pages a dozen times; SQLCipher decrypts a page each
-# time it leaves the page cache, so a cache that holds them makes the report several times
-# faster. Only for this connection and only while the report runs.
-REPORT_CACHE_KIB = 256 * 1024
+# SQLCipher decrypts a page each time it leaves the page cache, and the report reads the
+# month's index pages several times, so the cache must hold them: at least 128 MiB while
+# the report runs (only for this connection). 256 MiB was no faster once the queries read
+# the covering indexes, and put a whole year's report over 300 MB of memory.
+REPORT_CACHE_KIB = 128 * 1024
 
 
 @contextlib.contextmanager
