@@ -5,15 +5,19 @@ are made (which keeps the closed months' trend figures), then random corrections
 written the ways the app and other code write them (ORM objects, services, Core
 UPDATE/DELETE statements): sessions moved to another month, withdrawn, restored,
 deleted, given to another episode; episodes given to another participant or another
-opening day; attendance added and removed. After each round every trend figure must
-equal a recount done here in Python from the rows, the report must be the same with or
-without the kept figures, and `verify` must find nothing.
+opening day; attendance added and removed. After each round every trend figure, and the
+month's tables the one-pass queries build (modes, lengths, visit numbers, people by type
+and role, supporters, days to first contact), must equal a recount done here in Python
+from the rows, the report must be the same with or without the kept figures, and
+`verify` must find nothing.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from statistics import median
 
 import pytest
 from report_builders import make_world
@@ -53,7 +57,11 @@ def _populate(world, rng: random.Random) -> None:  # noqa: ANN001
     with world.store.session() as s:
         sups = list(s.scalars(select(SupporterProfile.id)))
         people = [
-            Participant(code=f"R-{i:04d}", kind=("staff", "patient", "caregiver")[i % 3])
+            Participant(
+                code=f"R-{i:04d}",
+                kind=("staff", "patient", "caregiver")[i % 3],
+                role=("Nurse", " nurse ", "physician", "")[i % 4],
+            )
             for i in range(40)
         ]
         s.add_all(people)
@@ -65,7 +73,7 @@ def _populate(world, rng: random.Random) -> None:  # noqa: ANN001
                 reason="burnout",
                 opened_on=_random_time(rng).date(),
             )
-            for _ in range(60)
+            for _ in range(150)
         ]
         s.add_all(episodes)
         s.flush()
@@ -116,6 +124,75 @@ def _recount(world, month: Period) -> tuple[int, int, int]:  # noqa: ANN001
     people = {owner[x.episode_id] for x in sessions} | {p for sid, p in present if sid in ids}
     new = sum(1 for d in opened if month.start <= d <= month.end)
     return len(sessions), len(people), new
+
+
+def _band(minutes: int) -> str:
+    for limit, band in ((15, "under_15"), (30, "15_29"), (45, "30_44"), (60, "45_59")):
+        if minutes < limit:
+            return band
+    return "60_plus"
+
+
+def _recount_tables(world, month: Period) -> dict:  # noqa: ANN001
+    """The month's tables that the one-pass queries build, counted in Python from the rows:
+    modes, lengths, visit numbers, people by type and role, each supporter's contacts and
+    people, and days to the first contact."""
+    start, end = month.bounds()
+    with world.store.session() as s:
+        live = [x for x in s.scalars(select(SupportSession)) if x.withdrawn_at is None]
+        owner = dict(s.execute(select(Episode.id, Episode.participant_id)).all())
+        opened = dict(s.execute(select(Episode.id, Episode.opened_on)).all())
+        who = {p.id: (p.kind, p.role.strip(" ").lower()) for p in s.scalars(select(Participant))}
+        present = [
+            (a.session_id, a.participant_id)
+            for a in s.scalars(select(SessionAttendance))
+            if a.attended
+        ]
+    in_month = [x for x in live if start <= x.started_at < end]
+    by_episode: dict[str, list] = {}
+    first_at: dict[str, datetime] = {}
+    for x in sorted(live, key=lambda x: (x.started_at, x.id)):
+        by_episode.setdefault(x.episode_id, []).append(x.id)
+        first_at.setdefault(x.episode_id, x.started_at)
+    visits = Counter()
+    for x in in_month:
+        n = by_episode[x.episode_id].index(x.id) + 1
+        visits[str(n) if n <= 3 else "4_plus"] += 1
+    supporter_of = {x.id: x.supporter_id for x in in_month}
+    pairs = {(x.supporter_id, owner[x.episode_id]) for x in in_month}
+    pairs |= {(supporter_of[sid], p) for sid, p in present if sid in supporter_of}
+    people = {p for _, p in pairs}
+    per_supporter = Counter(x.supporter_id for x in in_month)
+    waits = []
+    for eid, first in first_at.items():
+        if start <= first < end:
+            day = first.replace(tzinfo=UTC).astimezone().date()
+            waits.append(max(0, (day - opened[eid]).days))
+    return {
+        "mode_format": dict(Counter((x.mode, x.format) for x in in_month)),
+        "duration": dict(Counter(_band(x.minutes) for x in in_month)),
+        "visits": dict(visits),
+        "kinds": dict(Counter(who[p][0] for p in people)),
+        "kind_roles": dict(Counter(who[p] for p in people)),
+        "supporters": {
+            sid: (n, sum(1 for s2, _ in pairs if s2 == sid)) for sid, n in per_supporter.items()
+        },
+        "waits": sorted(waits),
+    }
+
+
+def _check_tables(f, month: Period, world) -> None:  # noqa: ANN001
+    want = _recount_tables(world, month)
+    assert f.mode_format == want["mode_format"]
+    assert f.duration == want["duration"]
+    assert f.visits == want["visits"]
+    assert f.people_by_kind == want["kinds"]
+    assert f.people_by_kind_role == want["kind_roles"]
+    got = {x.supporter_id: (x.contacts, x.people) for x in f.supporters if x.contacts}
+    assert got == want["supporters"]
+    assert sum(f.metrics.first_contact.values()) == len(want["waits"])
+    expected_median = float(median(want["waits"])) if want["waits"] else None
+    assert f.metrics.first_contact_median_days == expected_median
 
 
 def _correct(world, rng: random.Random) -> None:  # noqa: ANN001
@@ -189,7 +266,7 @@ def test_kept_month_figures_equal_a_full_recount_after_random_corrections(tmp_pa
     world = make_world(tmp_path)
     try:
         _populate(world, rng)
-        for _round in range(6):
+        for _round in range(4):
             for period in REPORTED:
                 report = build_report(world.store, world.coord, period)
                 for point in report.figures.trend:
@@ -201,6 +278,11 @@ def test_kept_month_figures_equal_a_full_recount_after_random_corrections(tmp_pa
                 assert (current.contacts, current.people, current.new_episodes) == recount
                 prior = report.figures.prior
                 assert (prior.contacts, prior.people) == _recount(world, period.previous())[:2]
+                _check_tables(report.figures, period, world)
+            # and the tables of two more months, anywhere in the store
+            for month in rng.sample(MONTHS, 2):
+                with world.store.session() as s:
+                    _check_tables(collect_figures(s, month, GENERATED), month, world)
             kept = _kept(world)
             assert kept, "closed months are kept"
             for month, figures in kept.items():
