@@ -14,21 +14,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from peerdesk.models import ReportMonth
 from peerdesk.models.base import utcnow
+from peerdesk.models.report_cache import TRIGGERS
 from peerdesk.services.report_period import Period
 
 MonthCount = tuple[int, int, int]  # contacts, people, new episodes
 Counter = Callable[[Session, Period], MonthCount]
 
 
+def _missing_triggers(s: Session) -> list[str]:
+    present = set(s.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+    return [name for name, *_ in TRIGGERS if name not in present]
+
+
 def _usable(s: Session) -> bool:
-    # The triggers that keep the rows exact exist on SQLite only.
-    return s.get_bind().dialect.name == "sqlite"
+    """Rows are read only while every trigger that keeps them exact is in place: they
+    exist on SQLite only, and a later migration that rebuilds a watched table (Alembic's
+    batch mode copies it) would drop that table's triggers with it."""
+    return s.get_bind().dialect.name == "sqlite" and not _missing_triggers(s)
 
 
 def month_counts(
@@ -88,6 +96,12 @@ def check_months(s: Session, count: Counter) -> list[str]:
     """Recount every stored month; the rows that differ (none, unless something wrote
     around the triggers) are named and deleted, so the next report counts them again."""
     problems = []
+    if s.get_bind().dialect.name == "sqlite" and (missing := _missing_triggers(s)):
+        problems.append(
+            "the triggers that keep the report's month figures exact are missing ("
+            + ", ".join(missing)
+            + "); reports count every month afresh until they are restored"
+        )
     for row in list(s.scalars(select(ReportMonth).order_by(ReportMonth.month))):
         month = Period(row.first_day, row.last_day)
         if month.bounds() != (row.start_at, row.end_at):
