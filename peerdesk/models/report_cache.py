@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from peerdesk.models.base import Base
 from peerdesk.models.casework import CheckIn, Episode, OutcomeAnswer, SupportSession
-from peerdesk.models.referrals import Referral, ReferralStatusChange
+from peerdesk.models.referrals import Referral
 
 
 class ReportMonth(Base):
@@ -74,12 +74,6 @@ Index(
     Referral.resource_id,
     Referral.status,
     Referral.id,
-)
-Index(
-    "ix_report_referral_changes",
-    ReferralStatusChange.referral_id,
-    ReferralStatusChange.changed_at,
-    ReferralStatusChange.status,
 )
 Index(
     "ix_report_outcome_answers",

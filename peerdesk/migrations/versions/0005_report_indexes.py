@@ -119,11 +119,6 @@ INDEXES = [
         ["created_at", "resource_id", "status", "id"],
     ),
     (
-        "ix_report_referral_changes",
-        "referral_status_changes",
-        ["referral_id", "changed_at", "status"],
-    ),
-    (
         "ix_report_outcome_answers",
         "outcome_answers",
         ["answered_on", "needs_met", "satisfaction"],
