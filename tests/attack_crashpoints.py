@@ -19,6 +19,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,15 +82,21 @@ def _child(job: dict, out_dir: str) -> None:
     os.environ.update(job.get("env", {}))
     fd_in = os.open(os.devnull if job.get("stdin") is None else job["stdin"], os.O_RDONLY)
     os.dup2(fd_in, 0)
-    for fd, name in ((1, "stdout"), (2, "stderr")):
-        f = os.open(os.path.join(out_dir, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(f, fd)
-        os.close(f)
+    # Output goes to pipes the server drains, so a file-size limit never hides it.
+    os.dup2(job["_out"], 1)
+    os.dup2(job["_err"], 2)
     sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the child's own descriptors
     sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
     from peerdesk.cli import main
 
+    if job.get("fsize") is not None:
+        # A file-size limit stands in for a full disk where no tmpfs can be mounted:
+        # writes past it fail with EFBIG (SIGXFSZ ignored, or it would kill the child).
+        import resource
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (job["fsize"], job["fsize"]))
     sys.addaudithook(hook)
     if job.get("sql"):
         # Every SQL statement and every commit is a point too: kills inside transactions,
@@ -104,12 +111,41 @@ def _child(job: dict, out_dir: str) -> None:
 
         event.listen(Engine, "before_cursor_execute", point)
         event.listen(Engine, "commit", point)
-    code = main(job["argv"])
+    code = save_session(job["argv"][1:]) if job["argv"][0] == "__session__" else main(job["argv"])
     sys.stdout.flush()
     sys.stderr.flush()
-    with open(counter_file, "w") as fh:
-        fh.write(str(count[0]))
+    if job.get("fsize") is None:
+        with open(counter_file, "w") as fh:
+            fh.write(str(count[0]))
     os._exit(code)
+
+
+def save_session(argv: list[str]) -> int:
+    """`__session__ DATA_DIR USER EPISODE`: one session saved through the services, the way
+    the app saves one (password from PEERDESK_PASSWORD); errors end like the CLI's."""
+    from peerdesk.errors import PeerDeskError
+    from peerdesk.services import sessions
+    from peerdesk.services.store import open_store
+
+    data_dir, user, episode_id = argv
+    try:
+        store, actor = open_store(Path(data_dir), user, os.environ["PEERDESK_PASSWORD"])
+        with store:
+            info = sessions.record_session(
+                store,
+                actor,
+                sessions.SessionInput(episode_id, 45, "phone", notes="x" * 20000),
+            )
+    except PeerDeskError as exc:
+        print(f"peerdesk: error: {' '.join(str(exc).splitlines())}", file=sys.stderr)
+        return exc.exit_code
+    print(info.id)
+    return 0
+
+
+def _drain(fd: int, path: str) -> None:
+    with open(fd, "rb") as src, open(path, "wb") as dst:
+        dst.write(src.read())
 
 
 def serve() -> None:
@@ -117,19 +153,34 @@ def serve() -> None:
     import peerdesk.cli_commands  # noqa: F401
     import peerdesk.services.backup  # noqa: F401
     import peerdesk.services.demo  # noqa: F401
+    import peerdesk.services.sessions  # noqa: F401
     import peerdesk.services.store  # noqa: F401
 
     os.write(1, b"ready\n")
     for line in sys.stdin:
         job = json.loads(line)
         out_dir = job["out_dir"]
+        out_r, job["_out"] = os.pipe()
+        err_r, job["_err"] = os.pipe()
         pid = os.fork()
         if pid == 0:
             try:
+                os.close(out_r)
+                os.close(err_r)
                 _child(job, out_dir)
             finally:
                 os._exit(99)
+        os.close(job["_out"])
+        os.close(job["_err"])
+        drains = [
+            threading.Thread(target=_drain, args=(fd, os.path.join(out_dir, name)))
+            for fd, name in ((out_r, "stdout"), (err_r, "stderr"))
+        ]
+        for t in drains:
+            t.start()
         _, status = os.waitpid(pid, 0)
+        for t in drains:
+            t.join()
         os.write(1, (json.dumps({"status": status}) + "\n").encode())
 
 
@@ -164,10 +215,11 @@ class CrashPoints:
         self,
         argv: list[str],
         env: dict[str, str],
-        watch: list[Path],
+        watch: list[Path] | tuple[()] = (),
         kill_at: int | None = None,
         stdin: str | None = None,
         sql: bool = False,
+        fsize: int | None = None,
     ) -> Run:
         assert self.proc.stdin is not None
         self.runs += 1
@@ -183,6 +235,7 @@ class CrashPoints:
             "watch": [str(w) for w in watch],
             "kill_at": kill_at,
             "sql": sql,
+            "fsize": fsize,
             "out_dir": str(out_dir),
             "stdin": str(stdin_file) if stdin_file else None,
         }
