@@ -275,3 +275,26 @@ def spread(total: int, budget: int) -> list[int]:
 
 if __name__ == "__main__" and sys.argv[1:] == ["serve"]:
     serve()
+
+
+def judge(findings: dict[str, list[str]], known: dict[str, str]) -> None:
+    """Pass, fail or xfail one sweep, strictly per kind of finding.
+
+    known maps a kind of finding to the defect (and the issue item that owns it) expected
+    to produce it. A finding of any other kind fails the test; a known kind that no longer
+    shows fails it too (the fix landed: drop the entry), so a sweep run once per test
+    still flips exactly when a fix lands, like xfail(strict=True) on separate tests.
+    """
+    import pytest
+
+    unexpected = {k: v for k, v in findings.items() if v and k not in known}
+    if unexpected:
+        pytest.fail(json.dumps(unexpected, indent=1)[:4000])
+    gone = [k for k in known if not findings.get(k)]
+    if gone:
+        pytest.fail(
+            "no longer found (fixed? remove the entry): "
+            + "; ".join(f"{k}: {known[k]}" for k in gone)
+        )
+    if known:
+        pytest.xfail("; ".join(f"{k}: {known[k]}" for k in known))

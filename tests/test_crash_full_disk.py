@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from attack_crashpoints import CrashPoints
+from attack_crashpoints import CrashPoints, judge
 from conftest import ADMIN_PW, COORD_PW, SUP_A_PW
 from sqlalchemy import func, select
 from test_crash_commands import looks_like_store, opens_and_verifies, stray_files
@@ -34,10 +34,10 @@ from peerdesk.services import accounts, episodes, participants, sessions
 from peerdesk.services.backup import read_manifest
 from peerdesk.services.store import create_store, open_store
 
-# Probes per sweep: room 0, then a binary search over 0 .. SEARCH_TOP. CI runs a few
-# steps; the long run (FULL_DISK_STEPS=9) narrows the least room to 4 KiB.
-SEARCH_TOP = 2 << 20
-SEARCH_STEPS = int(os.environ.get("FULL_DISK_STEPS", "4"))
+# Probes per sweep: room 0, then a binary search over 0 .. SEARCH_TOP down to 4 KiB (the
+# page size of tmpfs): the last probes fail at a command's last writes.
+SEARCH_TOP = 1 << 20
+SEARCH_STEPS = int(os.environ.get("FULL_DISK_STEPS", "8"))
 NEW_PW = "a new account passphrase"
 
 
@@ -435,71 +435,64 @@ def sweep(command: str, kind: str, tmp: Path) -> Ctx:
 
 
 KINDS = ["tmpfs", "rlimit"]
-_cache: dict[tuple[str, str], Ctx] = {}
+
+# Defects these sweeps found, by kind of finding, owned by branch `paths` (issue 11 items 4
+# and 6). The size-limit ones show in CI where no tmpfs can be mounted (or FULL_DISK_ALL=1).
+EFBIG = (
+    "issue 11 item 4: a write refused for its size (EFBIG) is reported as 'File too large' or "
+    "'disk I/O error' (exit 1 or 4, sometimes 70), not as a full disk (exit 11)"
+)
+HALF_INIT = (
+    "issue 11 item 6: init that ran out of room leaves a store whose admin slot has no user "
+    "record, and init again says 'a store already exists'"
+)
+KNOWN: dict[tuple[str, str], dict[str, str]] = {
+    ("init", "tmpfs"): {
+        "message": "issue 11 item 4: init with 256 KiB free says 'the store cannot be opened: "
+        "(sqlcipher3...) database or disk is full (Background on this error ...)', exit 4",
+        "state": HALF_INIT,
+    },
+    ("init", "rlimit"): {"message": EFBIG, "state": HALF_INIT},
+    ("demo", "tmpfs"): {
+        "state": "issue 11 item 6: a demo that ran out of room leaves a store that opens"
+    },
+    ("demo", "rlimit"): {
+        "message": EFBIG,
+        "state": "issue 11 item 6: a demo that ran out of room leaves a store that opens, or "
+        "one whose admin slot has no user record",
+    },
+    ("user add", "tmpfs"): {
+        "state": "issue 11 item 6: user add that ran out of room commits the account without "
+        "a working keyslot (it exists, and its password does not open the store)"
+    },
+    ("user add", "rlimit"): {"message": EFBIG},
+    ("import", "rlimit"): {"message": EFBIG},
+    ("export", "rlimit"): {"message": EFBIG},
+    ("report", "tmpfs"): {
+        "state": "issue 11 item 6: a report that ran out of room keeps its PDF and CSV (exit "
+        "11) with no report.create audit event"
+    },
+    ("report", "rlimit"): {"message": EFBIG},
+    ("backup", "rlimit"): {"message": EFBIG},
+    ("restore", "rlimit"): {"message": EFBIG},
+}
 
 
-@pytest.fixture
-def swept(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Ctx:
-    command, kind = request.param
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_full_disk(command, kind, tmp_path):
+    """One line and exit 11 (message); nothing half-written, no audit event without its
+    output, the store verifies (state); no temp files left (stray)."""
     if kind == "tmpfs" and not CAN_MOUNT:
         pytest.skip("mounting a tmpfs is not permitted here; the file-size limit runs instead")
     if kind == "rlimit" and CAN_MOUNT and os.environ.get("FULL_DISK_ALL") != "1":
         pytest.skip("a real full disk (tmpfs) runs here; FULL_DISK_ALL=1 adds the size limit")
-    if (command, kind) not in _cache:
-        _cache[(command, kind)] = sweep(command, kind, tmp_path_factory.mktemp("fulldisk"))
-    return _cache[(command, kind)]
-
-
-def _params(known: dict[tuple[str, str], str]) -> list[object]:
-    out = []
-    for command in COMMANDS:
-        for kind in KINDS:
-            marks = []
-            if (command, kind) in known or (command, "*") in known:
-                reason = known.get((command, kind)) or known[(command, "*")]
-                marks.append(pytest.mark.xfail(strict=True, reason=reason))
-            out.append(pytest.param((command, kind), id=f"{command}-{kind}", marks=marks))
-    return out
-
-
-# Defects these sweeps found, owned by branch `paths` (issue 11 items 4 and 6).
-# The size-limit ones show in CI where no tmpfs can be mounted (or with FULL_DISK_ALL=1).
-EFBIG = (
-    "issue 11 item 4: a write refused for its size (EFBIG) is reported as 'File too large' or "
-    "'disk I/O error' (exit 1 or 4, once 70), not as a full disk (exit 11)"
-)
-MESSAGE_DEFECTS: dict[tuple[str, str], str] = {
-    ("init", "tmpfs"): "issue 11 item 4: init with 256 KiB free says 'the store cannot be "
-    "opened: (sqlcipher3...) database or disk is full (Background on this error ...)', exit 4",
-    ("init", "rlimit"): EFBIG,
-    ("demo", "rlimit"): EFBIG,
-    ("import", "rlimit"): EFBIG,
-    ("backup", "rlimit"): EFBIG,
-    ("restore", "rlimit"): EFBIG,
-}
-STATE_DEFECTS: dict[tuple[str, str], str] = {
-    ("demo", "tmpfs"): "issue 11 item 6: a demo that failed on a full disk leaves a store that "
-    "opens (half built)",
-    ("demo", "rlimit"): "issue 11 item 6: a failed demo leaves a store whose admin slot has no "
-    "user record",
-    ("init", "rlimit"): "issue 11 item 6: a failed init leaves a store whose admin slot has no "
-    "user record, and init again says 'a store already exists'",
-}
-STRAY_DEFECTS: dict[tuple[str, str], str] = {}
-
-
-@pytest.mark.parametrize("swept", _params(MESSAGE_DEFECTS), indirect=True)
-def test_full_disk_is_one_line_and_exit_11(swept):
-    assert swept.full >= 1, "no level ran out of room; the sweep tests nothing"
-    assert not swept.findings.get("message"), swept.findings["message"]
-
-
-@pytest.mark.parametrize("swept", _params(STATE_DEFECTS), indirect=True)
-def test_full_disk_leaves_nothing_half_written_and_the_store_verifies(swept):
-    found = [f for k in ("state", "audit", "store") for f in swept.findings.get(k, [])]
-    assert not found, found
-
-
-@pytest.mark.parametrize("swept", _params(STRAY_DEFECTS), indirect=True)
-def test_full_disk_leaves_no_stray_temp_files(swept):
-    assert not swept.findings.get("stray"), swept.findings["stray"]
+    ctx = sweep(command, kind, tmp_path)
+    print(f"{command} / {kind}: {ctx.probes} probes, {ctx.full} ran out of room")
+    assert ctx.full >= 1, "no probe ran out of room; the sweep tests nothing"
+    findings = {
+        "message": ctx.findings.get("message", []),
+        "state": [f for k in ("state", "audit", "store") for f in ctx.findings.get(k, [])],
+        "stray": ctx.findings.get("stray", []),
+    }
+    judge(findings, KNOWN.get((command, kind), {}))
