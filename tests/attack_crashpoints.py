@@ -168,6 +168,11 @@ def serve() -> None:
                 os.close(out_r)
                 os.close(err_r)
                 _child(job, out_dir)
+            except BaseException:  # noqa: BLE001 - escaped the command: show it, exit 99
+                import traceback
+
+                traceback.print_exc()
+                sys.stderr.flush()
             finally:
                 os._exit(99)
         os.close(job["_out"])

@@ -475,6 +475,11 @@ KNOWN: dict[tuple[str, str], dict[str, str]] = {
     ("report", "rlimit"): {"message": EFBIG},
     ("backup", "rlimit"): {"message": EFBIG},
     ("restore", "rlimit"): {"message": EFBIG},
+    ("session save", "rlimit"): {
+        "message": "issue 11 item 4: a commit refused for its size (EFBIG) escapes "
+        "Store.session() as a raw sqlalchemy OperationalError ('disk I/O error'), which the "
+        "app and the CLI can only call unexpected"
+    },
 }
 
 
