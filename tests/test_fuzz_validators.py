@@ -258,16 +258,32 @@ def _csv(header: list[str], rows: list[dict[str, str]], sep: str) -> str:
 _counter = [0]
 
 
-def _one_bad_cell(good: dict[str, str], kind: str):  # noqa: ANN202 - a strategy
+def _one_bad_cell(good: dict[str, str], kind: str, cells=text):  # noqa: ANN001, ANN202
     return st.tuples(
         st.integers(min_value=0, max_value=4),  # which row (0-based) carries the bad cell
         st.sampled_from(list(good)),
-        text,
+        cells,
         st.sampled_from([",", ";", "\t"]),
     )
 
 
-def _import_one_bad_cell(store, coord, folder: Path, kind: str, case) -> None:  # noqa: ANN001
+# A cell that keeps the file's shape (no separator, quote or line break): a refusal must
+# then name exactly its row and its column.
+plain_cell = st.text(
+    st.one_of(
+        st.characters(
+            exclude_categories=["Cs"],
+            exclude_characters=',;\t\r\n"\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029',
+        ),
+        st.sampled_from("=+-@'0123456789 \u200b\ufeffeE.:/²٣"),
+    ),
+    max_size=30,
+)
+
+
+def _import_one_bad_cell(  # noqa: ANN001
+    store, coord, folder: Path, kind: str, case, exact: bool = False
+) -> None:
     good = GOOD_SUPPORTER if kind == "supporters" else GOOD_RESOURCE
     model = SupporterProfile if kind == "supporters" else Resource
     at, column, value, sep = case
@@ -294,7 +310,9 @@ def _import_one_bad_cell(store, coord, folder: Path, kind: str, case) -> None:  
         # its five rows; a cell that broke the row structure may be named by the row
         # where the parser noticed, which is the bad row or a later one.
         assert "row " in message, message
-        if "column '" in message:
+        if exact:
+            assert f"row {at + 2}, column '{column}'" in message, message
+        elif "column '" in message:
             first_named = int(message.split(" row ", 1)[1].split(",")[0].split(":")[0])
             assert first_named >= at + 2, message
             if first_named == at + 2:
@@ -325,6 +343,24 @@ def test_supporter_import_names_row_and_column_or_imports_all(open_stores, case)
 def test_resource_import_names_row_and_column_or_imports_all(open_stores, case):
     store, coord, folder = open_stores
     _import_one_bad_cell(store, coord, folder, "resources", case)
+
+
+@STORE
+@given(case=_one_bad_cell(GOOD_SUPPORTER, "supporters", plain_cell))
+@example(case=(2, "capacity", "٣٣٣", ","))
+@example(case=(3, "experience_band", "3-5\u200b", ";"))
+def test_supporter_import_names_exactly_the_bad_cell(open_stores, case):
+    store, coord, folder = open_stores
+    _import_one_bad_cell(store, coord, folder, "supporters", case, exact=True)
+
+
+@STORE
+@given(case=_one_bad_cell(GOOD_RESOURCE, "resources", plain_cell))
+@example(case=(0, "email", "name@", ","))
+@example(case=(4, "kind", "address", ";"))
+def test_resource_import_names_exactly_the_bad_cell(open_stores, case):
+    store, coord, folder = open_stores
+    _import_one_bad_cell(store, coord, folder, "resources", case, exact=True)
 
 
 @STORE
