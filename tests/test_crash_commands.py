@@ -260,6 +260,58 @@ def migration_sweep(tmp_path_factory: pytest.TempPathFactory) -> Sweep:
     return sweep
 
 
+@pytest.fixture(scope="module")
+def password_sweep(tmp_path_factory: pytest.TempPathFactory) -> Sweep:
+    """`user password` killed at each of its file operations: afterwards exactly one of the
+    two passwords opens the account (the new one if the command said so), and every other
+    account still opens."""
+    root = tmp_path_factory.mktemp("passwordsweep")
+    sweep = Sweep(root)
+    data_dir = root / "store"
+    create_store(data_dir, "admin", ADMIN_PW, "Admin", "Crash Clinic")
+    store, admin = open_store(data_dir, "admin", ADMIN_PW)
+    with store:
+        accounts.add_user(store, admin, "sam", "supporter", "sam passphrase 0")
+    argv = ["user", "password", "--user", "sam"]
+
+    def env(old: str, new: str) -> dict[str, str]:
+        return _env(
+            root,
+            PEERDESK_DATA_DIR=str(data_dir),
+            PEERDESK_PASSWORD=old,
+            PEERDESK_NEW_PASSWORD=new,
+        )
+
+    current, n = "sam passphrase 0", 1
+    clean = sweep.cp.run(argv, env(current, f"sam passphrase {n}"), [data_dir])
+    assert clean.exit_code == 0, clean.stderr
+    current, n = f"sam passphrase {n}", n + 1
+    for k in range(1, clean.events + 1):
+        new = f"sam passphrase {n}"
+        run = sweep.cp.run(argv, env(current, new), [data_dir], kill_at=k)
+        sweep.points += run.killed
+        opens = []
+        for pw in (current, new):
+            try:
+                open_store(data_dir, "sam", pw)[0].close()
+                opens.append(pw)
+            except Exception as exc:  # noqa: BLE001
+                if "wrong username or password" not in str(exc):
+                    sweep.note("half", k, f"sam's slot: {type(exc).__name__}: {exc}")
+        if len(opens) != 1 or (run.exit_code == 0 and opens != [new]):
+            sweep.note("half", k, f"{len(opens)} of the old and new password open sam's account")
+        if opens:
+            current = opens[0]
+        n += 1
+        problem = opens_and_verifies(data_dir, "admin", ADMIN_PW)
+        if problem:
+            sweep.note("store", k, problem)
+        if stray_files(data_dir):
+            sweep.note("stray", k, f"left in the data folder: {stray_files(data_dir)}")
+    sweep.cp.close()
+    return sweep
+
+
 def item6(defect: str) -> str:
     return f"issue 11 item 6 (branch paths): {defect}"
 
@@ -295,6 +347,12 @@ KNOWN: dict[str, dict[str, str]] = {
         ),
         "stray": item6("a killed demo leaves .keyslots.json.*.tmp behind"),
     },
+    "password": {
+        "stray": item6(
+            "a killed password change leaves .keyslots.json.*.tmp and "
+            ".peerdesk.lock-holder.json.*.tmp in the data folder; they pile up, run after run"
+        ),
+    },
     "upgrade": {
         "stray": item6(
             "an upgrade killed in its automatic backup leaves backups/.peerdesk-backup-* and "
@@ -324,3 +382,7 @@ def test_killed_demo_leaves_no_half_built_store_and_force_makes_a_whole_one(demo
 
 def test_killed_upgrade_from_schema_0001_keeps_every_record(migration_sweep):
     _judge(migration_sweep, "upgrade")
+
+
+def test_killed_password_change_leaves_exactly_one_working_password(password_sweep):
+    _judge(password_sweep, "password")
