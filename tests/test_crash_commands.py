@@ -286,7 +286,7 @@ def password_sweep(tmp_path_factory: pytest.TempPathFactory) -> Sweep:
     clean = sweep.cp.run(argv, env(current, f"sam passphrase {n}"), [data_dir])
     assert clean.exit_code == 0, clean.stderr
     current, n = f"sam passphrase {n}", n + 1
-    for k in range(1, clean.events + 1):
+    for k in spread(clean.events, BUDGET):
         new = f"sam passphrase {n}"
         run = sweep.cp.run(argv, env(current, new), [data_dir], kill_at=k)
         sweep.points += run.killed
