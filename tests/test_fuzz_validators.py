@@ -123,6 +123,20 @@ def test_policy_files_are_refused_with_the_documented_error(raw):
 
 
 @MANY
+@given(st.integers(min_value=-(2**70), max_value=2**70))
+@example(MAX_PASSWORD_LENGTH + 1)
+@example(10**22)
+def test_a_policy_min_password_length_leaves_a_password_that_can_be_set(n):
+    """An accepted minimum must leave some password that passes the policy: otherwise no
+    account can be added and nobody can change a password (found by this test)."""
+    try:
+        parse_policy_text(f"min_password_length = {n}", "policy.toml")
+    except ValidationError:
+        return
+    check_new_password("fuzz password " + "x" * max(0, n - 14), n)
+
+
+@MANY
 @given(text)
 @example("²")
 @example("1" * 5000)
