@@ -130,6 +130,8 @@ class Ctx:
     findings: dict[str, list[str]] = field(default_factory=dict)
     full: int = 0  # runs that ran out of room
     probes: int = 0
+    reports: int = 0  # report.create events seen so far
+    sessions: int = 5  # sessions in the store (_make_store records five)
 
     def note(self, kind: str, text: str) -> None:
         self.findings.setdefault(kind, []).append(text)
@@ -291,9 +293,9 @@ def _report_check(ctx: Ctx, i: int, ok: bool) -> None:
     if ok != (pdf.exists() and csv.exists()) and (pdf.exists() or csv.exists() or ok):
         ctx.note("state", f"report at level {i}: pdf {pdf.exists()}, csv {csv.exists()}, ok {ok}")
     events = _events(ctx, "report.create")
-    if (pdf.exists() or csv.exists()) and events < ctx.__dict__.setdefault("reports", 0) + 1:
+    if (pdf.exists() or csv.exists()) and events < ctx.reports + 1:
         ctx.note("audit", f"report at level {i} wrote its files but no audit event")
-    ctx.__dict__["reports"] = events
+    ctx.reports = events
     if stray_files(ctx.disk.root):
         ctx.note("stray", f"report level {i} left {stray_files(ctx.disk.root)}")
 
@@ -350,10 +352,10 @@ def _session_check(ctx: Ctx, i: int, ok: bool) -> None:
     store, _ = open_store(ctx.store, "alice", SUP_A_PW)
     with store, store.session() as s:
         n = int(s.scalar(select(func.count()).select_from(SupportSession)) or 0)
-    want = ctx.__dict__.setdefault("sessions", 5) + (1 if ok else 0)
+    want = ctx.sessions + (1 if ok else 0)
     if n != want:
         ctx.note("state", f"session save at level {i}: {n} sessions, expected {want}")
-    ctx.__dict__["sessions"] = n
+    ctx.sessions = n
 
 
 COMMANDS: dict[str, tuple[bool, Runner, Checker]] = {
