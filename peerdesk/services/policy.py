@@ -74,7 +74,11 @@ def _check_folder(value: str) -> str | None:
 
 # Each key's check: None if fine, else the reason (completes "'key' ...").
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
-    "min_password_length": lambda v: "may not be below 8" if v < 8 else None,
+    # Above 64 is refused: a minimum beyond the longest password accepted (256) would
+    # refuse every new password, and 64 is the most NIST SP 800-63B asks anyone to type.
+    "min_password_length": lambda v: (
+        "may not be below 8" if v < 8 else "may not be above 64" if v > 64 else None
+    ),
     "max_failed_attempts": lambda v: "may not be below 3" if v < 3 else None,
     "idle_lock_minutes": lambda v: "must be at least 1" if v < 1 else None,
     "suppression_threshold": lambda v: "must be at least 1" if v < 1 else None,
