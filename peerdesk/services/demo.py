@@ -13,7 +13,7 @@ import math
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -151,13 +151,24 @@ class DemoResult:
 
 
 class _Ids:
-    """Deterministic UUIDs from the seeded generator."""
+    """Deterministic UUIDs from the seeded generator.
 
-    def __init__(self, rng: random.Random) -> None:
+    time_ordered: UUIDv7 stamped with each record's creation time (as the app makes for
+    new rows, models/base.py), from the same random bits, so everything else stays the
+    same for a seed. Off by default: stores made before v7 ids hold random uuid4 ids.
+    """
+
+    def __init__(self, rng: random.Random, time_ordered: bool = False) -> None:
         self.rng = rng
+        self.time_ordered = time_ordered
 
     def __call__(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def stamped(self, made: str, at: datetime) -> str:
+        ms = int(at.replace(tzinfo=UTC).timestamp() * 1000) & ((1 << 48) - 1)
+        low = uuid.UUID(made).int & ((1 << 76) - 1)  # random bits and variant, no version
+        return str(uuid.UUID(int=ms << 80 | 0x7 << 76 | low))
 
 
 def _username(name: str) -> str:
@@ -181,10 +192,12 @@ def build_demo(
     password: str | None = None,
     anchor: date | None = None,
     years: int = 1,
+    time_ordered_ids: bool = False,
 ) -> DemoResult:
     """Create a demo store in an empty data_dir; return the shared password and accounts.
 
     The sessions spread over `years` years ending on the anchor day (default today).
+    time_ordered_ids: records get UUIDv7 ids from their creation time (benchmarks).
     """
     if not 1 <= years <= MAX_YEARS:
         raise ValueError(f"years must be 1 to {MAX_YEARS}")
@@ -192,7 +205,7 @@ def build_demo(
     pw = password if password is not None else generate_password()
     today = anchor or date.today()
     rng = random.Random(seed)
-    ids = _Ids(rng)
+    ids = _Ids(rng, time_ordered_ids)
     recovery = create_store(
         data_dir, "admin", pw, "Demo Administrator", SITE_NAME, demo=True, id_factory=ids
     )
@@ -270,6 +283,8 @@ def _populate(
             "updated_by": admin_id,
         }
         base.update(kw)
+        if ids.time_ordered:
+            base["id"] = ids.stamped(base["id"], base["created_at"])
         return base
 
     # Needs-met answers draw from their own generator, so adding them left every other
