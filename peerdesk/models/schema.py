@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, inspect, text
-from sqlalchemy.exc import OperationalError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -96,12 +95,9 @@ def _alembic_head_revision() -> str:
 
 
 def current_revision(connection: Connection) -> str | None:
-    try:
-        rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
-    except OperationalError:  # no such table: a new, empty store
-        if connection.in_transaction():
-            connection.rollback()
-        return None
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None  # a new, empty store
+    rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
     if len(rows) <= 1:
         return rows[0][0] if rows else None
     from alembic.runtime.migration import MigrationContext  # several heads: Alembic says
