@@ -1,9 +1,9 @@
 """Where the time goes: a profile of one everyday action on a cached benchmark store.
 
-    python benchmarks/profile.py report      # the busiest month's figures
-    python benchmarks/profile.py lists       # the list queries of run.py
-    python benchmarks/profile.py unlock      # open_store as the coordinator
-    python benchmarks/profile.py save        # 50 saves, in a scratch copy of the store
+    python benchmarks/profile_action.py report      # the busiest month's figures
+    python benchmarks/profile_action.py lists       # the list queries of run.py
+    python benchmarks/profile_action.py unlock      # open_store as the coordinator
+    python benchmarks/profile_action.py save        # 50 saves, in a scratch copy of the store
 
 Uses pyinstrument when installed (`pip install pyinstrument`; not a dependency of
 PeerDesk), otherwise cProfile sorted by cumulative time. The store is the one run.py
