@@ -48,3 +48,23 @@ def test_benchmark_smoke_run_writes_every_figure_with_a_unit(tmp_path):
     assert again.returncode == 0, again.stderr[-3000:]
     assert "building demo store" not in again.stdout
     assert "| figure | what | smoke | second |" in doc.read_text(encoding="utf-8")
+
+
+def test_growth_smoke_run_gives_each_store_the_same_figures(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
+    env["PEERDESK_INSECURE_FAST_KDF"] = "1"
+    out = tmp_path / "growth.json"
+    cmd = [
+        sys.executable, str(ROOT / "benchmarks" / "run.py"), "--growth", "--quick",
+        "--growth-sizes", "300x1,600x2", "--saves", "2",
+        "--cache-dir", str(tmp_path / "cache"), "--json", str(out),
+    ]  # fmt: skip
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    growth = json.loads(out.read_text(encoding="utf-8"))["growth"]
+    assert list(growth) == ["300/1y", "600/2y"]
+    keys = set(bench.GROWTH_KEYS) | {"report_month_figures_ms", "save_session_ms"}
+    for figures in growth.values():
+        assert set(figures) == keys
+        assert all(f["unit"] == "ms" and f["value"] >= 0 for f in figures.values())
+    assert "last / first" in r.stdout
