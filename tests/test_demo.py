@@ -148,3 +148,16 @@ def test_demo_years_out_of_bounds_one_line_errors(tmp_path):
         assert not (tmp_path / f"y{bad}").exists() or not any((tmp_path / f"y{bad}").iterdir())
     r = run_cli("--data-dir", str(tmp_path / "yx"), "demo", "--years", "ten")
     assert_one_line_error(r)
+
+
+def test_same_seed_same_data_across_processes(tmp_path):
+    """Two runs of the real command give the same store (nothing hangs on hash(None))."""
+    for name in ("p1", "p2"):
+        r = run_cli(
+            "--data-dir", str(tmp_path / name), "demo", "--sessions", "300", "--seed", "4",
+            env={"PEERDESK_PASSWORD": PW},
+        )  # fmt: skip
+        assert r.returncode == 0, r.stderr
+    assert _fingerprint(tmp_path / "p1", tmp_path / "e1") == _fingerprint(
+        tmp_path / "p2", tmp_path / "e2"
+    )

@@ -289,7 +289,8 @@ def _populate(
 
     # Needs-met answers draw from their own generator, so adding them left every other
     # figure of a seeded demo store as it was.
-    orng = random.Random(hash(rng.getstate()))
+    # (hash of the state tuple alone: hash(None) in it differs per process before 3.12)
+    orng = random.Random(hash(rng.getstate()[1]))
 
     def outcome(ep: dict[str, Any], day: date, sup: dict[str, Any], session_id: Any) -> None:
         if orng.random() < 0.15:
