@@ -174,11 +174,15 @@ def ensure_store(
 
 def plain_copy(data_dir: Path, key: bytes, cache: Path) -> Path:
     """An unencrypted copy of the store made with sqlcipher_export (cached beside it)."""
+    from peerdesk.models import schema
     from peerdesk.models.engine import connect_raw
 
-    target = cache / f"{data_dir.name}-plain.db"
+    # Keyed by schema revision too: a store migrated since (new indexes) needs a new copy.
+    target = cache / f"{data_dir.name}-{schema.head_revision()}-plain.db"
     if target.exists():
         return target
+    for old in cache.glob(f"{data_dir.name}-*plain.db"):
+        old.unlink()  # an older schema's copy: 300 MB not worth keeping
     tmp = target.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
     conn = connect_raw(data_dir / "peerdesk.db", key)
