@@ -182,7 +182,8 @@ def plain_copy(data_dir: Path, key: bytes, cache: Path) -> Path:
     if target.exists():
         return target
     for old in cache.glob(f"{data_dir.name}-*plain.db"):
-        old.unlink()  # an older schema's copy: 300 MB not worth keeping
+        if "-" not in old.name[len(data_dir.name) + 1 : -len("-plain.db")]:
+            old.unlink()  # this store's copy at an older schema: 300 MB not worth keeping
     tmp = target.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
     conn = connect_raw(data_dir / "peerdesk.db", key)
