@@ -238,7 +238,7 @@ def build_demo(
 def _populate(
     store: Store, rng: random.Random, ids: _Ids, n_sessions: int, today: date, years: int = 1
 ) -> tuple[list[str], dict[str, dict[str, Any]]]:
-    # One year is 364 days back from today, as before --years existed (same data for a seed).
+    # One year is 364 days back from today, as before --years existed.
     span = 365 * years - 1
     start = today - timedelta(days=span)
     months = 12 * years
