@@ -162,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="create a demo store with realistic sample data")
     p.add_argument("--sessions", type=int, default=3000)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--years",
+        type=int,
+        default=1,
+        help="spread the sessions over this many years ending today (1-50, default 1)",
+    )
     p.add_argument("--password-stdin", action="store_true")
     p.add_argument("--force", action="store_true", help="replace an existing demo store")
     p.set_defaults(func=cmd.demo)

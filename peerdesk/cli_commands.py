@@ -130,12 +130,14 @@ def init(args: argparse.Namespace) -> int:
 
 def demo(args: argparse.Namespace) -> int:
     from peerdesk.services.backup import remove_store_files
-    from peerdesk.services.demo import build_demo, demo_summary
+    from peerdesk.services.demo import MAX_YEARS, build_demo, demo_summary
     from peerdesk.services.store import default_demo_dir, store_exists
 
     data_dir = Path(args.data_dir) if args.data_dir else default_demo_dir()
     if args.sessions < 0:
         raise UsageError("--sessions must be zero or more")
+    if not 1 <= args.years <= MAX_YEARS:
+        raise UsageError(f"--years must be 1 to {MAX_YEARS}")
     if store_exists(data_dir):
         if not args.force:
             raise StoreExistsError(
@@ -153,7 +155,9 @@ def demo(args: argparse.Namespace) -> int:
     password = None
     if args.password_stdin or os.environ.get("PEERDESK_PASSWORD") is not None:
         password = read_secret(args)
-    result = build_demo(data_dir, sessions=args.sessions, seed=args.seed, password=password)
+    result = build_demo(
+        data_dir, sessions=args.sessions, seed=args.seed, password=password, years=args.years
+    )
     print(demo_summary(result))
     print(f"Recovery key: {result.recovery_key}")
     return 0

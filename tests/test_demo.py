@@ -118,3 +118,46 @@ def test_demo_force_never_replaces_a_real_store(store_dir):
     r = run_cli("--data-dir", str(store_dir.data_dir), "demo", "--force")
     assert "real store" in assert_one_line_error(r)
     assert (store_dir.data_dir / "peerdesk.db").exists()
+
+
+def test_demo_years_spreads_sessions_through_the_real_cli(tmp_path):
+    """--years 3: sessions over three years ending today, each year about as busy."""
+    target = tmp_path / "years"
+    r = run_cli(
+        "--data-dir", str(target), "demo", "--sessions", "600", "--years", "3",
+        env={"PEERDESK_PASSWORD": PW},
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    store, coord = open_store(target, "coordinator", PW)
+    with store, store.session() as s:
+        starts = [d for (d,) in s.execute(select(SupportSession.started_at))]
+        staff = s.scalar(select(func.count()).select_from(SupporterProfile))
+    assert len(starts) == 600
+    today = date.today()
+    ages = [(today - d.date()).days for d in starts]
+    assert max(ages) <= 3 * 365 and min(ages) >= 0
+    per_year = [sum(1 for a in ages if y * 365 <= a < (y + 1) * 365) for y in range(3)]
+    assert all(120 < n < 300 for n in per_year), per_year
+    assert staff == 12  # staffed for 200 sessions a year, not 600
+
+
+def test_demo_years_out_of_bounds_one_line_errors(tmp_path):
+    for bad in ("0", "-1", "51", "1000000"):
+        r = run_cli("--data-dir", str(tmp_path / f"y{bad}"), "demo", "--years", bad)
+        assert "--years must be 1 to 50" in assert_one_line_error(r)
+        assert not (tmp_path / f"y{bad}").exists() or not any((tmp_path / f"y{bad}").iterdir())
+    r = run_cli("--data-dir", str(tmp_path / "yx"), "demo", "--years", "ten")
+    assert_one_line_error(r)
+
+
+def test_same_seed_same_data_across_processes(tmp_path):
+    """Two runs of the real command give the same store (nothing hangs on hash(None))."""
+    for name in ("p1", "p2"):
+        r = run_cli(
+            "--data-dir", str(tmp_path / name), "demo", "--sessions", "300", "--seed", "4",
+            env={"PEERDESK_PASSWORD": PW},
+        )  # fmt: skip
+        assert r.returncode == 0, r.stderr
+    assert _fingerprint(tmp_path / "p1", tmp_path / "e1") == _fingerprint(
+        tmp_path / "p2", tmp_path / "e2"
+    )

@@ -1,8 +1,10 @@
-"""A demo store that looks like a real year of a small peer support program.
+"""A demo store that looks like a real year (or N years) of a small peer support program.
 
 Everything is synthetic and the store is marked as demo (settings.demo = "true", and the
 site name says DEMO). The same seed and anchor date give the same data, ids included.
 Rows are written with bulk inserts so 200,000 sessions take seconds, not minutes.
+With years=N the sessions spread over N years ending today, staffed for the sessions of
+one year, so a large store can be ten years of a busy program as well as one dense year.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import math
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +131,7 @@ MODES = ["in_person"] * 50 + ["phone"] * 25 + ["video"] * 15 + ["text"] * 10
 DEFAULT_DEMO_PASSWORD = "demo-peerdesk-2024"
 LIVED_AREAS = ["substance use", "mental health", "grief", "caregiving"]
 SERIES_LENGTH = 3
+MAX_YEARS = 50
 NOTE_LINES = [
     "Demo note: listened, reflected back feelings, agreed next steps.",
     "Demo note: talked through coping strategies and sleep.",
@@ -148,13 +151,24 @@ class DemoResult:
 
 
 class _Ids:
-    """Deterministic UUIDs from the seeded generator."""
+    """Deterministic UUIDs from the seeded generator.
 
-    def __init__(self, rng: random.Random) -> None:
+    time_ordered: UUIDv7 stamped with each record's creation time (as the app makes for
+    new rows, models/base.py), from the same random bits, so everything else stays the
+    same for a seed. Off by default: stores made before v7 ids hold random uuid4 ids.
+    """
+
+    def __init__(self, rng: random.Random, time_ordered: bool = False) -> None:
         self.rng = rng
+        self.time_ordered = time_ordered
 
     def __call__(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def stamped(self, made: str, at: datetime) -> str:
+        ms = int(at.replace(tzinfo=UTC).timestamp() * 1000) & ((1 << 48) - 1)
+        low = uuid.UUID(made).int & ((1 << 76) - 1)  # random bits and variant, no version
+        return str(uuid.UUID(int=ms << 80 | 0x7 << 76 | low))
 
 
 def _username(name: str) -> str:
@@ -177,19 +191,27 @@ def build_demo(
     seed: int = 1,
     password: str | None = None,
     anchor: date | None = None,
+    years: int = 1,
+    time_ordered_ids: bool = False,
 ) -> DemoResult:
-    """Create a demo store in an empty data_dir; return the shared password and accounts."""
+    """Create a demo store in an empty data_dir; return the shared password and accounts.
+
+    The sessions spread over `years` years ending on the anchor day (default today).
+    time_ordered_ids: records get UUIDv7 ids from their creation time (benchmarks).
+    """
+    if not 1 <= years <= MAX_YEARS:
+        raise ValueError(f"years must be 1 to {MAX_YEARS}")
     generated = password is None
     pw = password if password is not None else generate_password()
     today = anchor or date.today()
     rng = random.Random(seed)
-    ids = _Ids(rng)
+    ids = _Ids(rng, time_ordered_ids)
     recovery = create_store(
         data_dir, "admin", pw, "Demo Administrator", SITE_NAME, demo=True, id_factory=ids
     )
     store, admin = open_store(data_dir, "admin", pw)
     with store:
-        usernames, extras = _populate(store, rng, ids, max(0, sessions), today)
+        usernames, extras = _populate(store, rng, ids, max(0, sessions), today, years)
         store.keyslots.set_shared_secret_slots("password", usernames[1:], pw, store.key, extras)
         if pw == DEFAULT_DEMO_PASSWORD:
             # Lets the sign-in screen show the password; never set for other passwords.
@@ -214,9 +236,17 @@ def build_demo(
 
 
 def _populate(
-    store: Store, rng: random.Random, ids: _Ids, n_sessions: int, today: date
+    store: Store, rng: random.Random, ids: _Ids, n_sessions: int, today: date, years: int = 1
 ) -> tuple[list[str], dict[str, dict[str, Any]]]:
-    start = today - timedelta(days=364)
+    # One year is 364 days back from today, as before --years existed.
+    span = 365 * years - 1
+    start = today - timedelta(days=span)
+    months = 12 * years
+    # Staffing, capacity and participants follow one year's sessions, not the whole store.
+    per_year = n_sessions // years
+    # Monthly events (supervision, well-being check-ins): 30-day steps in one year, as
+    # before; over many years, calendar-length months so the last ones stay recent.
+    step = 30.0 if years == 1 else 365 / 12
     stamp = datetime.combine(start, time(8, 0))
     rows: dict[Any, list[dict[str, Any]]] = {
         t: []
@@ -253,11 +283,14 @@ def _populate(
             "updated_by": admin_id,
         }
         base.update(kw)
+        if ids.time_ordered:
+            base["id"] = ids.stamped(base["id"], base["created_at"])
         return base
 
     # Needs-met answers draw from their own generator, so adding them left every other
     # figure of a seeded demo store as it was.
-    orng = random.Random(hash(rng.getstate()))
+    # (hash of the state tuple alone: hash(None) in it differs per process before 3.12)
+    orng = random.Random(hash(rng.getstate()[1]))
 
     def outcome(ep: dict[str, Any], day: date, sup: dict[str, Any], session_id: Any) -> None:
         if orng.random() < 0.15:
@@ -301,7 +334,7 @@ def _populate(
     extras["coordinator"] = extras_for({}, None, store.note_keys.recovery_public)
 
     # Supporters: the listed twelve, plus more for very large demo stores.
-    extra = max(0, n_sessions // 10000)
+    extra = max(0, per_year // 10000)
     supporter_specs = list(SUPPORTERS)
     for i in range(extra):
         base = SUPPORTERS[i % len(SUPPORTERS)]
@@ -309,7 +342,7 @@ def _populate(
     supporters: list[dict[str, Any]] = []
     # About 100 episodes are open at any time per 3,000 sessions a year; capacities scale
     # so a typical supporter is at 50-80% of theirs.
-    scale = max(1.0, n_sessions / 3000) * 12 / len(supporter_specs)
+    scale = max(1.0, per_year / 3000) * 12 / len(supporter_specs)
 
     def cap_scale(cap: int) -> int:
         return max(1, round(cap * 1.6 * scale))
@@ -397,10 +430,10 @@ def _populate(
                     expires_on=expires,
                 )
             )
-        for month in range(12):
-            if i == 3 and month >= 10:
+        for month in range(months):
+            if i == 3 and month >= months - 2:
                 continue  # one supporter without recent supervision
-            held = start + timedelta(days=30 * month + rng.randint(0, 20))
+            held = start + timedelta(days=int(step * month) + rng.randint(0, 20))
             rows[SupervisionEntry].append(
                 rec(
                     supporter_id=prof["id"],
@@ -460,9 +493,9 @@ def _populate(
     while remaining > 0:
         part = rng.choice(participants)
         kind = part["kind"]
-        opened = start + timedelta(days=rng.randint(0, 363))
+        opened = start + timedelta(days=rng.randint(0, span - 1))
         while rng.random() * 1.35 > _season(opened):
-            opened = start + timedelta(days=rng.randint(0, 363))
+            opened = start + timedelta(days=rng.randint(0, span - 1))
         pool = active + (on_leave if opened < leave_from - timedelta(days=60) else [])
         # Coordinators give more cases to those with more capacity.
         sup = rng.choices(pool, [p["capacity"] for p in pool])[0]
@@ -578,7 +611,7 @@ def _populate(
                 _demo_checkin(rows, rec, rng, ep, kind, "after", last_day, sup)
 
     # A few people referred in this week, waiting for a coordinator to match them.
-    for _ in range(max(3, n_sessions // 1000)):
+    for _ in range(max(3, per_year // 1000)):
         part = rng.choice(participants)
         opened = today - timedelta(days=rng.randint(0, 6))
         rows[Episode].append(
@@ -602,7 +635,7 @@ def _populate(
         )
 
     for prof in supporters:
-        for month in range(12):
+        for month in range(months):
             if rng.random() < 0.6:  # private well-being check-ins of supporters
                 answers = [rng.randint(1, 5) for _ in range(5)]
                 rows[SupporterCheckIn].append(
@@ -611,7 +644,7 @@ def _populate(
                         instrument="WHO-5",
                         answers=",".join(map(str, answers)),
                         score=score("WHO-5", answers),
-                        taken_on=start + timedelta(days=30 * month + 3),
+                        taken_on=start + timedelta(days=int(step * month) + 3),
                         created_by=prof["user_id"],
                         updated_by=prof["user_id"],
                     )

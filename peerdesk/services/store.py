@@ -12,6 +12,7 @@ import hmac
 import logging
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -336,7 +337,7 @@ def create_store(
         (data_dir / DB_FILE).unlink(missing_ok=True)
         raise
     key = os.urandom(32)
-    store_id = new_id()
+    store_id = str(uuid.uuid4())  # readable without a key: no creation time in it
     recovery = new_recovery_key()
     try:
         slots = KeyslotFile.create(data_dir, store_id)

@@ -1,0 +1,70 @@
+"""benchmarks/run.py on a tiny store: every figure present, with its unit. Never a timing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import run as bench  # noqa: E402
+
+
+def test_benchmark_smoke_run_writes_every_figure_with_a_unit(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
+    env["PEERDESK_INSECURE_FAST_KDF"] = "1"
+    doc = tmp_path / "performance.md"
+    doc.write_text("# Performance\n\nIntro kept.\n", encoding="utf-8")
+    out = tmp_path / "out.json"
+    cmd = [
+        sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sessions", "300", "--quick",
+        "--saves", "3", "--scroll-budget", "5", "--cache-dir", str(tmp_path / "cache"),
+        "--json", str(out), "--doc", str(doc), "--column", "smoke",
+    ]  # fmt: skip
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    figures = result["figures"]
+    assert set(figures) == set(bench.FIGURES)
+    for key, (unit, _what) in bench.FIGURES.items():
+        assert figures[key]["unit"] == unit, key
+        assert isinstance(figures[key]["value"], int | float), key
+        assert figures[key]["value"] >= 0, key
+    assert figures["store_sessions"]["value"] == 300
+    assert figures["gui_scroll_rows"]["value"] > 0
+    assert result["config"]["kdf"].startswith("fast")
+    assert {"cpu", "cores", "ram_gb", "os", "python", "date"} <= set(result["machine"])
+    text = doc.read_text(encoding="utf-8")
+    assert "Intro kept." in text and "| figure | what | smoke |" in text
+    assert all(f"| `{key}` |" in text for key in bench.FIGURES)
+    # A second column leaves the first in place; the store is reused, not built again.
+    again = subprocess.run(
+        [*cmd[:-1], "second"], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "building demo store" not in again.stdout
+    assert "| figure | what | smoke | second |" in doc.read_text(encoding="utf-8")
+
+
+def test_growth_smoke_run_gives_each_store_the_same_figures(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
+    env["PEERDESK_INSECURE_FAST_KDF"] = "1"
+    out = tmp_path / "growth.json"
+    cmd = [
+        sys.executable, str(ROOT / "benchmarks" / "run.py"), "--growth", "--quick",
+        "--growth-sizes", "300x1,600x2", "--saves", "2",
+        "--cache-dir", str(tmp_path / "cache"), "--json", str(out),
+    ]  # fmt: skip
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    growth = json.loads(out.read_text(encoding="utf-8"))["growth"]
+    assert list(growth) == ["300/1y", "600/2y"]
+    keys = set(bench.GROWTH_KEYS) | {"report_month_figures_ms", "save_session_ms"}
+    for figures in growth.values():
+        assert set(figures) == keys
+        assert all(f["unit"] == "ms" and f["value"] >= 0 for f in figures.values())
+    assert "last / first" in r.stdout
