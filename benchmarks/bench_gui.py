@@ -23,6 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/peerdesk-bench-200k"))
     parser.add_argument("--sessions", type=int, default=200_000)
     parser.add_argument("--user", action="append", help="accounts to measure (default: both)")
+    parser.add_argument(
+        "--password",
+        default=os.environ.get("PEERDESK_BENCH_PASSWORD"),
+        help="demo password, if the store was built by the CLI (it prints one)",
+    )
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
@@ -65,8 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         stall = max(b - a for a, b in zip(points, points[1:], strict=False)) if ticks else 0
         return f"{(end - t0) * 1000:8.0f} ms   (longest GUI stall {stall * 1000:5.0f} ms)"
 
-    def settle(pred) -> None:  # noqa: ANN001
+    def settle(pred, timeout: float = 120.0) -> None:  # noqa: ANN001
+        give_up = time.perf_counter() + timeout
         while not pred():
+            if time.perf_counter() > give_up:
+                raise SystemExit("gave up waiting (wrong --password?)")
             QCoreApplication.processEvents()
             time.sleep(0.002)
 
@@ -80,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"window shown (login screen)            {ms(t0)}")
         t0 = mark()
         window.login.username.setText(user)
-        window.login.password.setText(DEMO_PASSWORD)
+        window.login.password.setText(args.password or DEMO_PASSWORD)
         window.login.sign_in.click()
         settle(lambda: window.signed_in)  # noqa: B023 - called at once
         print(f"sign in, window ready (incl. Argon2id)  {ms(t0)}")
