@@ -81,20 +81,16 @@ def measure(
 
 
 def walk_to_end(store: Store, actor: Any, q: SessionQuery) -> tuple[int, float]:
-    """Every page, as scrolling does; returns rows seen and the slowest page (ms)."""
-    pager = getattr(sessions, "page_sessions", None)
-    seen, worst, after = 0, 0.0, None
+    """Every page, as scrolling does (keyset); returns rows seen and the slowest page (ms)."""
+    seen, worst, last = 0, 0.0, None
     while True:
         t = time.perf_counter()
-        if pager is not None:
-            page = pager(store, actor, q, after=after, limit=200)
-        else:
-            page = sessions.list_sessions(store, actor, q, seen, 200)
+        page = sessions.list_sessions(store, actor, q, limit=200, after=last)
         worst = max(worst, time.perf_counter() - t)
         seen += len(page)
         if len(page) < 200:
             return seen, worst * 1000
-        after = page[-1]
+        last = page[-1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,80 +109,81 @@ def main(argv: list[str] | None = None) -> int:
         print(f"-- {user}")
         t = time.perf_counter()
         store, actor = open_store(args.data_dir, user, password)
-        print(
-            f"{'unlock (Argon2id + open + login audit)':<44} {(time.perf_counter() - t) * 1000:8.1f} ms"
-        )
+        took = (time.perf_counter() - t) * 1000
+        print(f"{'unlock (Argon2id + open + login audit)':<44} {took:8.1f} ms")
         with store:
-            rec = Recorder(store)
-            with store.session() as s:
-                sup = s.execute(
-                    text("SELECT supporter_id FROM support_sessions LIMIT 1")
-                ).scalar_one()
-            cases: list[tuple[str, SessionQuery]] = [("first page (newest first)", SessionQuery())]
-            for key in sessions.SORTABLE:
-                for desc in (False, True):
-                    cases.append(
-                        (
-                            f"sort {key} {'desc' if desc else 'asc'}",
-                            SessionQuery(order_by=key, descending=desc),
-                        )
-                    )
-            for term in ("burn", "D-K", "grief", "zzz-no-match"):
-                cases.append((f"search {term!r}", SessionQuery(search=term)))
-            fields = getattr(SessionQuery, "__dataclass_fields__", {})
-            if "supporter_id" in fields:
-                cases.append(("filter by supporter", SessionQuery(supporter_id=sup)))  # type: ignore[call-arg]
-            if "concern" in fields:
-                cases.append(("filter by concern 'grief'", SessionQuery(concern="grief")))  # type: ignore[call-arg]
-            for name, q in cases:
-                measure(
-                    store,
-                    rec,
-                    name,
-                    lambda q=q: sessions.list_sessions(store, actor, q, 0, 200),
-                    args.repeat,
-                    args.plans,
-                )
-            measure(
-                store,
-                rec,
-                "count (all)",
-                lambda: sessions.count_sessions(store, actor, SessionQuery()),
-                args.repeat,
-                args.plans,
-            )
-            measure(
-                store,
-                rec,
-                "last page by OFFSET",
-                lambda: sessions.list_sessions(
-                    store,
-                    actor,
-                    SessionQuery(),
-                    max(0, sessions.count_sessions(store, actor) - 200),
-                    200,
-                ),
-                1,
-                args.plans,
-            )
-            measure(
-                store,
-                rec,
-                "Today summary",
-                lambda: today.today_summary(store, actor),
-                args.repeat,
-                args.plans,
-            )
-            if args.scroll:
-                t = time.perf_counter()
-                n, worst = walk_to_end(store, actor, SessionQuery())
-                print(
-                    f"{'scroll to end (' + str(n) + ' rows)':<44} "
-                    f"{(time.perf_counter() - t) * 1000:8.0f} ms total, slowest page {worst:.1f} ms"
-                )
+            run_user(store, actor, args)
         if args.save and actor.supporter_id is not None:
             bench_save(args.data_dir, user, password)
     return 0
+
+
+def run_user(store: Store, actor: Any, args: argparse.Namespace) -> None:
+    rec = Recorder(store)
+    with store.session() as s:
+        sup = s.execute(text("SELECT supporter_id FROM support_sessions LIMIT 1")).scalar_one()
+    cases: list[tuple[str, SessionQuery]] = [("first page (newest first)", SessionQuery())]
+    for key in sessions.SORTABLE:
+        for desc in (False, True):
+            cases.append(
+                (
+                    f"sort {key} {'desc' if desc else 'asc'}",
+                    SessionQuery(order_by=key, descending=desc),
+                )
+            )
+    for term in ("burn", "D-K", "grief", "zzz-no-match"):
+        cases.append((f"search {term!r}", SessionQuery(search=term)))
+    fields = getattr(SessionQuery, "__dataclass_fields__", {})
+    if "supporter_id" in fields:
+        cases.append(("filter by supporter", SessionQuery(supporter_id=sup)))  # type: ignore[call-arg]
+    if "concern" in fields:
+        cases.append(("filter by concern 'grief'", SessionQuery(concern="grief")))  # type: ignore[call-arg]
+    for name, q in cases:
+        measure(
+            store,
+            rec,
+            name,
+            lambda q=q: sessions.list_sessions(store, actor, q, 0, 200),
+            args.repeat,
+            args.plans,
+        )
+    measure(
+        store,
+        rec,
+        "count (all)",
+        lambda: sessions.count_sessions(store, actor, SessionQuery()),
+        args.repeat,
+        args.plans,
+    )
+    measure(
+        store,
+        rec,
+        "last page by OFFSET",
+        lambda: sessions.list_sessions(
+            store,
+            actor,
+            SessionQuery(),
+            max(0, sessions.count_sessions(store, actor) - 200),
+            200,
+        ),
+        1,
+        args.plans,
+    )
+    measure(
+        store,
+        rec,
+        "Today summary",
+        lambda: today.today_summary(store, actor),
+        args.repeat,
+        args.plans,
+    )
+    if args.scroll:
+        t = time.perf_counter()
+        n, worst = walk_to_end(store, actor, SessionQuery())
+        print(
+            f"{'scroll to end (' + str(n) + ' rows)':<44} "
+            f"{(time.perf_counter() - t) * 1000:8.0f} ms total, slowest page {worst:.1f} ms"
+        )
 
 
 def bench_save(data_dir: Path, user: str, password: str) -> None:
