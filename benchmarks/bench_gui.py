@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/peerdesk-bench-200k"))
     parser.add_argument("--sessions", type=int, default=200_000)
     parser.add_argument("--user", action="append", help="accounts to measure (default: both)")
+    parser.add_argument("--scroll-to-end", action="store_true", help="load every page")
     parser.add_argument(
         "--password",
         default=os.environ.get("PEERDESK_BENCH_PASSWORD"),
@@ -105,10 +106,25 @@ def main(argv: list[str] | None = None) -> int:
         wait_all(60_000)
         print(f"  background count ({page.count.text()}) {ms(t0)}")
         model = page.model
+
+        def scroll_pages(n: int, model=model, page=page) -> None:  # noqa: ANN001
+            """Scroll to the bottom as a user does, until n more pages have come in."""
+            target = model.rowCount() + n * model.page_size
+            while model.rowCount() < target and not model.exhausted:
+                page.view.scrollToBottom()
+                if model.canFetchMore(QModelIndex()):
+                    model.fetchMore(QModelIndex())
+                QCoreApplication.processEvents()
+                time.sleep(0.001)
+            settle(lambda: not getattr(model, "fetching_more", False))  # noqa: B023
+
         t0 = mark()
-        for _ in range(10):
-            model.fetchMore(QModelIndex())
+        scroll_pages(10)
         print(f"scroll: 10 more pages ({model.rowCount()} rows)   {ms(t0)}")
+        if args.scroll_to_end:
+            t0 = mark()
+            scroll_pages(10**9)
+            print(f"scroll to the end ({model.rowCount()} rows)   {ms(t0)}")
         t0 = mark()
         page.view.scrollToBottom()
         app.processEvents()

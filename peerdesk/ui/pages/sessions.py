@@ -627,6 +627,7 @@ class SessionsPage(Page):
             sort_key="started_at",
             descending=True,
             highlight=lambda s: s.safety_flag and not s.withdrawn,
+            keyset=True,
         )
         self.model.failed.connect(
             lambda msg: self.dialogs.error(self, self.tr("Sessions"), sentence(msg))
@@ -699,9 +700,12 @@ class SessionsPage(Page):
     def _fetcher(self) -> Any:
         store, actor = self.store, self.actor
 
-        def fetch(offset: int, limit: int, sort_key: str, descending: bool) -> list[SessionInfo]:
+        def fetch(
+            offset: int, limit: int, sort_key: str, descending: bool, after: SessionInfo | None
+        ) -> list[SessionInfo]:
+            # Keyset paging: the page after the last row loaded, never by offset.
             q = self._query(sort_key or "started_at", descending)
-            return sessions.list_sessions(store, actor, q, offset, limit)
+            return sessions.list_sessions(store, actor, q, limit=limit, after=after)
 
         return fetch
 
