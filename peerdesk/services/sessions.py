@@ -395,8 +395,10 @@ def list_sessions(
         if after is not None:
             conds.append(session_pages.after(key, q.descending, after))
         # A supporter sees a small share of a large store: collecting their sessions
-        # and sorting them beats walking the whole store's index for their rows.
-        few = any(m.few for m in matches) or not is_program_wide(actor)
+        # and sorting them beats walking the whole store's index for their rows. Their
+        # own sessions by date (Today's recent sessions) walk their own index instead.
+        own = bool(q.mine_only or q.supporter_id) and sort_name == "started_at"
+        few = any(m.few for m in matches) or (not is_program_wide(actor) and not own)
         # The page's ids first, from the sort's own tables and index; then those rows
         # in full. Sorting many candidate rows then moves ids, not whole joined rows.
         ids = list(

@@ -266,6 +266,8 @@ class QuickEntryForm(QGroupBox):
             self.tr("Sessions"), sessions.last_mode_used, page.store, page.actor
         )
         self.load_episodes()
+        # Just loaded: the page's first refresh (when it is shown) need not load again.
+        self.episodes_fresh = True
         self.reset()
 
     def _row(self, form: QFormLayout, text: str, widget: QWidget, layout: Any = None) -> None:
@@ -742,7 +744,10 @@ class SessionsPage(Page):
         self.model.reload()
         self._recount()
         if self.form is not None:
-            self.form.load_episodes()
+            if self.form.episodes_fresh:
+                self.form.episodes_fresh = False
+            else:
+                self.form.load_episodes()
 
     def first_focus(self) -> QWidget | None:
         if self.form is None:
