@@ -32,6 +32,8 @@ def _fill(data_dir, seed: int) -> None:
             for _ in range(3):
                 p = participants.create_participant(store, actor, "staff")
                 eps.append(episodes.open_episode(store, actor, p.id, "burnout").id)
+            if user == "bob":
+                bob_id, bob_episode = actor.supporter_id, eps[0]
             for _ in range(rng.randint(12, 20)):
                 sessions.record_session(
                     store,
@@ -44,9 +46,15 @@ def _fill(data_dir, seed: int) -> None:
                         concerns=rng.choice(((), ("burnout",), ("grief", "burnout"))),
                     ),
                 )
-    store, _coord = open_store(data_dir, "coord", COORD_PW)
-    with store, store.session() as s:
-        s.execute(update(SupporterProfile).values(display_name="Same Name"))
+    store, coord = open_store(data_dir, "coord", COORD_PW)
+    with store:
+        # One of bob's episodes moves to alice: she now also sees sessions bob recorded.
+        alice_id = next(
+            e.supporter_id for e in episodes.list_episodes(store, coord) if e.supporter_id != bob_id
+        )
+        episodes.assign_episode(store, coord, bob_episode, alice_id)
+        with store.session() as s:
+            s.execute(update(SupporterProfile).values(display_name="Same Name"))
 
 
 def _walk(store, actor, q: SessionQuery, size: int) -> list[sessions.SessionInfo]:
@@ -128,11 +136,20 @@ def test_filters_by_supporter_and_by_concern(store_dir):
         }
 
 
-def test_a_supporter_never_pages_into_sessions_not_theirs(store_dir):
+def test_a_supporter_pages_through_exactly_the_sessions_they_may_see(store_dir):
     _fill(store_dir.data_dir, 5)
+    store, coord = open_store(store_dir.data_dir, "coord", COORD_PW)
+    with store:
+        every = sessions.list_sessions(store, coord, limit=10_000)
     store, alice = open_store(store_dir.data_dir, "alice", SUP_A_PW)
     with store:
+        mine_eps = {e.id for e in episodes.list_episodes(store, alice)}
+        visible = {
+            r.id for r in every if r.supporter_id == alice.supporter_id or r.episode_id in mine_eps
+        }
+        # Some of them recorded by bob, in the episode that moved to alice.
+        assert any(r.id in visible and r.supporter_id != alice.supporter_id for r in every)
         for order_by in session_pages.SORTS:
-            q = SessionQuery(order_by=order_by)
-            rows = _walk(store, alice, q, 4)
-            assert rows and all(r.supporter_id == alice.supporter_id for r in rows)
+            for descending in (False, True):
+                q = SessionQuery(order_by=order_by, descending=descending)
+                assert {r.id for r in _walk(store, alice, q, 4)} == visible

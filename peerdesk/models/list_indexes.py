@@ -25,6 +25,8 @@ LIST_INDEXES = (
     Index("ix_support_sessions_list_format", _ss.format, _ss.id),
     # A supporter's own list, the filter by supporter, and the sort by supporter.
     Index("ix_support_sessions_list_supporter", _ss.supporter_id, _ss.started_at, _ss.id),
+    # Others' sessions in a supporter's episodes, found from the index alone.
+    Index("ix_support_sessions_episode_supporter", _ss.episode_id, _ss.supporter_id),
     Index("ix_support_sessions_list_decision", _ss.referral_decision, _ss.started_at, _ss.id),
     Index(
         "ix_support_sessions_open_follow_ups",

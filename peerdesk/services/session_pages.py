@@ -34,6 +34,7 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -246,3 +247,55 @@ def match_concern(s: Session, concern: str) -> Match:
         s, select(SessionConcern.session_id).where(SessionConcern.concern == word), cap
     )
     return Match((word,), None, found, found < cap)
+
+
+# -- a supporter's own list -----------------------------------------------------------
+
+
+def supporter_page_ids(
+    s: Session,
+    supporter_id: str,
+    conds: list[ColumnElement[bool]],
+    descending: bool,
+    limit: int,
+) -> list[str]:
+    """A page of a supporter's sessions by date, bounded by the page, not their history.
+
+    A supporter sees their own sessions and others' sessions in their episodes. Each
+    part is walked in date order through its own index (their sessions by
+    (supporter_id, started_at, id); their episodes' sessions by (episode_id,
+    supporter_id), reading index entries only) and the two short lists are merged.
+    """
+    key = SORTS["started_at"]
+    own = (
+        select(SupportSession.id, SupportSession.started_at)
+        .select_from(_sessions_by_supporter())
+        .where(SupporterProfile.id == supporter_id, *conds)
+        .order_by(*order_by(key, descending))
+        .limit(limit)
+        .subquery()
+    )
+    in_own_episodes = CrossJoin(_EP, _SS, _ON_EP, "ix_support_sessions_episode_supporter")
+    others = (
+        select(SupportSession.id, SupportSession.started_at)
+        .select_from(in_own_episodes)
+        .where(
+            Episode.supporter_id == supporter_id,
+            SupportSession.supporter_id != supporter_id,
+            *conds,
+        )
+        .order_by(*order_by(key, descending, use_index=False))
+        .limit(limit)
+        .subquery()
+    )
+    both = union_all(
+        select(own.c.id, own.c.started_at), select(others.c.id, others.c.started_at)
+    ).subquery()
+    cols = (both.c.started_at, both.c.id)
+    return list(
+        s.scalars(
+            select(both.c.id)
+            .order_by(*[c.desc() if descending else c.asc() for c in cols])
+            .limit(limit)
+        )
+    )

@@ -401,16 +401,28 @@ def list_sessions(
         few = any(m.few for m in matches) or (not is_program_wide(actor) and not own)
         # The page's ids first, from the sort's own tables and index; then those rows
         # in full. Sorting many candidate rows then moves ids, not whole joined rows.
-        ids = list(
-            s.scalars(
-                select(SupportSession.id)
-                .select_from(session_pages.sort_from(sort_name, walk=not few))
-                .where(*conds)
-                .order_by(*session_pages.order_by(key, q.descending, use_index=not few))
-                .offset(offset or None)
-                .limit(limit)
+        if (
+            few
+            and not matches
+            and sort_name == "started_at"
+            and not offset
+            and actor.supporter_id is not None
+            and not is_program_wide(actor)
+        ):
+            ids = session_pages.supporter_page_ids(
+                s, actor.supporter_id, conds, q.descending, limit
             )
-        )
+        else:
+            ids = list(
+                s.scalars(
+                    select(SupportSession.id)
+                    .select_from(session_pages.sort_from(sort_name, walk=not few))
+                    .where(*conds)
+                    .order_by(*session_pages.order_by(key, q.descending, use_index=not few))
+                    .offset(offset or None)
+                    .limit(limit)
+                )
+            )
         if not ids:
             return []
         found = {r[0].id: r for r in s.execute(_base().where(SupportSession.id.in_(ids)))}

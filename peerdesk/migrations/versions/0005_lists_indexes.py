@@ -30,6 +30,12 @@ INDEXES: tuple[tuple[str, str, list[str], str | None], ...] = (
         None,
     ),
     (
+        "ix_support_sessions_episode_supporter",
+        "support_sessions",
+        ["episode_id", "supporter_id"],
+        None,
+    ),
+    (
         "ix_support_sessions_list_decision",
         "support_sessions",
         ["referral_decision", "started_at", "id"],
