@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from peerdesk.models import Episode, Participant, SessionConcern, SupporterProfile, SupportSession
 
@@ -47,6 +48,11 @@ class CrossJoin(Join):
     optionally through a named index on the right-hand table (INDEXED BY)."""
 
     inherit_cache = True
+    # The hint is part of the SQL, so part of the statement cache key too.
+    _traverse_internals = [
+        *Join._traverse_internals,
+        ("indexed_by", InternalTraversal.dp_string),
+    ]
 
     def __init__(self, left: Any, right: Any, onclause: Any, indexed_by: str = "") -> None:
         super().__init__(left, right, onclause)
@@ -56,11 +62,14 @@ class CrossJoin(Join):
 @compiles(CrossJoin)
 def _cross_join(join: CrossJoin, compiler: Any, **kw: Any) -> str:
     kw["asfrom"] = True
+    # Loop-order and index hints are SQLite's; elsewhere (server mode) a plain join.
+    sqlite = compiler.dialect.name == "sqlite"
+    hint = f" INDEXED BY {join.indexed_by}" if join.indexed_by and sqlite else ""
     return (
         join.left._compiler_dispatch(compiler, **kw)
-        + " CROSS JOIN "
+        + (" CROSS JOIN " if sqlite else " JOIN ")
         + join.right._compiler_dispatch(compiler, **kw)
-        + (f" INDEXED BY {join.indexed_by}" if join.indexed_by else "")
+        + hint
         + " ON "
         + join.onclause._compiler_dispatch(compiler, **kw)
     )
@@ -204,9 +213,13 @@ def few_threshold(s: Session) -> int:
     Walking finds a page of 200 after about 200 x N / matches rows; fetching all
     matches costs the matches. The two meet at sqrt(200 x N): the worst case grows
     with the square root of the store (about 6,300 rows at 200,000 sessions), the
-    usual searches (a concern, one participant) with the page. max(rowid) is one seek.
+    usual searches (a concern, one participant) with the page. On SQLite max(rowid) is
+    one seek (rows are never deleted, so it is the number of sessions ever written).
     """
-    total = s.execute(text("SELECT max(rowid) FROM support_sessions")).scalar() or 0
+    if s.get_bind().dialect.name == "sqlite":
+        total = s.execute(text("SELECT max(rowid) FROM support_sessions")).scalar() or 0
+    else:
+        total = s.execute(select(func.count()).select_from(SupportSession)).scalar() or 0
     return max(500, int(math.sqrt(200 * total)))
 
 
