@@ -169,6 +169,12 @@ def measure(
     t0 = beat.mark()
     page_times: list[float] = []
     worst = 0.0
+
+    # The session list fetches further pages in the background (keyset paging) and adds
+    # them in slices; wait for each page to be in before asking for the next.
+    def more_coming() -> bool:
+        return bool(getattr(model, "loading", False) or getattr(model, "more_on_the_way", False))
+
     while model.canFetchMore(QModelIndex()):
         if time.perf_counter() - t0 > scroll_budget:
             break
@@ -176,9 +182,9 @@ def measure(
         tp = time.perf_counter()
         page.view.scrollToBottom()
         QCoreApplication.processEvents()
-        if model.rowCount() == before:
+        if model.rowCount() == before and model.canFetchMore(QModelIndex()):
             model.fetchMore(QModelIndex())
-        settle(lambda: not getattr(model, "loading", False))
+        settle(lambda: not more_coming())
         page_times.append((time.perf_counter() - tp) * 1000)
         worst = max(worst, beat.since(t0)[1])
     total, stall = beat.since(t0)

@@ -14,6 +14,7 @@ from peerdesk.models.casework import (
     SupporterCheckIn,
     SupportSession,
 )
+from peerdesk.models.list_indexes import LIST_INDEXES
 from peerdesk.models.referrals import Referral, ReferralStatusChange, Resource
 from peerdesk.models.report_cache import ReportMonth
 from peerdesk.models.supporters import Course, SupervisionEntry, SupporterProfile, TrainingRecord
@@ -24,6 +25,7 @@ __all__ = [
     "CheckIn",
     "Course",
     "Episode",
+    "LIST_INDEXES",
     "NoteKey",
     "OutcomeAnswer",
     "Participant",

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from peerdesk.errors import NotFoundError, PermissionDeniedError, ValidationError
 from peerdesk.models import (
@@ -20,9 +20,14 @@ from peerdesk.models import (
     new_id,
     utcnow,
 )
-from peerdesk.services import notes
+from peerdesk.services import notes, session_pages
 from peerdesk.services.auth import Actor
-from peerdesk.services.scope import episode_filter, may_read_notes, session_filter
+from peerdesk.services.scope import (
+    episode_filter,
+    is_program_wide,
+    may_read_notes,
+    session_filter,
+)
 from peerdesk.services.store import Store
 
 MODES = ("in_person", "phone", "video", "text")
@@ -87,7 +92,9 @@ def _validate(data: SessionInput) -> None:
         )
 
 
-def _base() -> Select:
+def _base(order_by: str = "started_at") -> Select:
+    """Sessions with participant code, supporter name and attendance, in a fixed join
+    order that lets the given sort walk its index (session_pages.session_from)."""
     attendees = (
         select(func.count())
         .where(SessionAttendance.session_id == SupportSession.id, SessionAttendance.attended)
@@ -96,9 +103,9 @@ def _base() -> Select:
     )
     return (
         select(SupportSession, Participant.code, SupporterProfile.display_name, attendees)
-        .join(Episode, Episode.id == SupportSession.episode_id)
-        .join(Participant, Participant.id == Episode.participant_id)
-        .join(SupporterProfile, SupporterProfile.id == SupportSession.supporter_id)
+        .select_from(session_pages.session_from(order_by))
+        # The notes (sealed text) are read only where shown: never for a list.
+        .options(defer(SupportSession.notes), defer(SupportSession.withdrawn_reason))
     )
 
 
@@ -328,45 +335,39 @@ class SessionQuery:
     until: datetime | None = None
     order_by: str = "started_at"
     descending: bool = True
+    supporter_id: str | None = None  # sessions recorded by this supporter
+    concern: str | None = None  # sessions with exactly this concern
 
 
-SORTABLE = {
-    "started_at": SupportSession.started_at,
-    "minutes": SupportSession.minutes,
-    "mode": SupportSession.mode,
-    "format": SupportSession.format,
-    "participant": Participant.code,
-    "supporter": SupporterProfile.display_name,
-}
+# The sorts offered, each walked through an index (see session_pages.SORTS).
+SORTABLE = {name: key.columns[0] for name, key in session_pages.SORTS.items()}
 
 
 def _conditions(actor: Actor, q: SessionQuery) -> list[ColumnElement[bool]]:
-    """Filters on support_sessions alone (searches as uncorrelated IN sets).
-
-    On 200,000 sessions this keeps the worst case bounded: a search with no match costs
-    about 0.1 s, where a join evaluated row by row walked the whole table (1.5 s).
-    """
+    """Filters on support_sessions itself; searches are resolved first (_matches)."""
     conds: list[ColumnElement[bool]] = [session_filter(actor)]
     if q.episode_id:
         conds.append(SupportSession.episode_id == q.episode_id)
     if q.mine_only:
         conds.append(SupportSession.supporter_id == actor.supporter_id)
+    if q.supporter_id:
+        conds.append(SupportSession.supporter_id == q.supporter_id)
     if not q.include_withdrawn:
         conds.append(SupportSession.withdrawn_at.is_(None))
     if q.since:
         conds.append(SupportSession.started_at >= q.since)
     if q.until:
         conds.append(SupportSession.started_at < q.until)
-    if q.search.strip():
-        like = f"%{q.search.strip()}%"
-        by_concern = select(SessionConcern.session_id).where(SessionConcern.concern.ilike(like))
-        by_code = (
-            select(Episode.id)
-            .join(Participant, Participant.id == Episode.participant_id)
-            .where(Participant.code.ilike(like))
-        )
-        conds.append(SupportSession.id.in_(by_concern) | SupportSession.episode_id.in_(by_code))
     return conds
+
+
+def _matches(s: Session, q: SessionQuery) -> list[session_pages.Match]:
+    found = []
+    if q.search.strip():
+        found.append(session_pages.match_search(s, f"%{q.search.strip()}%"))
+    if q.concern and q.concern.strip():
+        found.append(session_pages.match_concern(s, q.concern))
+    return found
 
 
 def list_sessions(
@@ -375,26 +376,70 @@ def list_sessions(
     query: SessionQuery | None = None,
     offset: int = 0,
     limit: int = 200,
+    after: SessionInfo | None = None,
 ) -> list[SessionInfo]:
+    """One page of sessions in the query's order.
+
+    Pass the last row of the previous page as ``after`` for the next page (keyset
+    paging: every page costs the same, and rows are never skipped or repeated); an
+    offset still works but makes SQLite step over every earlier row.
+    """
     q = query or SessionQuery()
-    col = SORTABLE.get(q.order_by, SupportSession.started_at)
-    stmt = (
-        _base()
-        .where(*_conditions(actor, q))
-        .order_by(col.desc() if q.descending else col.asc(), SupportSession.id)
-        .offset(offset)
-        .limit(limit)
-    )
+    sort_name = q.order_by if q.order_by in session_pages.SORTS else "started_at"
+    key = session_pages.SORTS[sort_name]
     with store.session() as s:
-        rows = s.execute(stmt).all()
-        concerns = _concerns(s, [r[0].id for r in rows])
+        matches = _matches(s, q)
+        if any(m.empty for m in matches):
+            return []
+        conds = _conditions(actor, q) + [m.condition() for m in matches]
+        if after is not None:
+            conds.append(session_pages.after(key, q.descending, after))
+        # A supporter sees a small share of a large store: collecting their sessions
+        # and sorting them beats walking the whole store's index for their rows. Their
+        # own sessions by date (Today's recent sessions) walk their own index instead.
+        own = bool(q.mine_only or q.supporter_id) and sort_name == "started_at"
+        few = any(m.few for m in matches) or (not is_program_wide(actor) and not own)
+        # The page's ids first, from the sort's own tables and index; then those rows
+        # in full. Sorting many candidate rows then moves ids, not whole joined rows.
+        if (
+            few
+            and not matches
+            and sort_name == "started_at"
+            and not offset
+            and actor.supporter_id is not None
+            and not is_program_wide(actor)
+        ):
+            ids = session_pages.supporter_page_ids(
+                s, actor.supporter_id, conds, q.descending, limit
+            )
+        else:
+            ids = list(
+                s.scalars(
+                    select(SupportSession.id)
+                    .select_from(session_pages.sort_from(sort_name, walk=not few))
+                    .where(*conds)
+                    .order_by(*session_pages.order_by(key, q.descending, use_index=not few))
+                    .offset(offset or None)
+                    .limit(limit)
+                )
+            )
+        if not ids:
+            return []
+        found = {r[0].id: r for r in s.execute(_base().where(SupportSession.id.in_(ids)))}
+        rows = [found[i] for i in ids]
+        concerns = _concerns(s, ids)
         return [_info(actor, r, concerns[r[0].id]) for r in rows]
 
 
 def count_sessions(store: Store, actor: Actor, query: SessionQuery | None = None) -> int:
-    stmt = select(func.count(SupportSession.id)).where(*_conditions(actor, query or SessionQuery()))
+    """How many sessions the query matches: reads every match, so run it off the GUI."""
+    q = query or SessionQuery()
     with store.session() as s:
-        return int(s.scalar(stmt) or 0)
+        matches = _matches(s, q)
+        if any(m.empty for m in matches):
+            return 0
+        conds = _conditions(actor, q) + [m.condition() for m in matches]
+        return int(s.scalar(select(func.count(SupportSession.id)).where(*conds)) or 0)
 
 
 def get_session(store: Store, actor: Actor, session_id: str) -> SessionInfo:

@@ -39,6 +39,28 @@ TONES = {
 }
 ALARM = "bad"  # the tone of highlighted rows
 
+_R = Qt.ItemDataRole
+_TEXT_ROLES = frozenset((int(_R.DisplayRole), int(_R.AccessibleTextRole)))
+_IGNORED_ROLES = frozenset(
+    int(r)
+    for r in (
+        _R.DecorationRole,
+        _R.EditRole,
+        _R.StatusTipRole,
+        _R.WhatsThisRole,
+        _R.SizeHintRole,
+        _R.CheckStateRole,
+        _R.AccessibleDescriptionRole,
+    )
+)
+_ALIGN = int(_R.TextAlignmentRole)
+_TOOLTIP = int(_R.ToolTipRole)
+_FONT = int(_R.FontRole)
+_BACKGROUND = int(_R.BackgroundRole)
+_STYLE_ROLES = frozenset((_FONT, _BACKGROUND, int(_R.ForegroundRole)))
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -81,6 +103,7 @@ class RowTableModel(QAbstractTableModel):
         self.highlight = highlight
         self.highlight_tone = highlight_tone
         self._rows: list[Any] = []
+        self._texts: dict[int, list[str]] = {}  # display text by row, made when first shown
 
     # -- Qt interface --------------------------------------------------------
 
@@ -91,15 +114,25 @@ class RowTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        # Called for every visible cell and every role at each repaint: plain int
+        # comparisons and cached display text keep a repaint of a full page short.
+        r, c = index.row(), index.column()
+        if not (0 <= r < len(self._rows) and 0 <= c < len(self.columns)):
             return None
-        if not (0 <= index.column() < len(self.columns)):
+        role = int(role)
+        if role in _TEXT_ROLES:
+            texts = self._texts.get(r)
+            if texts is None:
+                row = self._rows[r]
+                texts = self._texts[r] = [display(col.value(row)) for col in self.columns]
+            return texts[c]
+        if role in _IGNORED_ROLES:
             return None
-        row = self._rows[index.row()]
-        col = self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return display(col.value(row))
-        if role == Qt.ItemDataRole.ToolTipRole:
+        row = self._rows[r]
+        col = self.columns[c]
+        if role == _ALIGN:
+            return _RIGHT if col.align_right else _LEFT
+        if role == _TOOLTIP:
             tip = col.tooltip(row) if callable(col.tooltip) else col.tooltip
             return tip or None
         if role == ROW_ROLE:
@@ -108,32 +141,24 @@ class RowTableModel(QAbstractTableModel):
             return getattr(row, "id", None)
         if role == SORT_ROLE:
             return col.value(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col.align_right:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if col.tone is not None and role in (
-            Qt.ItemDataRole.BackgroundRole,
-            Qt.ItemDataRole.ForegroundRole,
-        ):
+        if role not in _STYLE_ROLES:
+            return None
+        if col.tone is not None and role != _FONT:
             tone = TONES.get(col.tone(row) or "")
             if tone is not None:
                 back, text = tone
-                return QBrush(QColor(back if role == Qt.ItemDataRole.BackgroundRole else text))
+                return QBrush(QColor(back if role == _BACKGROUND else text))
         if self.highlight is not None and self.highlight(row):
             # Rows that need action now (overdue, a safety flag) in the alarm tone, bold as
             # well, and always with words in a cell: never colour alone. Not the link
             # colour: blue reads as "open this", not "late".
-            if role == Qt.ItemDataRole.FontRole:
+            if role == _FONT:
                 font = QFont()
                 font.setBold(True)
                 return font
-            if self.highlight_tone is not None and role in (
-                Qt.ItemDataRole.BackgroundRole,
-                Qt.ItemDataRole.ForegroundRole,
-            ):
+            if self.highlight_tone is not None:
                 back, text = TONES[self.highlight_tone]
-                return QBrush(QColor(back if role == Qt.ItemDataRole.BackgroundRole else text))
+                return QBrush(QColor(back if role == _BACKGROUND else text))
         return None
 
     def headerData(  # noqa: N802
@@ -157,6 +182,7 @@ class RowTableModel(QAbstractTableModel):
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._texts = {}
         self.endResetModel()
 
     def clear(self) -> None:
@@ -170,14 +196,23 @@ class RowTableModel(QAbstractTableModel):
 
 
 Fetcher = Callable[[int, int, str, bool], Sequence[Any]]
+# A keyset fetcher also gets the last row already loaded (None for the first page) and
+# returns the rows after it: every page then costs the same however far down it is.
+KeysetFetcher = Callable[[int, int, str, bool, Any], Sequence[Any]]
+
+# Rows added to the view per turn of the event loop when a page arrives, so painting
+# and layout of a large page never hold the GUI thread for long.
+SLICE_ROWS = 50
 
 
 class PagedTableModel(RowTableModel):
-    """Loads pages on demand from fetch(offset, limit, sort_key, descending).
+    """Loads pages on demand from fetch(offset, limit, sort_key, descending[, after]).
 
     After a new filter or sort the first page is fetched off the GUI thread (a filter
     that matches nothing may scan a large table); while it runs ``loading`` is True and
-    results of an older filter are dropped. Scrolling fetches further pages directly.
+    results of an older filter are dropped. With ``keyset`` the fetcher gets the last
+    loaded row too, and scrolling fetches further pages off the GUI thread as well,
+    adding them in slices of SLICE_ROWS; without it, scrolling fetches directly.
     """
 
     loadingChanged = Signal(bool)  # noqa: N815
@@ -185,15 +220,17 @@ class PagedTableModel(RowTableModel):
     def __init__(
         self,
         columns: Sequence[Column],
-        fetch: Fetcher,
+        fetch: Fetcher | KeysetFetcher,
         page_size: int = 200,
         sort_key: str = "",
         descending: bool = True,
         highlight: Callable[[Any], bool] | None = None,
         parent: Any = None,
+        keyset: bool = False,
     ) -> None:
         super().__init__(columns, highlight, parent)
         self._fetch = fetch
+        self.keyset = keyset
         self.page_size = page_size
         self.sort_key = sort_key
         self.descending = descending
@@ -201,28 +238,99 @@ class PagedTableModel(RowTableModel):
         self._generation = 0
         self.loading = False
         self.background = True
+        self.fetching_more = False  # a further page is being fetched in the background
+        self._pending: list[Any] = []  # rows of an arrived page not yet added to the view
+
+    def _call_fetch(self, fetch: Any, offset: int, after: Any) -> list[Any]:
+        if self.keyset:
+            return list(fetch(offset, self.page_size, self.sort_key, self.descending, after))
+        return list(fetch(offset, self.page_size, self.sort_key, self.descending))
+
+    @property
+    def more_on_the_way(self) -> bool:
+        """A further page is being fetched or still being added to the view."""
+        return self.fetching_more or bool(self._pending)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
-        return not parent.isValid() and not self._exhausted
+        return not parent.isValid() and not self._exhausted and not self.more_on_the_way
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
-        if parent.isValid() or self._exhausted:
+        if parent.isValid() or self._exhausted or self.fetching_more or self._pending:
             return
+        if self.keyset and self.background:
+            self._fetch_more_in_background()
+            return
+        self._fetch_now()
+
+    def _fetch_now(self) -> None:
+        """The next page, fetched on this thread."""
         try:
-            page = list(
-                self._fetch(len(self._rows), self.page_size, self.sort_key, self.descending)
-            )
+            page = self._call_fetch(self._fetch, len(self._rows), self.row_at(len(self._rows) - 1))
         except PeerDeskError as exc:
             self._exhausted = True
             self.failed.emit(str(exc))
             return
         if len(page) < self.page_size:
             self._exhausted = True
+        self._append(page)
+
+    def _append(self, page: list[Any]) -> None:
         if page:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
             self._rows.extend(page)
             self.endInsertRows()
+
+    def _fetch_more_in_background(self) -> None:
+        from peerdesk.ui.tasks import run_task  # tasks imports Qt widgets; keep it lazy
+
+        generation, fetch = self._generation, self._fetch
+        offset, last = len(self._rows), self.row_at(len(self._rows) - 1)
+        self.fetching_more = True
+        run_task(
+            self,
+            lambda: self._call_fetch(fetch, offset, last),
+            on_result=lambda page: self._more_arrived(generation, page),
+            on_error=lambda exc: self._more_failed(generation, exc),
+            show_progress=False,
+        )
+
+    def _more_arrived(self, generation: int, page: list[Any]) -> None:
+        if generation != self._generation:
+            return
+        self.fetching_more = False
+        if len(page) < self.page_size:
+            self._exhausted = True
+        self._pending = list(page)
+        self._add_slice(generation)
+
+    def _add_slice(self, generation: int) -> None:
+        if generation != self._generation or not self._pending:
+            return
+        part, self._pending = self._pending[:SLICE_ROWS], self._pending[SLICE_ROWS:]
+        self._append(part)
+        if self._pending:
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self, lambda: self._add_slice(generation))
+
+    def _more_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self.fetching_more = False
+        self._exhausted = True
+        self.failed.emit(str(exc) if isinstance(exc, PeerDeskError) else type(exc).__name__)
+
+    def settle(self, timeout_ms: int = 10000) -> None:
+        """For tests and scripts: wait for background pages to be fetched and added."""
+        from PySide6.QtCore import QCoreApplication, QDeadlineTimer
+
+        from peerdesk.ui.tasks import wait_all
+
+        deadline = QDeadlineTimer(timeout_ms)
+        while (self.loading or self.fetching_more or self._pending) and not deadline.hasExpired():
+            wait_all(10)
+            QCoreApplication.processEvents()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not (0 <= column < len(self.columns)) or not self.columns[column].sort_key:
@@ -245,21 +353,23 @@ class PagedTableModel(RowTableModel):
         self._generation += 1
         self.beginResetModel()
         self._rows = []
+        self._texts = {}
+        self._pending = []
+        self.fetching_more = False
         self._exhausted = True
         self.endResetModel()
         if not (self.background if background is None else background):
             self._set_loading(False)
             self._exhausted = False
-            self.fetchMore()
+            self._fetch_now()
             return
         from peerdesk.ui.tasks import run_task  # tasks imports Qt widgets; keep it lazy
 
         generation, fetch = self._generation, self._fetch
-        size, key, desc = self.page_size, self.sort_key, self.descending
         self._set_loading(True)
         run_task(
             self,
-            lambda: list(fetch(0, size, key, desc)),
+            lambda: self._call_fetch(fetch, 0, None),
             on_result=lambda page: self._first_page(generation, page),
             on_error=lambda exc: self._first_failed(generation, exc),
             show_progress=False,
@@ -272,6 +382,7 @@ class PagedTableModel(RowTableModel):
         if page:
             self.beginInsertRows(QModelIndex(), 0, len(page) - 1)
             self._rows = list(page)
+            self._texts = {}
             self.endInsertRows()
         self._set_loading(False)
 
@@ -293,7 +404,7 @@ class PagedTableModel(RowTableModel):
         wanted = max(len(self._rows), self.page_size)
         self.reload(background=False)
         while not self._exhausted and len(self._rows) < wanted:
-            self.fetchMore()
+            self._fetch_now()
 
     @property
     def exhausted(self) -> bool:

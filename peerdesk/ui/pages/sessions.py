@@ -266,6 +266,8 @@ class QuickEntryForm(QGroupBox):
             self.tr("Sessions"), sessions.last_mode_used, page.store, page.actor
         )
         self.load_episodes()
+        # Just loaded: the page's first refresh (when it is shown) need not load again.
+        self.episodes_fresh = True
         self.reset()
 
     def _row(self, form: QFormLayout, text: str, widget: QWidget, layout: Any = None) -> None:
@@ -627,6 +629,7 @@ class SessionsPage(Page):
             sort_key="started_at",
             descending=True,
             highlight=lambda s: s.safety_flag and not s.withdrawn,
+            keyset=True,
         )
         self.model.failed.connect(
             lambda msg: self.dialogs.error(self, self.tr("Sessions"), sentence(msg))
@@ -699,9 +702,12 @@ class SessionsPage(Page):
     def _fetcher(self) -> Any:
         store, actor = self.store, self.actor
 
-        def fetch(offset: int, limit: int, sort_key: str, descending: bool) -> list[SessionInfo]:
+        def fetch(
+            offset: int, limit: int, sort_key: str, descending: bool, after: SessionInfo | None
+        ) -> list[SessionInfo]:
+            # Keyset paging: the page after the last row loaded, never by offset.
             q = self._query(sort_key or "started_at", descending)
-            return sessions.list_sessions(store, actor, q, offset, limit)
+            return sessions.list_sessions(store, actor, q, limit=limit, after=after)
 
         return fetch
 
@@ -738,7 +744,10 @@ class SessionsPage(Page):
         self.model.reload()
         self._recount()
         if self.form is not None:
-            self.form.load_episodes()
+            if self.form.episodes_fresh:
+                self.form.episodes_fresh = False
+            else:
+                self.form.load_episodes()
 
     def first_focus(self) -> QWidget | None:
         if self.form is None:
