@@ -65,6 +65,10 @@ class ValidationError(PeerDeskError):
     exit_code = 9
 
 
+class OutputPathError(ValidationError):
+    """An output file aimed at a store's own files or into a data folder."""
+
+
 class PasswordPolicyError(ValidationError):
     pass
 

@@ -42,6 +42,7 @@ from peerdesk.services.files import (
 from peerdesk.services.folder_access import make_folder
 from peerdesk.services.keyslots import FORMAT as KEYSLOTS_FORMAT
 from peerdesk.services.keyslots import KEYSLOTS_FILE, KeyslotFile
+from peerdesk.services.output_paths import check_output_path
 from peerdesk.services.policy import POLICY_FILE, parse_policy_text
 
 BACKUP_FORMAT = "peerdesk-backup"
@@ -281,7 +282,7 @@ def _keyslot_bytes(zf: zipfile.ZipFile, backup: Path) -> bytes:
 def backup_store(store: Any, actor: Actor, out: Path) -> BackupInfo:
     """Admin's backup of the open store (store is a services.store.Store)."""
     actor.require("backup.run", "make backups")
-    out = with_backup_suffix(Path(out))
+    out = check_output_path(with_backup_suffix(Path(out)), store.data_dir)
 
     def audit(info: BackupInfo) -> None:
         # Before the file takes its place: a backup nobody can see in the log never exists.

@@ -49,6 +49,7 @@ from peerdesk.models import (
 )
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import database_error_message, os_error_message
+from peerdesk.services.output_paths import check_output_folder
 from peerdesk.services.spreadsheet import write_rows
 from peerdesk.services.store import Store
 
@@ -153,7 +154,7 @@ def export_all(
     store: Store, actor: Actor, out_dir: Path, include_names: bool = False
 ) -> ExportResult:
     actor.require("export.run", "export data")
-    out_dir = Path(out_dir)
+    out_dir = check_output_folder(Path(out_dir), store.data_dir)
     check_destination(out_dir)
     try:
         if out_dir.is_dir():

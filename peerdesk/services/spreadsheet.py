@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TextIO
 
 from peerdesk.services.files import atomic_path
+from peerdesk.services.output_paths import check_output_path
 
 BOM = "\ufeff"
 # ZERO WIDTH SPACE: not whitespace to Excel, LibreOffice or Python's str.strip(), drawn as
@@ -175,5 +176,5 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 def save_text(target: Path, text: str) -> None:
     """Write CSV text atomically as UTF-8 starting with the BOM (added unless present)."""
     data = text if text.startswith(BOM) else BOM + text
-    with atomic_path(Path(target)) as tmp:
+    with atomic_path(check_output_path(Path(target))) as tmp:
         tmp.write_bytes(data.encode("utf-8"))
