@@ -284,6 +284,23 @@ def _start_it_log(args: argparse.Namespace, command: str) -> None:
     it_log.info("start: peerdesk %s, %s", __version__, command)
 
 
+def _known_fault(exc: BaseException, argv: Sequence[str] | None) -> PeerDeskError | None:
+    """The last resort: an OS or database error no command caught, named by faults.py."""
+    from peerdesk.faults import fault
+
+    path: object = getattr(exc, "filename", None)
+    store_path = None
+    try:
+        from peerdesk.services.locations import resolve_data_dir
+
+        args = build_parser().parse_known_args(argv)[0]
+        store_path = resolve_data_dir(args.data_dir) / "peerdesk.db"
+    except (PeerDeskError, SystemExit, OSError, ValueError):
+        pass
+    where = path if isinstance(path, str | os.PathLike) else store_path or "the data folder"
+    return fault(exc, Path(where), store_path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     command = "?"
     try:
@@ -306,6 +323,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("peerdesk: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
+        known = _known_fault(exc, argv)
+        if known is not None:  # damage, a full disk, permissions: the table in faults.py
+            print(f"peerdesk: error: {' '.join(str(known).splitlines())}", file=sys.stderr)
+            it_log.error(
+                "%s ended with %s (exit %d)", command, type(known).__name__, known.exit_code
+            )
+            return known.exit_code
         it_log.error("%s failed unexpectedly: %s", command, type(exc).__name__)
         if os.environ.get("PEERDESK_DEBUG") == "1":
             raise

@@ -193,7 +193,8 @@ def write_backup_file(
             raise StorageFullError(
                 f"the disk is full: could not write {target}; nothing was changed"
             ) from exc
-        raise database_error_message(exc, target) from exc
+        # A bad page met while exporting is the store's damage, not the backup's.
+        raise database_error_message(exc, target, Path(data_dir) / DB_MEMBER, key) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

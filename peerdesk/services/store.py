@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,13 +30,12 @@ from peerdesk.errors import (
     StoreExistsError,
     StoreNotFoundError,
 )
+from peerdesk.faults import fault
 from peerdesk.models import AuditEvent, Setting, Site, User, new_id, schema, utcnow
 from peerdesk.models.engine import make_engine, make_session_factory
 from peerdesk.services import audit, pending_events
 from peerdesk.services.auth import ADMIN, SYSTEM, Actor
 from peerdesk.services.files import (
-    database_error_message,
-    is_disk_full,
     os_error_message,
 )
 from peerdesk.services.folder_access import create_file, make_folder, set_file_mode
@@ -147,9 +147,12 @@ class Store:
                     yield session
             except OSError as exc:
                 raise os_error_message(exc, self.db_path) from exc
-            except SQLAlchemyError as exc:
-                if is_disk_full(exc):  # one clear sentence, and the transaction rolled back
-                    raise database_error_message(exc, self.db_path) from exc
+            except (SQLAlchemyError, sqlcipher3.Error) as exc:
+                # Damage, a full disk, permissions (faults.py): one clear sentence, and the
+                # transaction rolled back. Other errors (a constraint) stay for the caller.
+                known = fault(exc, self.db_path, self.db_path, self._key)
+                if known is not None:
+                    raise known from exc
                 raise
 
     def audit(
@@ -289,6 +292,9 @@ def _open_engine_checked(
             lock.release()
         if isinstance(exc, PeerDeskError):
             raise
+        known = fault(exc, data_dir / DB_FILE, data_dir / DB_FILE, key)
+        if known is not None:
+            raise known from exc
         raise DamagedStoreError(f"the store cannot be opened: {exc}") from exc
     return store
 
