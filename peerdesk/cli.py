@@ -109,13 +109,23 @@ def open_for_command(  # noqa: ANN201 - (Store, Actor)
     from peerdesk.services.store import open_store, resolve_data_dir
 
     who = who or read_credentials(args)
-    return open_store(
+    store, actor = open_store(
         resolve_data_dir(args.data_dir),
         who.username,
         who.password,
         who.recovery_key,
         refuse_first_password=not first_password_ok,
     )
+    tell_rollback(store)
+    return store, actor
+
+
+def tell_rollback(store: object) -> None:
+    """An unacknowledged older copy of the store: said once per command, on stderr."""
+    from peerdesk.services.rollback import WARNING
+
+    if getattr(store, "rollback", None) is not None:
+        print(f"peerdesk: warning: {WARNING}", file=sys.stderr)
 
 
 def _store_options(p: argparse.ArgumentParser) -> None:
@@ -250,6 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd.restore)
 
     p = sub.add_parser("verify", help="check integrity, foreign keys and the audit chain")
+    p.add_argument(
+        "--acknowledge-rollback",
+        action="store_true",
+        help="admin: record that an older copy of the store put back was checked (audited)",
+    )
     _store_options(p)
     p.set_defaults(func=cmd.verify)
 

@@ -16,6 +16,7 @@ from peerdesk.cli import (
     read_new_password,
     read_own_new_password,
     read_secret,
+    tell_rollback,
 )
 from peerdesk.errors import IntegrityProblem, PeerDeskError, StoreExistsError, UsageError
 
@@ -316,6 +317,7 @@ def backup(args: argparse.Namespace) -> int:
     store, actor = open_store(
         _data_dir(args), who.username, who.password, who.recovery_key, exclusive=False
     )
+    tell_rollback(store)
     with store:
         info = backup_store(store, actor, args.out)
     print(
@@ -343,10 +345,16 @@ def restore(args: argparse.Namespace) -> int:
 
 
 def verify(args: argparse.Namespace) -> int:
+    from peerdesk.services import rollback
     from peerdesk.services.verify import verify_store
 
     store, actor = open_for_command(args)
     with store:
+        if args.acknowledge_rollback:
+            if rollback.acknowledge(store, actor):
+                print("The older copy of the store is acknowledged (recorded in the audit log).")
+            else:
+                print("No older copy of the store is waiting to be acknowledged.")
         report = verify_store(store, actor)
     for warning in report.warnings:
         print(f"warning: {warning}")

@@ -62,6 +62,8 @@ from peerdesk.services.notes import (
 from peerdesk.services.notes_crypto import new_recovery_keypair
 from peerdesk.services.passwords import check_new_password, valid_username
 from peerdesk.services.policy import POLICY_FILE, Policy, load_policy
+from peerdesk.services.rollback import WARNING as ROLLBACK_WARNING
+from peerdesk.services.rollback import OpenRollback, open_rollback, told_at_sign_in
 
 DB_FILE = "peerdesk.db"
 BACKUP_DIR = "backups"
@@ -113,6 +115,8 @@ class Store:
         # One KeyslotFile per open store, so nothing saves a stale copy over newer slots.
         self.keyslots = keyslots or KeyslotFile(self.data_dir)
         self.warnings: list[str] = []  # shown to the person who unlocked (e.g. rollback)
+        # An older copy put back and not yet acknowledged (services/rollback.py).
+        self.rollback: OpenRollback | None = None
         self.note_keys = NoteKeys()  # the unlocked person's notes keys (services/notes.py)
         # Set while the person signed in still has an administrator's password (see
         # accounts.choose_first_password); holds their opened slot until they replace it.
@@ -632,6 +636,7 @@ def open_store(
             flushed = _flush_pending_events(store, s)
             beside_files = pending_events.flush(data_dir, key, s, store.audit)
             _check_rollback(store, s)
+            store.rollback = open_rollback(s)
             if kind == "recovery":
                 actor = Actor(None, "recovery-key", "Emergency access", ADMIN, emergency=True)
                 store.audit(s, actor, "login.recovery_key", "store", slots.store_id)
@@ -649,6 +654,8 @@ def open_store(
                 via = {"via": "os_login"} if kind != "password" else None
                 store.audit(s, actor, "login", "user", user.id, via)
                 setup_at_unlock(store, s, actor, unlocked)
+            if store.rollback is not None and told_at_sign_in(actor):
+                store.warnings.insert(0, ROLLBACK_WARNING)
         if flushed:  # only once the events are safely in the audit log
             store.keyslots.data.pop(PENDING_KEY, None)
             store.keyslots.save()
@@ -674,6 +681,7 @@ def _open_beside_app(store: Store, kind: str, name: str, store_id: str) -> tuple
             store.record_event(actor, "login.recovery_key", "store", store_id)
         else:
             with store.session() as s:
+                store.rollback = open_rollback(s)
                 user = s.scalar(select(User).where(User.username == name))
                 if user is None:
                     raise DamagedStoreError("the account's keyslot has no matching user record")
@@ -710,10 +718,7 @@ def _check_rollback(store: Store, session: Session) -> None:
         return
     found = session.scalar(select(AuditEvent.mac).where(AuditEvent.seq == seq))
     if found != mac:
-        store.warnings.append(
-            "the store file is older than expected: audit events recorded earlier are "
-            "missing, so an older copy may have been put back; check with your administrator"
-        )
+        # Told through store.rollback until an admin acknowledges it (services/rollback.py).
         store.audit(
             session,
             SYSTEM,

@@ -9,6 +9,8 @@ from sqlalchemy import text
 from peerdesk.services import audit, notes
 from peerdesk.services.auth import Actor
 from peerdesk.services.keyslots import DEFAULT_KDF
+from peerdesk.services.rollback import WARNING as ROLLBACK_WARNING
+from peerdesk.services.rollback import open_rollback
 from peerdesk.services.store import Store
 
 
@@ -40,6 +42,8 @@ def verify_store(store: Store, actor: Actor) -> VerifyReport:
                 f"{plain} private notes are not yet sealed with their author's key; "
                 "they will be when each author next signs in"
             )
+        if open_rollback(s) is not None:  # loud until an admin acknowledges it
+            report.problems.append(f"rollback: {ROLLBACK_WARNING}")
         chain = audit.verify_chain(s, store.key)
         report.problems += chain.problems
         report.audit_events = chain.checked
