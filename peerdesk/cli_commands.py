@@ -130,31 +130,26 @@ def init(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from peerdesk.services.backup import remove_store_files
-    from peerdesk.services.demo import build_demo, demo_summary
+    from peerdesk.services.demo import demo_summary
     from peerdesk.services.store import default_demo_dir, store_exists
+    from peerdesk.services.store_build import build_demo_store, clean_stale
 
     data_dir = Path(args.data_dir) if args.data_dir else default_demo_dir()
-    if args.sessions < 0:
-        raise UsageError("--sessions must be zero or more")
-    if store_exists(data_dir):
+    clean_stale(data_dir)  # a demo killed half-way left only a hidden build folder
+    if store_exists(data_dir) or (data_dir / "keyslots.json").exists():
         if not args.force:
             raise StoreExistsError(
                 f"a store already exists in {data_dir}; use --force to replace a demo store"
             )
         _require_demo(data_dir)
-        from peerdesk.services.instance_lock import InstanceLock
-
-        lock = InstanceLock(data_dir)
-        lock.acquire()  # never pull a demo store from under a running app
-        try:
-            remove_store_files(data_dir)
-        finally:
-            lock.release()
     password = None
     if args.password_stdin or os.environ.get("PEERDESK_PASSWORD") is not None:
         password = read_secret(args)
-    result = build_demo(data_dir, sessions=args.sessions, seed=args.seed, password=password)
+    # Built beside the folder and moved in at the end (services/store_build.py): a killed
+    # or failed run leaves the old demo store, or nothing, never half a store.
+    result = build_demo_store(
+        data_dir, replace=args.force, sessions=args.sessions, seed=args.seed, password=password
+    )
     print(demo_summary(result))
     print(f"Recovery key: {result.recovery_key}")
     return 0

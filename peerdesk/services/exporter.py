@@ -158,10 +158,14 @@ def export_all(
     check_destination(out_dir)
     try:
         if out_dir.is_dir():
-            work = Path(tempfile.mkdtemp(prefix=".peerdesk-export-", dir=out_dir))
+            work = Path(tempfile.mkdtemp(prefix=f".peerdesk-export-{os.getpid()}-", dir=out_dir))
         else:
             out_dir.parent.mkdir(parents=True, exist_ok=True)
-            work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.export-", dir=out_dir.parent))
+            work = Path(
+                tempfile.mkdtemp(
+                    prefix=f".{out_dir.name}.export-{os.getpid()}-", dir=out_dir.parent
+                )
+            )
     except OSError as exc:
         raise os_error_message(exc, out_dir) from exc
     files: dict[str, int] = {}

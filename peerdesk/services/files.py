@@ -14,7 +14,8 @@ from peerdesk.faults import classify, fault
 from peerdesk.services.folder_access import file_mode, make_folder
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in folder survive a power cut (POSIX; Windows has no such call)."""
     if os.name != "posix":
         return
     fd = os.open(folder, os.O_RDONLY)
@@ -84,7 +85,11 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise PeerDeskError(f"could not write {target}: {folder} is a file, not a folder")
     try:
         make_folder(folder)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        # The writer's pid in the name lets the next start remove what a killed run left
+        # (services/store_build.clean_temp_files).
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=folder
+        )
         os.close(fd)
         if os.name == "posix":  # 0600, or 0660 in a clinic group's shared folder
             os.chmod(tmp_name, file_mode(folder))
@@ -96,7 +101,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise os_error_message(exc, target) from exc

@@ -326,6 +326,9 @@ def create_store(
 ) -> str:
     """Create an empty store with one admin account; return the recovery key (shown once)."""
     data_dir = Path(data_dir)
+    from peerdesk.services.store_build import clean_stale  # avoids an import cycle
+
+    clean_stale(data_dir)
     if store_exists(data_dir) or (data_dir / "keyslots.json").exists():
         raise StoreExistsError(f"a store already exists in {data_dir}")
     policy = load_policy(data_dir)
@@ -586,6 +589,9 @@ def open_store(
     migration, no notes keys, and the key file is never rewritten on success.
     """
     data_dir = Path(data_dir)
+    from peerdesk.services.store_build import clean_stale  # avoids an import cycle
+
+    clean_stale(data_dir)  # what killed runs left: build folders, backup temp files
     if not store_exists(data_dir):
         raise StoreNotFoundError(
             f"no PeerDesk store in {data_dir}; create one with 'peerdesk init' or restore a backup"

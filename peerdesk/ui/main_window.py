@@ -394,12 +394,12 @@ class MainWindow(QMainWindow):
             self.wizard = None
 
     def create_demo(self, sessions: int = 3000) -> None:
-        from peerdesk.services.demo import build_demo
+        from peerdesk.services.store_build import build_demo_store
 
         self.login.set_busy(True)
         self.task = run_task(
             self,
-            partial(build_demo, self.data_dir, sessions=sessions, password=DEMO_PASSWORD),
+            partial(build_demo_store, self.data_dir, sessions=sessions, password=DEMO_PASSWORD),
             on_result=lambda _r: self.show_login(),
             on_error=self._demo_failed,
             title=self.tr("Demo"),
