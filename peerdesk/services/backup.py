@@ -134,6 +134,9 @@ def write_backup_file(
         raise PeerDeskError(
             f"{target} is a folder; give a file name, e.g. {target / 'peerdesk.pdbackup'}"
         )
+    from peerdesk.services.store_build import clean_temp_files  # avoids an import cycle
+
+    clean_temp_files(target.parent)  # what killed backups into this folder left
     try:
         make_folder(target.parent)
         work = Path(tempfile.mkdtemp(prefix=f".peerdesk-backup-{os.getpid()}-", dir=target.parent))

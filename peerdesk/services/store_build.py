@@ -128,9 +128,7 @@ def _move_files(work: Path, data_dir: Path, replace: bool) -> None:
     fsync_dir(data_dir)
 
 
-def build_then_place(
-    data_dir: Path, build: Callable[[Path], T], replace: bool = False
-) -> T:
+def build_then_place(data_dir: Path, build: Callable[[Path], T], replace: bool = False) -> T:
     """Run build(work_folder) (it creates and closes a store there), then place it."""
     data_dir = Path(data_dir)
     clean_stale(data_dir)
