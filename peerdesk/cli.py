@@ -10,7 +10,7 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,10 +37,33 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+MAX_DEMO_SESSIONS = 2_000_000  # every row is built in memory first; more would exhaust it
+
+
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from low to high, else a one-line usage error (exit 2)
+    before any work starts (a huge --sessions once allocated until the kernel killed it)."""
+
+    def parse(text: str) -> int:
+        value = text.strip()
+        if not (value.lstrip("+-").isdigit() and len(value) <= 30):
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number")
+        number = int(value)
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,}, not {text[:40]}")
+        return number
+
+    parse.__name__ = "whole number"
+    return parse
+
+
 def read_secret(args: argparse.Namespace, prompt: str = "Password: ") -> str:
     """The acting user's password: PEERDESK_PASSWORD, --password-stdin, or a terminal prompt."""
     if getattr(args, "password_stdin", False):
-        line = sys.stdin.readline()
+        try:
+            line = sys.stdin.readline()
+        except UnicodeDecodeError as exc:
+            raise UsageError("the password on standard input is not valid UTF-8 text") from exc
         if not line:
             raise UsageError("--password-stdin was given but standard input is empty")
         return line.rstrip("\r\n")
@@ -170,8 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd.init)
 
     p = sub.add_parser("demo", help="create a demo store with realistic sample data")
-    p.add_argument("--sessions", type=int, default=3000)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--sessions", type=bounded_int(0, MAX_DEMO_SESSIONS), default=3000, metavar="N")
+    p.add_argument("--seed", type=bounded_int(0, 2**63 - 1), default=1, metavar="S")
     p.add_argument("--password-stdin", action="store_true")
     p.add_argument("--force", action="store_true", help="replace an existing demo store")
     p.set_defaults(func=cmd.demo)
@@ -299,6 +322,28 @@ def _start_it_log(args: argparse.Namespace, command: str) -> None:
     it_log.info("start: peerdesk %s, %s", __version__, command)
 
 
+# Names and secrets must be text; file paths may hold any bytes the OS allows.
+TEXT_ARGUMENTS = ("user", "username", "admin", "display_name", "site", "month")
+TEXT_ENVIRONMENT = ("PEERDESK_USER", "PEERDESK_PASSWORD", "PEERDESK_NEW_PASSWORD")
+
+
+def _undecodable(text: str) -> bool:
+    """Python keeps bytes that are not UTF-8 as lone surrogates (surrogateescape)."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def _refuse_undecodable(args: argparse.Namespace) -> None:
+    for name in TEXT_ARGUMENTS:
+        value = getattr(args, name, None)
+        if isinstance(value, str) and _undecodable(value):
+            option = name if name == "username" else "--" + name.replace("_", "-")
+            raise UsageError(f"{option} is not valid text: use UTF-8 characters only")
+    for name in TEXT_ENVIRONMENT:
+        value = os.environ.get(name)
+        if value is not None and _undecodable(value):
+            raise UsageError(f"{name} is not valid text: use UTF-8 characters only")
+
+
 def _known_fault(exc: BaseException, argv: Sequence[str] | None) -> PeerDeskError | None:
     """The last resort: an OS or database error no command caught, named by faults.py."""
     from peerdesk.faults import fault
@@ -321,6 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        _refuse_undecodable(args)
         command = _command_name(args)
         _start_it_log(args, command)
         if args.command is None:

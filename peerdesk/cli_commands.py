@@ -189,6 +189,7 @@ def user_add(args: argparse.Namespace) -> int:
 
 def user_list(args: argparse.Namespace) -> int:
     from peerdesk.services import accounts
+    from peerdesk.services.text_rules import shown
 
     store, actor = open_for_command(args)
     with store:
@@ -199,7 +200,9 @@ def user_list(args: argparse.Namespace) -> int:
         if state == "active" and u.first_password:
             state = "first-pw"  # they have not chosen their own password yet
         last = u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never"
-        print(f"{u.username:<20} {u.role:<12} {state:<10} {last:<20} {u.display_name}")
+        # Names stored before control characters were refused are shown escaped.
+        name = shown(u.display_name)
+        print(f"{shown(u.username):<20} {u.role:<12} {state:<10} {last:<20} {name}")
     return 0
 
 

@@ -32,6 +32,7 @@ from peerdesk.services.notes import (
 from peerdesk.services.notes_crypto import new_notes_key
 from peerdesk.services.passwords import check_new_password, normalise, valid_username
 from peerdesk.services.store import Store, note_failed_login, note_password_change
+from peerdesk.services.text_rules import check_one_line
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def add_user(
     if role not in ROLES:
         raise ValidationError(f"role must be one of: {', '.join(ROLES)}")
     pw = check_new_password(password, store.policy.min_password_length, name)
+    display_name = check_one_line(display_name, "the display name")
     slots_before = list(store.keyslots.slots)
     try:
         user = _add_user_and_slot(store, actor, name, role, pw, display_name, must_change)

@@ -38,7 +38,12 @@ from peerdesk.services.auth import ADMIN, SYSTEM, Actor
 from peerdesk.services.files import (
     os_error_message,
 )
-from peerdesk.services.folder_access import create_file, make_folder, set_file_mode
+from peerdesk.services.folder_access import (
+    create_file,
+    make_folder,
+    set_file_mode,
+    tighten_folder,
+)
 from peerdesk.services.instance_lock import HOLDER_FILE, LOCK_FILE, InstanceLock
 from peerdesk.services.keyslots import (
     KEYSLOTS_FILE,
@@ -64,6 +69,7 @@ from peerdesk.services.passwords import check_new_password, valid_username
 from peerdesk.services.policy import POLICY_FILE, Policy, load_policy
 from peerdesk.services.rollback import WARNING as ROLLBACK_WARNING
 from peerdesk.services.rollback import OpenRollback, open_rollback, told_at_sign_in
+from peerdesk.services.text_rules import check_one_line
 
 DB_FILE = "peerdesk.db"
 BACKUP_DIR = "backups"
@@ -84,6 +90,13 @@ def secure_store_files(data_dir: Path) -> None:
             set_file_mode(Path(data_dir) / name)
         except OSError:
             pass  # not ours to change; the folder's own mode still keeps others out
+    # Folders too (a restore by an older release left 0755): 0700, or the clinic group's
+    # 2770 in a shared folder; never anything for others.
+    for folder in (Path(data_dir), Path(data_dir) / BACKUP_DIR, Path(data_dir) / "pending-events"):
+        try:
+            tighten_folder(folder)
+        except OSError:
+            pass
 
 
 def store_exists(data_dir: Path) -> bool:
@@ -333,6 +346,8 @@ def create_store(
         raise StoreExistsError(f"a store already exists in {data_dir}")
     policy = load_policy(data_dir)
     admin_username = valid_username(admin_username)
+    admin_display_name = check_one_line(admin_display_name, "the display name")
+    site_name = check_one_line(site_name, "the site name")
     password = check_new_password(admin_password, policy.min_password_length, admin_username)
     try:
         # Only this OS account needs a personal folder (0700); a machine-wide folder made

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from peerdesk.errors import StoreExistsError
 from peerdesk.services.files import fsync_dir, os_error_message
-from peerdesk.services.folder_access import make_folder, set_file_mode
+from peerdesk.services.folder_access import make_folder, set_file_mode, set_folder_mode
 
 T = TypeVar("T")
 READY = "READY"
@@ -64,15 +64,18 @@ def _build_pid(folder: Path, data_dir: Path) -> int | None:
 
 
 def _builds(data_dir: Path) -> list[Path]:
-    parent = data_dir.parent
-    try:
-        return [
-            p
-            for p in parent.glob(f".{glob_escape(data_dir.name)}.{BUILD_TAG}-*")
-            if p.is_dir() and _build_pid(p, data_dir) is not None
-        ]
-    except OSError:
-        return []
+    """Build folders for data_dir: beside it, or inside it (see build_folder)."""
+    found: list[Path] = []
+    for where in (data_dir.parent, data_dir):
+        try:
+            found += [
+                p
+                for p in where.glob(f".{glob_escape(data_dir.name)}.{BUILD_TAG}-*")
+                if p.is_dir() and _build_pid(p, data_dir) is not None
+            ]
+        except OSError:
+            continue
+    return found
 
 
 def glob_escape(name: str) -> str:
@@ -83,15 +86,25 @@ def glob_escape(name: str) -> str:
 def build_folder(data_dir: Path) -> Iterator[Path]:
     """A fresh hidden folder beside data_dir; removed again unless placed."""
     data_dir = Path(data_dir)
+    prefix = f".{data_dir.name}.{BUILD_TAG}-{os.getpid()}-"
     try:
         make_folder(data_dir.parent)
-        work = Path(
-            tempfile.mkdtemp(
-                prefix=f".{data_dir.name}.{BUILD_TAG}-{os.getpid()}-", dir=data_dir.parent
-            )
-        )
-        os.chmod(work, 0o700)
+        work = Path(tempfile.mkdtemp(prefix=prefix, dir=data_dir.parent))
+    except PermissionError:
+        # A machine-wide folder (/var/lib/peerdesk) whose parent only root may write:
+        # build inside the folder itself (still the same disk, still hidden).
+        try:
+            make_folder(data_dir)
+            work = Path(tempfile.mkdtemp(prefix=prefix, dir=data_dir))
+        except OSError as exc:
+            raise os_error_message(exc, data_dir) from exc
     except OSError as exc:
+        raise os_error_message(exc, data_dir) from exc
+    try:
+        # Files made here must already belong to the clinic group in a shared folder.
+        set_folder_mode(work, data_dir if data_dir.is_dir() else data_dir.parent)
+    except OSError as exc:
+        shutil.rmtree(work, ignore_errors=True)
         raise os_error_message(exc, data_dir) from exc
     try:
         yield work
