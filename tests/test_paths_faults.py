@@ -163,15 +163,20 @@ def test_no_room_to_create_a_store_is_disk_full(tmp_path, command):
 
 
 @pytest.mark.skipif(os.name != "posix", reason="RLIMIT_FSIZE")
-def test_full_disk_while_adding_an_account(demo_copy, tmp_path):
+def test_full_disk_while_adding_an_account_leaves_neither(demo_copy, tmp_path):
+    """No room for the bigger key file: exit 11, and no account without its keyslot."""
+    from peerdesk.services.keyslots import KeyslotFile
+
     d = demo_copy(tmp_path / "store")
-    size = (d / "peerdesk.db").stat().st_size
-    limit = max(size, (d / "keyslots.json").stat().st_size) + 2048
+    limit = (d / "keyslots.json").stat().st_size + 512
     result = cli(*_args("user add", tmp_path), data_dir=d, preexec=_limit_file_size(limit))
-    if result.returncode == 0:
-        pytest.skip("the account fitted under the limit")
     line = assert_one_line_error(result)
-    assert result.returncode == 11, line
+    assert result.returncode == StorageFullError.exit_code == 11, line
+    assert "newbie" not in KeyslotFile(d).usernames()
+    listed = cli("user", "list", "--user", "admin", data_dir=d)
+    assert listed.returncode == 0 and "newbie" not in listed.stdout, listed.stderr
+    again = cli(*_args("user add", tmp_path), data_dir=d)  # and it can simply be added again
+    assert again.returncode == 0, again.stderr
 
 
 def _mount_tmpfs(where: Path, size: str) -> bool:
