@@ -302,6 +302,10 @@ def backup(args: argparse.Namespace) -> int:
         if args.user or args.password_stdin or args.recovery_key_stdin:
             raise UsageError("--unattended takes no account or password; it uses the OS's secret")
         result = run_unattended_backup(_data_dir(args), args.out)
+        if result.rollback_open:
+            from peerdesk.services.rollback import WARNING
+
+            print(f"peerdesk: warning: {WARNING}", file=sys.stderr)
         info = result.info
         print(
             f"Backup written and verified: {info.path} ({info.size} bytes, "
