@@ -80,10 +80,12 @@ def _args(name: str, tmp: Path) -> list[str]:
 
 
 def _bad_page(db: Path) -> None:
+    """Overwrite every fourth page of the middle half, so each command meets one."""
     pages = db.stat().st_size // 4096
     with open(db, "r+b") as fh:
-        fh.seek((pages // 2) * 4096)
-        fh.write(os.urandom(4096))
+        for page in range(pages // 4, 3 * pages // 4, 4):
+            fh.seek(page * 4096)
+            fh.write(os.urandom(4096))
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))

@@ -71,7 +71,7 @@ def acknowledge(store, actor: Actor) -> bool:  # noqa: ANN001 - services.store.S
         store.audit(
             s,
             actor,
-            ACKNOWLEDGED,
+            "store.rollback_acknowledged",  # = ACKNOWLEDGED; literal for the describer check
             "store",
             store.keyslots.store_id,
             {"detected_seq": found.detected_seq, "detections": found.detections},

@@ -22,6 +22,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -199,8 +200,17 @@ def clean_temp_files(folder: Path) -> list[Path]:
     return removed
 
 
-def build_demo_store(data_dir: Path, replace: bool = False, **options: Any) -> Any:
+def build_demo_store(
+    data_dir: Path,
+    replace: bool = False,
+    sessions: int = 3000,
+    seed: int = 1,
+    password: str | None = None,
+    anchor: date | None = None,
+) -> Any:
     """services.demo.build_demo, built beside data_dir and placed whole (a DemoResult).
+
+    (No **options: ui/tasks.run_task would pass its progress and cancel arguments on.)
 
     replace: swap out a demo store already there (the caller checked it is a demo), under
     its instance lock so a running app never loses its store from under it.
@@ -213,7 +223,7 @@ def build_demo_store(data_dir: Path, replace: bool = False, **options: Any) -> A
     data_dir = Path(data_dir)
     clean_stale(data_dir)
     with build_folder(data_dir) as work:
-        result = build_demo(work, **options)
+        result = build_demo(work, sessions=sessions, seed=seed, password=password, anchor=anchor)
         if replace and (data_dir / "peerdesk.lock").exists():
             lock = InstanceLock(data_dir)
             lock.acquire()
