@@ -65,6 +65,8 @@ def _lead_stripped(text: str) -> str:
         if ch not in LEADING_SPACE and unicodedata.category(ch) not in SKIPPED_CATEGORIES:
             return text[i:]
     return ""
+
+
 # Text made only of these (with a digit) is number-like: a phone number, a range, a code.
 NUMBER_LIKE = re.compile(r"[0-9\s+\-().,/:]*")
 # Characters that occur in numbers, dates, times, fractions, percentages and money.
