@@ -514,7 +514,8 @@ class MainWindow(QMainWindow):
         for act in (self.password_action, self.lock_action, self.sign_out_action, self.help_action):
             act.setEnabled(True)
         for warning in store.warnings:  # e.g. an older copy of the store was put back
-            self.dialogs.warn(self, self.tr("Check this store"), warning)
+            # Services write sentences in lower case for the command line's "warning: ...".
+            self.dialogs.warn(self, self.tr("Check this store"), warning[:1].upper() + warning[1:])
         if store.rollback is not None and (actor.role == ADMIN or actor.emergency):
             self._offer_rollback_acknowledgement(store, actor)
         self.password_action.setEnabled(not actor.emergency)

@@ -31,7 +31,7 @@ def test_rollback_shown_to_coordinator_and_admin_until_acknowledged(
     w = make_window(seeded.data_dir)
 
     def told_since(n: int) -> list[str]:
-        return [d.text for d in dialogs.shown[n:] if "older copy of the store" in d.text]
+        return [d.text for d in dialogs.shown[n:] if "older copy of the store" in d.text.lower()]
 
     n = len(dialogs.shown)
     sign_in(qtbot, w, "anna")
@@ -41,6 +41,7 @@ def test_rollback_shown_to_coordinator_and_admin_until_acknowledged(
     n = len(dialogs.shown)
     sign_in(qtbot, w, "coord")
     assert w.signed_in and dialogs.shown[n].kind == "warn" and len(told_since(n)) == 1
+    assert dialogs.shown[n].text.startswith("An older copy of the store was put back")
     assert "confirm" not in [d.kind for d in dialogs.shown[n:]]  # only an admin may end it
     w.sign_out()
 
