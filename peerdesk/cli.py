@@ -10,7 +10,7 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,10 +37,34 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+MAX_DEMO_SESSIONS = 2_000_000  # every row is built in memory first; more would exhaust it
+MAX_DEMO_YEARS = 50  # services.demo.MAX_YEARS (not imported: the parser stays light)
+
+
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from low to high, else a one-line usage error (exit 2)
+    before any work starts (a huge --sessions once allocated until the kernel killed it)."""
+
+    def parse(text: str) -> int:
+        value = text.strip()
+        if not (value.lstrip("+-").isdigit() and len(value) <= 30):
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number")
+        number = int(value)
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,}, not {text[:40]}")
+        return number
+
+    parse.__name__ = "whole number"
+    return parse
+
+
 def read_secret(args: argparse.Namespace, prompt: str = "Password: ") -> str:
     """The acting user's password: PEERDESK_PASSWORD, --password-stdin, or a terminal prompt."""
     if getattr(args, "password_stdin", False):
-        line = sys.stdin.readline()
+        try:
+            line = sys.stdin.readline()
+        except UnicodeDecodeError as exc:
+            raise UsageError("the password on standard input is not valid UTF-8 text") from exc
         if not line:
             raise UsageError("--password-stdin was given but standard input is empty")
         return line.rstrip("\r\n")
@@ -109,13 +133,23 @@ def open_for_command(  # noqa: ANN201 - (Store, Actor)
     from peerdesk.services.store import open_store, resolve_data_dir
 
     who = who or read_credentials(args)
-    return open_store(
+    store, actor = open_store(
         resolve_data_dir(args.data_dir),
         who.username,
         who.password,
         who.recovery_key,
         refuse_first_password=not first_password_ok,
     )
+    tell_rollback(store)
+    return store, actor
+
+
+def tell_rollback(store: object) -> None:
+    """An unacknowledged older copy of the store: said once per command, on stderr."""
+    from peerdesk.services.rollback import WARNING
+
+    if getattr(store, "rollback", None) is not None:
+        print(f"peerdesk: warning: {WARNING}", file=sys.stderr)
 
 
 def _store_options(p: argparse.ArgumentParser) -> None:
@@ -160,13 +194,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd.init)
 
     p = sub.add_parser("demo", help="create a demo store with realistic sample data")
-    p.add_argument("--sessions", type=int, default=3000)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--sessions", type=bounded_int(0, MAX_DEMO_SESSIONS), default=3000, metavar="N")
+    p.add_argument("--seed", type=bounded_int(0, 2**63 - 1), default=1, metavar="S")
     p.add_argument(
         "--years",
-        type=int,
+        type=bounded_int(1, MAX_DEMO_YEARS),
         default=1,
-        help="spread the sessions over this many years ending today (1-50, default 1)",
+        metavar="N",
+        help=f"spread the sessions over this many years ending today (1-{MAX_DEMO_YEARS}, default 1)",
     )
     p.add_argument("--password-stdin", action="store_true")
     p.add_argument("--force", action="store_true", help="replace an existing demo store")
@@ -256,6 +291,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd.restore)
 
     p = sub.add_parser("verify", help="check integrity, foreign keys and the audit chain")
+    p.add_argument(
+        "--acknowledge-rollback",
+        action="store_true",
+        help="admin: record that an older copy of the store put back was checked (audited)",
+    )
     _store_options(p)
     p.set_defaults(func=cmd.verify)
 
@@ -290,11 +330,51 @@ def _start_it_log(args: argparse.Namespace, command: str) -> None:
     it_log.info("start: peerdesk %s, %s", __version__, command)
 
 
+# Names and secrets must be text; file paths may hold any bytes the OS allows.
+TEXT_ARGUMENTS = ("user", "username", "admin", "display_name", "site", "month")
+TEXT_ENVIRONMENT = ("PEERDESK_USER", "PEERDESK_PASSWORD", "PEERDESK_NEW_PASSWORD")
+
+
+def _undecodable(text: str) -> bool:
+    """Python keeps bytes that are not UTF-8 as lone surrogates (surrogateescape)."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def _refuse_undecodable(args: argparse.Namespace) -> None:
+    for name in TEXT_ARGUMENTS:
+        value = getattr(args, name, None)
+        if isinstance(value, str) and _undecodable(value):
+            option = name if name == "username" else "--" + name.replace("_", "-")
+            raise UsageError(f"{option} is not valid text: use UTF-8 characters only")
+    for name in TEXT_ENVIRONMENT:
+        value = os.environ.get(name)
+        if value is not None and _undecodable(value):
+            raise UsageError(f"{name} is not valid text: use UTF-8 characters only")
+
+
+def _known_fault(exc: BaseException, argv: Sequence[str] | None) -> PeerDeskError | None:
+    """The last resort: an OS or database error no command caught, named by faults.py."""
+    from peerdesk.faults import fault
+
+    path: object = getattr(exc, "filename", None)
+    store_path = None
+    try:
+        from peerdesk.services.locations import resolve_data_dir
+
+        args = build_parser().parse_known_args(argv)[0]
+        store_path = resolve_data_dir(args.data_dir) / "peerdesk.db"
+    except (PeerDeskError, SystemExit, OSError, ValueError):
+        pass
+    where = path if isinstance(path, str | os.PathLike) else store_path or "the data folder"
+    return fault(exc, Path(where), store_path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     command = "?"
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        _refuse_undecodable(args)
         command = _command_name(args)
         _start_it_log(args, command)
         if args.command is None:
@@ -312,6 +392,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("peerdesk: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
+        known = _known_fault(exc, argv)
+        if known is not None:  # damage, a full disk, permissions: the table in faults.py
+            print(f"peerdesk: error: {' '.join(str(known).splitlines())}", file=sys.stderr)
+            it_log.error(
+                "%s ended with %s (exit %d)", command, type(known).__name__, known.exit_code
+            )
+            return known.exit_code
         it_log.error("%s failed unexpectedly: %s", command, type(exc).__name__)
         if os.environ.get("PEERDESK_DEBUG") == "1":
             raise

@@ -16,6 +16,7 @@ from peerdesk.cli import (
     read_new_password,
     read_own_new_password,
     read_secret,
+    tell_rollback,
 )
 from peerdesk.errors import IntegrityProblem, PeerDeskError, StoreExistsError, UsageError
 
@@ -129,34 +130,30 @@ def init(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from peerdesk.services.backup import remove_store_files
-    from peerdesk.services.demo import MAX_YEARS, build_demo, demo_summary
+    from peerdesk.services.demo import demo_summary
     from peerdesk.services.store import default_demo_dir, store_exists
+    from peerdesk.services.store_build import build_demo_store, clean_stale
 
     data_dir = Path(args.data_dir) if args.data_dir else default_demo_dir()
-    if args.sessions < 0:
-        raise UsageError("--sessions must be zero or more")
-    if not 1 <= args.years <= MAX_YEARS:
-        raise UsageError(f"--years must be 1 to {MAX_YEARS}")
-    if store_exists(data_dir):
+    clean_stale(data_dir)  # a demo killed half-way left only a hidden build folder
+    if store_exists(data_dir) or (data_dir / "keyslots.json").exists():
         if not args.force:
             raise StoreExistsError(
                 f"a store already exists in {data_dir}; use --force to replace a demo store"
             )
         _require_demo(data_dir)
-        from peerdesk.services.instance_lock import InstanceLock
-
-        lock = InstanceLock(data_dir)
-        lock.acquire()  # never pull a demo store from under a running app
-        try:
-            remove_store_files(data_dir)
-        finally:
-            lock.release()
     password = None
     if args.password_stdin or os.environ.get("PEERDESK_PASSWORD") is not None:
         password = read_secret(args)
-    result = build_demo(
-        data_dir, sessions=args.sessions, seed=args.seed, password=password, years=args.years
+    # Built beside the folder and moved in at the end (services/store_build.py): a killed
+    # or failed run leaves the old demo store, or nothing, never half a store.
+    result = build_demo_store(
+        data_dir,
+        replace=args.force,
+        sessions=args.sessions,
+        seed=args.seed,
+        password=password,
+        years=args.years,
     )
     print(demo_summary(result))
     print(f"Recovery key: {result.recovery_key}")
@@ -197,6 +194,7 @@ def user_add(args: argparse.Namespace) -> int:
 
 def user_list(args: argparse.Namespace) -> int:
     from peerdesk.services import accounts
+    from peerdesk.services.text_rules import shown
 
     store, actor = open_for_command(args)
     with store:
@@ -207,7 +205,9 @@ def user_list(args: argparse.Namespace) -> int:
         if state == "active" and u.first_password:
             state = "first-pw"  # they have not chosen their own password yet
         last = u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never"
-        print(f"{u.username:<20} {u.role:<12} {state:<10} {last:<20} {u.display_name}")
+        # Names stored before control characters were refused are shown escaped.
+        name = shown(u.display_name)
+        print(f"{shown(u.username):<20} {u.role:<12} {state:<10} {last:<20} {name}")
     return 0
 
 
@@ -307,6 +307,10 @@ def backup(args: argparse.Namespace) -> int:
         if args.user or args.password_stdin or args.recovery_key_stdin:
             raise UsageError("--unattended takes no account or password; it uses the OS's secret")
         result = run_unattended_backup(_data_dir(args), args.out)
+        if result.rollback_open:
+            from peerdesk.services.rollback import WARNING
+
+            print(f"peerdesk: warning: {WARNING}", file=sys.stderr)
         info = result.info
         print(
             f"Backup written and verified: {info.path} ({info.size} bytes, "
@@ -320,6 +324,7 @@ def backup(args: argparse.Namespace) -> int:
     store, actor = open_store(
         _data_dir(args), who.username, who.password, who.recovery_key, exclusive=False
     )
+    tell_rollback(store)
     with store:
         info = backup_store(store, actor, args.out)
     print(
@@ -347,10 +352,16 @@ def restore(args: argparse.Namespace) -> int:
 
 
 def verify(args: argparse.Namespace) -> int:
+    from peerdesk.services import rollback
     from peerdesk.services.verify import verify_store
 
     store, actor = open_for_command(args)
     with store:
+        if args.acknowledge_rollback:
+            if rollback.acknowledge(store, actor):
+                print("The older copy of the store is acknowledged (recorded in the audit log).")
+            else:
+                print("No older copy of the store is waiting to be acknowledged.")
         report = verify_store(store, actor)
     for warning in report.warnings:
         print(f"warning: {warning}")

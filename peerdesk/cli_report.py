@@ -105,10 +105,11 @@ def _write_stdout(text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from peerdesk.cli import open_for_command
-    from peerdesk.services.report_output import to_csv, to_json
+    from peerdesk.services.output_paths import check_output_path
+    from peerdesk.services.report_files import save_report
+    from peerdesk.services.report_output import to_json
     from peerdesk.services.report_pdf import page_size, render_pdf
-    from peerdesk.services.report_run import audit_report, build_report, write_pdf
-    from peerdesk.services.spreadsheet import save_text
+    from peerdesk.services.report_run import build_report
 
     period = _period(args)
     if args.out is None and args.csv is None and not args.json:
@@ -124,22 +125,28 @@ def run(args: argparse.Namespace) -> int:
             page_size(args.page_size)
         except PeerDeskError as exc:
             raise UsageError(str(exc)) from exc
+    for target in (args.out, args.csv):
+        if target is not None:  # before unlocking: refused at once, nothing is rendered
+            check_output_path(target)
     store, actor = open_for_command(args)
     try:
         password = _pdf_password(args) if args.out is not None else None
         report = build_report(store, actor, period, suppress=not args.no_suppression)
-        outputs = []
+        pdf = None
         if args.out is not None:
             paper = args.page_size or store.policy.report_page_size
             pdf = render_pdf(report, author=actor.display_name, paper=paper)
-            write_pdf(args.out, pdf, password)
-            outputs.append("pdf")
-        if args.csv is not None:
-            save_text(args.csv, to_csv(report))
-            outputs.append("csv")
-        if args.json:
-            outputs.append("json")
-        audit_report(store, actor, report, outputs, encrypted=bool(password))
+        # The files and the audit event together: a failure leaves neither.
+        save_report(
+            store,
+            actor,
+            report,
+            pdf,
+            args.out,
+            args.csv,
+            password,
+            also=("json",) if args.json else (),
+        )
         if args.json:
             _write_stdout(to_json(report))
         else:

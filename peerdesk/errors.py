@@ -25,6 +25,10 @@ class DamagedStoreError(PeerDeskError):
     exit_code = 4
 
 
+class TruncatedStoreError(DamagedStoreError):
+    """The store file is shorter than it should be (an interrupted copy, a cut file)."""
+
+
 class AlreadyOpenError(PeerDeskError):
     exit_code = 5
 
@@ -65,6 +69,10 @@ class ValidationError(PeerDeskError):
     exit_code = 9
 
 
+class OutputPathError(ValidationError):
+    """An output file aimed at a store's own files or into a data folder."""
+
+
 class PasswordPolicyError(ValidationError):
     pass
 
@@ -79,6 +87,18 @@ class IntegrityProblem(PeerDeskError):
 
 class StorageFullError(PeerDeskError):
     exit_code = 11
+
+
+class ReadOnlyStoreError(PeerDeskError):
+    """The store or an output is on a read-only disk or folder."""
+
+    exit_code = 14
+
+
+class DiskFailingError(PeerDeskError):
+    """The disk reported an input/output error: failing, unplugged or a network share gone."""
+
+    exit_code = 15
 
 
 class SecretStoreError(PeerDeskError):

@@ -150,4 +150,5 @@ def test_usage_errors_are_one_line():
     r = run_cli("frobnicate")
     assert "invalid choice" in assert_one_line_error(r)
     r = run_cli("demo", "--sessions", "many")
-    assert "invalid int" in assert_one_line_error(r)
+    assert "--sessions: 'many' is not a whole number" in assert_one_line_error(r)
+    assert r.returncode == 2

@@ -100,7 +100,7 @@ def test_older_copy_of_the_database_is_noticed(store_dir, tmp_path):
     (store_dir.data_dir / f"{DB_FILE}-wal").unlink(missing_ok=True)
     store, _ = open_store(store_dir.data_dir, "admin", ADMIN_PW)
     with store:
-        assert "older than expected" in store.warnings[0]
+        assert "older copy of the store was put back" in store.warnings[0]
     assert len(_events(store_dir.data_dir, "store.rollback_detected")) == 1
 
 

@@ -240,7 +240,8 @@ def test_backup_is_audited_before_the_file_appears(made, tmp_path, monkeypatch):
             )
 
         monkeypatch.setattr(store, "audit", audit_fails)
-        with pytest.raises(PeerDeskError, match="disk I/O error") as caught:
+        # faults.py names an I/O error as a failing disk, in one line.
+        with pytest.raises(PeerDeskError, match="input/output error") as caught:
             backup.backup_store(store, admin, out)
     assert "\n" not in str(caught.value)
     assert list(tmp_path.iterdir()) == []
@@ -267,7 +268,10 @@ def test_database_errors_become_one_line():
     message = database_error_message(wrapped, Path("x"))
     assert isinstance(message, StorageFullError) and "\n" not in str(message)
     other = SAOperationalError("SELECT 1", {}, sqlcipher3.OperationalError("disk I/O error"))
-    assert str(database_error_message(other, Path("x"))) == "could not write x: disk I/O error"
+    failing = database_error_message(other, Path("x"))
+    assert failing.exit_code == 15 and "input/output error" in str(failing)
+    odd = SAOperationalError("SELECT 1", {}, sqlcipher3.OperationalError("no such table: x"))
+    assert str(database_error_message(odd, Path("x"))) == "could not write x: no such table: x"
 
 
 def test_atomic_write_refuses_devices_and_pipes(tmp_path):
@@ -358,7 +362,7 @@ def test_export_move_failure_puts_nothing_in_place(made, tmp_path, monkeypatch):
     store, coord = open_store(made["data_dir"], "coord", COORD_PW)
     with store:
         monkeypatch.setattr(os, "replace", flaky)
-        with pytest.raises(PeerDeskError, match="Input/output error"):
+        with pytest.raises(PeerDeskError, match="input/output error"):
             exporter.export_all(store, coord, tmp_path)
         monkeypatch.undo()
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]

@@ -10,7 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from peerdesk.errors import DamagedStoreError, StorageFullError
+from peerdesk.errors import DamagedStoreError
+from peerdesk.faults import fault
 
 CACHE_KIB = 131072
 
@@ -25,7 +26,12 @@ def _raw_key_pragma(key: bytes) -> str:
 
 def connect_raw(path: Path | str, key: bytes) -> sqlcipher3.Connection:
     """Open and check one SQLCipher connection; raises DamagedStoreError on a bad file."""
-    conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+    try:
+        conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+    except sqlcipher3.Error as exc:
+        raise fault(exc, path, path, key) or DamagedStoreError(
+            f"the store file {path} cannot be opened: {exc}"
+        ) from exc
     try:
         # SQLCipher otherwise writes its own error lines to stderr on a bad page;
         # PeerDesk reports damage itself, in one sentence.
@@ -36,12 +42,9 @@ def connect_raw(path: Path | str, key: bytes) -> sqlcipher3.Connection:
             raise DamagedStoreError(f"SQLCipher 4 is required, found {version!r}")
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlcipher3.DatabaseError as exc:
-            if "disk" in str(exc).lower() or "full" in str(exc).lower():
-                raise StorageFullError(
-                    f"the store cannot be read: the disk is full or failing ({exc})"
-                ) from exc
-            raise DamagedStoreError(
+        except sqlcipher3.Error as exc:
+            # Damage, a cut file, a full or failing disk, permissions: one table (faults.py).
+            raise fault(exc, path, path, key) or DamagedStoreError(
                 "the store file cannot be read with this key: it is damaged or not a PeerDesk store"
             ) from exc
         conn.execute("PRAGMA temp_store = MEMORY")
@@ -53,6 +56,11 @@ def connect_raw(path: Path | str, key: bytes) -> sqlcipher3.Connection:
         # stores keep evicting and re-decrypting the same pages (9 s -> 1.5 s for a
         # no-match search over 200,000 sessions). The cache only grows as pages are read.
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    except sqlcipher3.Error as exc:
+        conn.close()
+        raise fault(exc, path, path, key) or DamagedStoreError(
+            f"the store file {path} cannot be opened: {exc}"
+        ) from exc
     except BaseException:
         conn.close()
         raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from peerdesk.errors import (
     AuthenticationError,
     NotFoundError,
+    PeerDeskError,
     PermissionDeniedError,
     ValidationError,
 )
@@ -30,6 +32,7 @@ from peerdesk.services.notes import (
 from peerdesk.services.notes_crypto import new_notes_key
 from peerdesk.services.passwords import check_new_password, normalise, valid_username
 from peerdesk.services.store import Store, note_failed_login, note_password_change
+from peerdesk.services.text_rules import check_one_line
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,31 @@ def add_user(
     if role not in ROLES:
         raise ValidationError(f"role must be one of: {', '.join(ROLES)}")
     pw = check_new_password(password, store.policy.min_password_length, name)
+    display_name = check_one_line(display_name, "the display name")
+    slots_before = list(store.keyslots.slots)
+    try:
+        user = _add_user_and_slot(store, actor, name, role, pw, display_name, must_change)
+    except BaseException:
+        # All or nothing: a slot saved before a failed commit is taken out again, and one
+        # that could not be saved (a full disk) must not linger in memory to be saved later.
+        if store.keyslots.slots != slots_before:
+            store.keyslots.data["slots"] = slots_before
+            with contextlib.suppress(PeerDeskError, OSError):
+                store.keyslots.save()
+        raise
+    with store.session() as s:
+        return _info(store, s.get(User, user.id) or user)
+
+
+def _add_user_and_slot(
+    store: Store,
+    actor: Actor,
+    name: str,
+    role: str,
+    pw: str,
+    display_name: str,
+    must_change: bool,
+) -> User:
     with store.session() as s:
         state = s.scalar(select(User.state).where(User.username == name))
         if state == "disabled":
@@ -126,10 +154,11 @@ def add_user(
         extras = new_account_extras(
             s, keys.store_id, keys.recovery_public, user.id, role == SUPPORTER
         )
-    # The slot is written only once the account is committed.
-    store.keyslots.set_secret_slot("password", name, pw, store.key, extras, must_change)
-    with store.session() as s:
-        return _info(store, s.get(User, user.id) or user)
+        s.flush()
+        # Saved inside the transaction: if the key file cannot be written the account is
+        # rolled back with it; if the commit fails, add_user takes the slot out again.
+        store.keyslots.set_secret_slot("password", name, pw, store.key, extras, must_change)
+    return user
 
 
 def list_users(store: Store, actor: Actor) -> list[UserInfo]:

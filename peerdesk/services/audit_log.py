@@ -25,6 +25,7 @@ from peerdesk.services.audit import AuditRow, to_rows
 from peerdesk.services.audit_text import Names, action_label, describe, parse_detail, record
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import atomic_path
+from peerdesk.services.output_paths import check_output_path
 from peerdesk.services.store import Store
 
 
@@ -273,6 +274,7 @@ def export_csv(
     path = Path(path)
     if path.suffix.lower() != ".csv":
         path = path.with_name(path.name + ".csv")
+    check_output_path(path, store.data_dir)
     rows = 0
 
     def events() -> Iterator[list[object]]:

@@ -280,6 +280,7 @@ KINDS: dict[str, Kind] = {
     "store.create": Kind("Store created", _store_create),
     "store.verify": Kind("Store verified", _verify),
     "store.rollback_detected": Kind("Older copy of the store detected", _rollback),
+    "store.rollback_acknowledged": Kind("Older copy of the store acknowledged"),
     "demo.create": Kind("Demo data created", _demo),
     "pending_event.rejected": Kind("Queued event rejected", _rejected),
     "backup.create": Kind("Backup made", _backup),

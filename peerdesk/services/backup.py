@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import tempfile
 import zipfile
@@ -32,16 +33,19 @@ from peerdesk import __version__
 from peerdesk.errors import DamagedStoreError, PeerDeskError, StorageFullError, StoreExistsError
 from peerdesk.models import utcnow
 from peerdesk.models.engine import connect_raw
+from peerdesk.services import pending_events
 from peerdesk.services.auth import BACKUP_JOB, Actor
 from peerdesk.services.files import (
     atomic_path,
     database_error_message,
+    fsync_dir,
     is_disk_full,
     os_error_message,
 )
-from peerdesk.services.folder_access import make_folder
+from peerdesk.services.folder_access import create_file, make_folder
 from peerdesk.services.keyslots import FORMAT as KEYSLOTS_FORMAT
 from peerdesk.services.keyslots import KEYSLOTS_FILE, KeyslotFile
+from peerdesk.services.output_paths import check_output_path
 from peerdesk.services.policy import POLICY_FILE, parse_policy_text
 
 BACKUP_FORMAT = "peerdesk-backup"
@@ -116,21 +120,26 @@ def write_backup_file(
     key: bytes,
     data_dir: Path,
     target: Path,
-    before_replace: Callable[[BackupInfo], None] | None = None,
+    publish: Callable[[BackupInfo, Callable[[], None]], None] | None = None,
 ) -> BackupInfo:
     """Export, verify and write a backup atomically to target.
 
-    before_replace (e.g. the audit event) runs once the new file is written and checked
-    but before it takes target's place; if it fails, target is left as it was.
+    publish (e.g. the audit event) is called once the new file is written and checked,
+    with a function that moves it into target's place; it calls that function inside its
+    own commit, so the event and the file exist together. If publish fails before moving
+    the file, target is left as it was.
     """
     target = Path(target)
     if target.is_dir():
         raise PeerDeskError(
             f"{target} is a folder; give a file name, e.g. {target / 'peerdesk.pdbackup'}"
         )
+    from peerdesk.services.store_build import clean_temp_files  # avoids an import cycle
+
+    clean_temp_files(target.parent)  # what killed backups into this folder left
     try:
         make_folder(target.parent)
-        work = Path(tempfile.mkdtemp(prefix=".peerdesk-backup-", dir=target.parent))
+        work = Path(tempfile.mkdtemp(prefix=f".peerdesk-backup-{os.getpid()}-", dir=target.parent))
     except OSError as exc:
         raise os_error_message(exc, target) from exc
     try:
@@ -171,18 +180,30 @@ def write_backup_file(
             "tables": counts,
             "policy": policy_bytes is not None,
         }
-        with atomic_path(target) as tmp:
-            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-                zf.writestr("manifest.json", json.dumps(manifest, indent=2))
-                zf.writestr(KEYSLOTS_FILE, json.dumps(slot_doc, indent=2))
-                zf.write(copy, DB_MEMBER)
-                if policy_bytes is not None:
-                    zf.writestr(POLICY_MEMBER, policy_bytes)
-            read_manifest(tmp, check_hash=True)  # verify what was written before it replaces
-            size = tmp.stat().st_size
-            if before_replace is not None:
-                before_replace(BackupInfo(target, size, counts, revision))
-        return BackupInfo(target, size, counts, revision)
+        # Written in the work folder (same disk as target), so the final step is a rename.
+        tmp = work / "backup.pdbackup"
+        os.close(create_file(tmp))
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+            zf.writestr("manifest.json", json.dumps(manifest, indent=2))
+            zf.writestr(KEYSLOTS_FILE, json.dumps(slot_doc, indent=2))
+            zf.write(copy, DB_MEMBER)
+            if policy_bytes is not None:
+                zf.writestr(POLICY_MEMBER, policy_bytes)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        read_manifest(tmp, check_hash=True)  # verify what was written before it replaces
+        info = BackupInfo(target, tmp.stat().st_size, counts, revision)
+        _check_target(target)
+
+        def move_into_place() -> None:
+            os.replace(tmp, target)
+            fsync_dir(target.parent)
+
+        if publish is None:
+            move_into_place()
+        else:
+            publish(info, move_into_place)
+        return info
     except OSError as exc:
         raise os_error_message(exc, target) from exc
     except _DB_ERRORS as exc:
@@ -192,9 +213,18 @@ def write_backup_file(
             raise StorageFullError(
                 f"the disk is full: could not write {target}; nothing was changed"
             ) from exc
-        raise database_error_message(exc, target) from exc
+        # A bad page met while exporting is the store's damage, not the backup's.
+        raise database_error_message(exc, target, Path(data_dir) / DB_MEMBER, key) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _check_target(target: Path) -> None:
+    """What atomic_path checks: never replace a folder, a device or a pipe."""
+    if target.is_dir():
+        raise PeerDeskError(f"{target} is a folder; give a file name")
+    if target.exists() and not target.is_file():
+        raise PeerDeskError(f"{target} is not a regular file (a device or pipe); give a file name")
 
 
 def _folder_policy(data_dir: Path) -> bytes | None:
@@ -281,22 +311,41 @@ def _keyslot_bytes(zf: zipfile.ZipFile, backup: Path) -> bytes:
 def backup_store(store: Any, actor: Actor, out: Path) -> BackupInfo:
     """Admin's backup of the open store (store is a services.store.Store)."""
     actor.require("backup.run", "make backups")
-    out = with_backup_suffix(Path(out))
+    out = check_output_path(with_backup_suffix(Path(out)), store.data_dir)
 
-    def audit(info: BackupInfo) -> None:
-        # Before the file takes its place: a backup nobody can see in the log never exists.
-        try:
-            store.record_event(
-                actor,
-                "backup.create",
-                "file",
-                out.name,
-                {"bytes": info.size, "rows": sum(info.tables.values())},
+    def publish(info: BackupInfo, move_into_place: Callable[[], None]) -> None:
+        # The event and the file exist together: a backup nobody can see in the log never
+        # exists, and the log never names a backup that was not written.
+        detail = {"bytes": info.size, "rows": sum(info.tables.values())}
+        if not store.exclusive:
+            # Beside a running app: the sealed event is prepared, the file moved, then the
+            # event committed (pending_events.prepare/commit); a run killed between the two
+            # is settled at the next unlock by whether the file is there.
+            prepared = pending_events.prepare(
+                store.data_dir, store.key, actor, "backup.create", "file", out.name, detail, out
             )
-        except _DB_ERRORS as exc:
-            raise database_error_message(exc, store.db_path) from exc
+            try:
+                move_into_place()
+            except BaseException:
+                pending_events.discard(prepared)
+                raise
+            pending_events.commit(prepared)
+            return
+        moved = False
+        try:
+            with store.session() as s:
+                store.audit(s, actor, "backup.create", "file", out.name, detail)
+                s.flush()
+                move_into_place()  # inside the transaction: committed right after
+                moved = True
+        except BaseException as exc:
+            if moved:  # the commit failed after the file took its place: take it back
+                out.unlink(missing_ok=True)
+            if isinstance(exc, _DB_ERRORS):
+                raise database_error_message(exc, store.db_path) from exc
+            raise
 
-    info = write_backup_file(store.engine, store.key, store.data_dir, out, audit)
+    info = write_backup_file(store.engine, store.key, store.data_dir, out, publish)
     if actor.role == BACKUP_JOB:
         return info  # the unattended run logs its own single line
     log.info(
@@ -309,15 +358,10 @@ def backup_store(store: Any, actor: Actor, out: Path) -> BackupInfo:
     return info
 
 
-def unpack_backup(backup: Path, data_dir: Path) -> dict[str, Any]:
-    """Place a verified backup's store and keyslots in a data folder that holds no store.
-
-    If anything fails on the way (a full disk, a damaged member, Ctrl+C), the files this
-    call created are removed again, so the next restore does not find a half store.
-    """
+def check_restore_target(data_dir: Path) -> None:
+    """A restore goes only into a folder that holds no store and no leftover store files."""
     from peerdesk.services.store import DB_FILE, store_exists
 
-    backup, data_dir = Path(backup), Path(data_dir)
     if data_dir.exists() and not data_dir.is_dir():
         raise PeerDeskError(f"{data_dir} is a file, not a folder; restore into an empty folder")
     if store_exists(data_dir) or (data_dir / KEYSLOTS_FILE).exists():
@@ -330,11 +374,23 @@ def unpack_backup(backup: Path, data_dir: Path) -> dict[str, Any]:
         raise StoreExistsError(
             f"{data_dir} holds leftover store files ({', '.join(leftovers)}); move them away first"
         )
+
+
+def unpack_backup(backup: Path, data_dir: Path) -> dict[str, Any]:
+    """Place a verified backup's store and keyslots in a data folder that holds no store.
+
+    If anything fails on the way (a full disk, a damaged member, Ctrl+C), the files this
+    call created are removed again, so the next restore does not find a half store.
+    """
+    from peerdesk.services.store import DB_FILE
+
+    backup, data_dir = Path(backup), Path(data_dir)
+    check_restore_target(data_dir)
     manifest = read_manifest(backup, check_hash=True)
     made_dir = not data_dir.exists()
     created: list[Path] = []  # none of these existed: checked above
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        make_folder(data_dir)  # 0700 (or the clinic group's mode), never the umask's 0755
         with zipfile.ZipFile(backup) as zf:
             slot_bytes = _keyslot_bytes(zf, backup)
             created.append(data_dir / KEYSLOTS_FILE)
@@ -424,47 +480,51 @@ def restore_backup(
     password: str | None = None,
     recovery_key: str | None = None,
 ) -> dict[str, Any]:
-    """Unpack a backup into an empty folder and prove it opens with the given credentials.
+    """Unpack a backup and prove it opens with the given credentials, then put it in place.
 
-    If the credentials do not open it, the unpacked files are removed again.
+    The store is built in a hidden folder beside data_dir (services/store_build.py) and
+    moved into data_dir only once it opened and recorded the restore, so a failure or a
+    kill on the way never leaves a half store in data_dir.
     """
     from peerdesk.services.store import open_store
+    from peerdesk.services.store_build import build_then_place
 
-    manifest = unpack_backup(backup, data_dir)
-    # From here on the store files in data_dir are the ones unpack_backup just created.
+    backup, data_dir = Path(backup), Path(data_dir)
+    check_restore_target(data_dir)
+    folder_policy = (data_dir / POLICY_FILE).exists()
 
-    def undo() -> None:
-        remove_store_files(data_dir)
-        if manifest.get("policy_restored") == "restored":
-            (Path(data_dir) / POLICY_FILE).unlink(missing_ok=True)
-
-    try:
-        store, actor = open_store(data_dir, username, password, recovery_key)
-    except BaseException as exc:
-        undo()
-        if isinstance(exc, Exception) and (is_disk_full(exc) or _no_room_to_open(exc, data_dir)):
-            raise StorageFullError(
-                f"the disk is full: could not restore into {data_dir}; nothing was changed"
-            ) from exc
-        raise
-    try:
-        with store:
-            with store.session() as s:
-                store.audit(
-                    s,
-                    actor,
-                    "backup.restore",
-                    "file",
-                    Path(backup).name,
-                    {
-                        "backup_created_at": manifest.get("created_at"),
-                        "policy": manifest.get("policy_restored", "none"),
-                    },
-                )
-    except BaseException as exc:
-        undo()
-        if isinstance(exc, _DB_ERRORS):
+    def build(work: Path) -> dict[str, Any]:
+        manifest = unpack_backup(backup, work)
+        if folder_policy and manifest.get("policy_restored") in ("restored", "invalid"):
+            # The data folder keeps its own settings; the backup's copy is not placed.
+            (work / POLICY_FILE).unlink(missing_ok=True)
+            manifest["policy_restored"] = "kept"
+        try:
+            store, actor = open_store(work, username, password, recovery_key)
+        except Exception as exc:
+            if is_disk_full(exc) or _no_room_to_open(exc, work):
+                raise StorageFullError(
+                    f"the disk is full: could not restore into {data_dir}; nothing was changed"
+                ) from exc
+            raise
+        try:
+            with store:
+                with store.session() as s:
+                    store.audit(
+                        s,
+                        actor,
+                        "backup.restore",
+                        "file",
+                        backup.name,
+                        {
+                            "backup_created_at": manifest.get("created_at"),
+                            "policy": manifest.get("policy_restored", "none"),
+                        },
+                    )
+        except _DB_ERRORS as exc:
             raise database_error_message(exc, data_dir) from exc
-        raise
+        return manifest
+
+    manifest = build_then_place(data_dir, build)
     log.info("backup restored into %s (made %s)", data_dir, manifest.get("created_at", "?"))
     return manifest

@@ -33,6 +33,7 @@ from peerdesk.services.auth import BACKUP_ACTOR, Actor
 from peerdesk.services.backup import BACKUP_SUFFIX, BackupInfo, backup_store
 from peerdesk.services.keyslots import KeyslotFile
 from peerdesk.services.policy import load_policy
+from peerdesk.services.rollback import open_rollback
 from peerdesk.services.store import (
     BACKUP_DIR,
     Store,
@@ -219,6 +220,7 @@ def prune_nightly(folder: Path, keep: int) -> list[Path]:
 class UnattendedResult:
     info: BackupInfo
     removed: list[Path]
+    rollback_open: bool = False  # an older copy of the store not yet acknowledged
 
 
 def run_unattended_backup(data_dir: Path, out: Path | None = None) -> UnattendedResult:
@@ -227,6 +229,8 @@ def run_unattended_backup(data_dir: Path, out: Path | None = None) -> Unattended
     try:
         store, actor = open_for_backup(data_dir)
         with store:
+            with store.session() as s:  # the command line says so on stderr
+                rollback_open = open_rollback(s) is not None
             target = Path(out) if out else _nightly_name(backup_folder(data_dir))
             info = backup_store(store, actor, target)
             removed = [] if out else prune_nightly(target.parent, store.policy.backups_to_keep)
@@ -244,4 +248,4 @@ def run_unattended_backup(data_dir: Path, out: Path | None = None) -> Unattended
         time.monotonic() - started,
         len(removed),
     )
-    return UnattendedResult(info, removed)
+    return UnattendedResult(info, removed, rollback_open)

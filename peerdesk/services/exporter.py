@@ -49,6 +49,7 @@ from peerdesk.models import (
 )
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import database_error_message, os_error_message
+from peerdesk.services.output_paths import check_output_folder
 from peerdesk.services.spreadsheet import write_rows
 from peerdesk.services.store import Store
 
@@ -153,14 +154,18 @@ def export_all(
     store: Store, actor: Actor, out_dir: Path, include_names: bool = False
 ) -> ExportResult:
     actor.require("export.run", "export data")
-    out_dir = Path(out_dir)
+    out_dir = check_output_folder(Path(out_dir), store.data_dir)
     check_destination(out_dir)
     try:
         if out_dir.is_dir():
-            work = Path(tempfile.mkdtemp(prefix=".peerdesk-export-", dir=out_dir))
+            work = Path(tempfile.mkdtemp(prefix=f".peerdesk-export-{os.getpid()}-", dir=out_dir))
         else:
             out_dir.parent.mkdir(parents=True, exist_ok=True)
-            work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.export-", dir=out_dir.parent))
+            work = Path(
+                tempfile.mkdtemp(
+                    prefix=f".{out_dir.name}.export-{os.getpid()}-", dir=out_dir.parent
+                )
+            )
     except OSError as exc:
         raise os_error_message(exc, out_dir) from exc
     files: dict[str, int] = {}

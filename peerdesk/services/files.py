@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from peerdesk.errors import PeerDeskError, StorageFullError
+from peerdesk.faults import classify, fault
 from peerdesk.services.folder_access import file_mode, make_folder
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in folder survive a power cut (POSIX; Windows has no such call)."""
     if os.name != "posix":
         return
     fd = os.open(folder, os.O_RDONLY)
@@ -24,10 +26,10 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def os_error_message(exc: OSError, path: Path) -> PeerDeskError:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return StorageFullError(f"the disk is full: could not write {path}; nothing was changed")
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return PeerDeskError(f"no permission to write {path}")
+    """One sentence for an OS error met while writing path (the table in faults.py)."""
+    known = fault(exc, path)
+    if known is not None:
+        return known
     if exc.errno == errno.ENOTDIR:
         return PeerDeskError(f"could not write {path}: part of that path is a file, not a folder")
     return PeerDeskError(f"could not write {path}: {exc.strerror or exc}")
@@ -43,32 +45,24 @@ def driver_error(exc: BaseException) -> BaseException:
 
 
 def is_disk_full(exc: BaseException) -> bool:
-    """True for ENOSPC/EDQUOT or SQLite's "database or disk is full", also when wrapped."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        error = driver_error(current)
-        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-            return True
-        code = getattr(error, "sqlite_errorcode", None)
-        if isinstance(code, int) and code & 0xFF == SQLITE_FULL:
-            return True
-        if "database or disk is full" in str(error):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
+    """True for ENOSPC/EDQUOT/EFBIG or SQLite's "database or disk is full", also wrapped."""
+    return isinstance(exc, StorageFullError) or classify(exc) == "full"
 
 
-def database_error_message(exc: BaseException, path: Path) -> PeerDeskError:
+def database_error_message(
+    exc: BaseException, path: Path, store_path: Path | None = None, key: bytes | None = None
+) -> PeerDeskError:
     """One sentence for a database error met while writing path (driver or SQLAlchemy).
 
-    Uses the driver's own one-line message, never SQLAlchemy's multi-line text.
+    Damage, a full disk, permissions and the like come from the one table (faults.py),
+    damage naming the store file (store_path) rather than path. Anything else uses the
+    driver's own one-line message, never SQLAlchemy's multi-line text.
     """
     if isinstance(exc, PeerDeskError):
         return exc
-    if is_disk_full(exc):
-        return StorageFullError(f"the disk is full: could not write {path}; nothing was changed")
+    known = fault(exc, path, store_path, key)
+    if known is not None:
+        return known
     error = driver_error(exc)
     if isinstance(error, OSError):
         return os_error_message(error, path)
@@ -91,7 +85,11 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise PeerDeskError(f"could not write {target}: {folder} is a file, not a folder")
     try:
         make_folder(folder)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        # The writer's pid in the name lets the next start remove what a killed run left
+        # (services/store_build.clean_temp_files).
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=folder
+        )
         os.close(fd)
         if os.name == "posix":  # 0600, or 0660 in a clinic group's shared folder
             os.chmod(tmp_name, file_mode(folder))
@@ -103,7 +101,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise os_error_message(exc, target) from exc

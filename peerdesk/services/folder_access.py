@@ -74,6 +74,31 @@ def make_folder(path: Path) -> None:
         os.chmod(path, GROUP_DIR)  # mkdir's mode is cut by the umask; set it exactly
 
 
+def set_folder_mode(path: Path, parent: Path | None = None) -> None:
+    """A folder PeerDesk made itself (e.g. with mkdtemp): 0700, or 2770 in a shared folder."""
+    if os.name != "posix":
+        return
+    path = Path(path)
+    os.chmod(path, GROUP_DIR if is_group_shared(parent or path.parent) else PRIVATE_DIR)
+
+
+def tighten_folder(path: Path) -> None:
+    """Take away what a data folder must not grant (only folders this user owns): others
+    always; the group too unless the folder is the clinic group's (set-group-ID)."""
+    if os.name != "posix":
+        return
+    try:
+        st = Path(path).stat()
+    except FileNotFoundError:
+        return
+    if st.st_uid != os.geteuid():
+        return
+    mode = stat.S_IMODE(st.st_mode)
+    wanted = mode & ~0o007 if mode & stat.S_ISGID else mode & ~0o077
+    if wanted != mode:
+        os.chmod(path, wanted)
+
+
 def create_file(path: Path) -> int:
     """Open (creating if needed) a file with the folder's mode from the start; returns an fd."""
     mode = file_mode(Path(path).parent)

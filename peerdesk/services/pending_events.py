@@ -56,6 +56,20 @@ def record(
 ) -> Path:
     folder = Path(data_dir) / FOLDER
     make_folder(folder)
+    entry = _sealed(data_key, actor, action, target_type, target_id, detail)
+    path = folder / f"{time.time_ns()}-{secrets.token_hex(4)}.json"
+    atomic_write_bytes(path, json.dumps(entry).encode("utf-8"))
+    return path
+
+
+def _sealed(
+    data_key: bytes,
+    actor: Actor,
+    action: str,
+    target_type: str,
+    target_id: str,
+    detail: dict[str, Any] | None,
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "action": action,
         "actor": actor.username,
@@ -66,9 +80,74 @@ def record(
         "at": int(time.time()),
     }
     entry["mac"] = _seal(data_key, entry)
-    path = folder / f"{time.time_ns()}-{secrets.token_hex(4)}.json"
-    atomic_write_bytes(path, json.dumps(entry).encode("utf-8"))
-    return path
+    return entry
+
+
+PREPARED = ".prepared"
+
+
+def prepare(
+    data_dir: Path,
+    data_key: bytes,
+    actor: Actor,
+    action: str,
+    target_type: str,
+    target_id: str,
+    detail: dict[str, Any] | None,
+    about: Path,
+) -> Path:
+    """First half of an event that must exist exactly when a file does (a backup): sealed
+    like any event but named `<pid>-....json.prepared`, so flush() leaves it alone until
+    commit() renames it. If the writer dies in between, flush() decides by whether the
+    file `about` is there."""
+    folder = Path(data_dir) / FOLDER
+    make_folder(folder)
+    entry = _sealed(data_key, actor, action, target_type, target_id, detail)
+    entry["file"] = str(Path(about).absolute())  # not sealed: it only settles a dead run
+    name = f"{os.getpid()}-{time.time_ns()}-{secrets.token_hex(4)}.json{PREPARED}"
+    prepared = folder / name
+    atomic_write_bytes(prepared, json.dumps(entry).encode("utf-8"))
+    return prepared
+
+
+def commit(prepared: Path) -> Path:
+    final = prepared.with_name(prepared.name.split("-", 1)[1].removesuffix(PREPARED))
+    os.replace(prepared, final)
+    return final
+
+
+def discard(prepared: Path) -> None:
+    Path(prepared).unlink(missing_ok=True)
+
+
+def _settle_prepared(folder: Path) -> None:
+    """Prepared events of writers that are gone: committed if their file exists, else
+    dropped (the backup never appeared, so nothing may claim it did)."""
+    for path in folder.glob(f"*.json{PREPARED}"):
+        pid_text = path.name.split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        entry = _read(path)
+        about = entry.get("file") if entry else None
+        try:
+            if isinstance(about, str) and Path(about).is_file():
+                commit(path)
+            else:
+                path.unlink()
+        except OSError:
+            continue
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def flush(data_dir: Path, data_key: bytes, session: Session, append: Any) -> list[Path]:
@@ -77,6 +156,7 @@ def flush(data_dir: Path, data_key: bytes, session: Session, append: Any) -> lis
     folder = Path(data_dir) / FOLDER
     if not folder.is_dir():
         return []
+    _settle_prepared(folder)
     files = sorted(p for p in folder.glob("*.json") if p.is_file())[:MAX_FILES]
     for path in files:
         entry = _read(path)

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from peerdesk.services.files import atomic_write_bytes
+from peerdesk.services.output_paths import check_output_path
 
 EXPLANATION = (
     "This recovery key opens the PeerDesk store if every administrator password is "
@@ -63,4 +64,5 @@ def render_pdf(recovery_key: str, site_name: str, data_dir: Path) -> bytes:
 
 def save_pdf(target: Path, recovery_key: str, site_name: str, data_dir: Path) -> None:
     """Written atomically to where the person chose."""
-    atomic_write_bytes(Path(target), render_pdf(recovery_key, site_name, data_dir))
+    target = check_output_path(Path(target), data_dir)
+    atomic_write_bytes(target, render_pdf(recovery_key, site_name, data_dir))

@@ -13,6 +13,7 @@ from peerdesk.errors import UsageError
 from peerdesk.models import utcnow
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import atomic_path
+from peerdesk.services.output_paths import check_output_path
 from peerdesk.services.report_data import collect_figures
 from peerdesk.services.report_pdf import Progress, protect_pdf, render_pdf
 from peerdesk.services.report_period import Period
@@ -90,7 +91,7 @@ def render_report(
 def write_pdf(target: Path, pdf: bytes, password: str | None = None) -> None:
     """Write atomically; with a password the file is encrypted with AES-256."""
     data = protect_pdf(pdf, password) if password else pdf
-    with atomic_path(Path(target)) as tmp:
+    with atomic_path(check_output_path(Path(target))) as tmp:
         tmp.write_bytes(data)
 
 

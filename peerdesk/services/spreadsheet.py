@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -38,6 +39,7 @@ from pathlib import Path
 from typing import TextIO
 
 from peerdesk.services.files import atomic_path
+from peerdesk.services.output_paths import check_output_path
 
 BOM = "\ufeff"
 # ZERO WIDTH SPACE: not whitespace to Excel, LibreOffice or Python's str.strip(), drawn as
@@ -45,12 +47,26 @@ BOM = "\ufeff"
 TEXT_MARK = "\u200b"
 LINE_END = "\r\n"
 
-# A spreadsheet treats a cell starting with one of these as a formula (full-width forms
-# too: Excel in East Asian locales accepts them).
-FORMULA_STARTS = frozenset("=@+-\uff1d\uff20\uff0b\uff0d")
-SIGN_STARTS = frozenset("+-\uff0b\uff0d")
-# Leading characters spreadsheets skip before looking for a formula.
+# A spreadsheet treats a cell starting with one of these as a formula: full-width forms
+# too (Excel in East Asian locales accepts them) and the small forms (U+FE6B, U+FE62,
+# U+FE63, U+FE66), which some programs fold to = @ + - (NFKC does).
+FORMULA_STARTS = frozenset("=@+-\uff1d\uff20\uff0b\uff0d\ufe6b\ufe62\ufe63\ufe66")
+SIGN_STARTS = frozenset("+-\uff0b\uff0d\ufe62\ufe63")
+# Leading characters spreadsheets skip before looking for a formula; besides these, any
+# space separator, control or invisible format character (zero-width space, BOM, word
+# joiner, soft hyphen, direction marks: Unicode categories Zs, Zl, Zp, Cc, Cf).
 LEADING_SPACE = " \t\r\n\u00a0\u3000"
+SKIPPED_CATEGORIES = frozenset(("Zs", "Zl", "Zp", "Cc", "Cf"))
+
+
+def _lead_stripped(text: str) -> str:
+    """text without what a spreadsheet (or a person's eye) skips at its start."""
+    for i, ch in enumerate(text):
+        if ch not in LEADING_SPACE and unicodedata.category(ch) not in SKIPPED_CATEGORIES:
+            return text[i:]
+    return ""
+
+
 # Text made only of these (with a digit) is number-like: a phone number, a range, a code.
 NUMBER_LIKE = re.compile(r"[0-9\s+\-().,/:]*")
 # Characters that occur in numbers, dates, times, fractions, percentages and money.
@@ -85,7 +101,7 @@ MAX_EXACT_INT = 10**15
 
 def is_formula(text: str) -> bool:
     """True if a spreadsheet would run text as a formula (needs the apostrophe guard)."""
-    body = text.lstrip(LEADING_SPACE)
+    body = _lead_stripped(text)
     if body[:1] not in FORMULA_STARTS:
         return False
     if body[:1] in SIGN_STARTS and NUMBER_LIKE.fullmatch(body):
@@ -119,7 +135,7 @@ def text_cell(text: str) -> str:
         return "'" + text
     if (
         would_convert(text)
-        or text.lstrip(LEADING_SPACE)[:1] in SIGN_STARTS
+        or _lead_stripped(text)[:1] in SIGN_STARTS
         or text.startswith(TEXT_MARK)  # so that plain() gives back exactly the text
     ):
         return TEXT_MARK + text
@@ -175,5 +191,5 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 def save_text(target: Path, text: str) -> None:
     """Write CSV text atomically as UTF-8 starting with the BOM (added unless present)."""
     data = text if text.startswith(BOM) else BOM + text
-    with atomic_path(Path(target)) as tmp:
+    with atomic_path(check_output_path(Path(target))) as tmp:
         tmp.write_bytes(data.encode("utf-8"))

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,16 +31,20 @@ from peerdesk.errors import (
     StoreExistsError,
     StoreNotFoundError,
 )
+from peerdesk.faults import fault
 from peerdesk.models import AuditEvent, Setting, Site, User, new_id, schema, utcnow
 from peerdesk.models.engine import make_engine, make_session_factory
 from peerdesk.services import audit, pending_events
 from peerdesk.services.auth import ADMIN, SYSTEM, Actor
 from peerdesk.services.files import (
-    database_error_message,
-    is_disk_full,
     os_error_message,
 )
-from peerdesk.services.folder_access import create_file, make_folder, set_file_mode
+from peerdesk.services.folder_access import (
+    create_file,
+    make_folder,
+    set_file_mode,
+    tighten_folder,
+)
 from peerdesk.services.instance_lock import HOLDER_FILE, LOCK_FILE, InstanceLock
 from peerdesk.services.keyslots import (
     KEYSLOTS_FILE,
@@ -63,6 +68,9 @@ from peerdesk.services.notes import (
 from peerdesk.services.notes_crypto import new_recovery_keypair
 from peerdesk.services.passwords import check_new_password, valid_username
 from peerdesk.services.policy import POLICY_FILE, Policy, load_policy
+from peerdesk.services.rollback import WARNING as ROLLBACK_WARNING
+from peerdesk.services.rollback import OpenRollback, open_rollback, told_at_sign_in
+from peerdesk.services.text_rules import check_one_line
 
 DB_FILE = "peerdesk.db"
 BACKUP_DIR = "backups"
@@ -83,6 +91,13 @@ def secure_store_files(data_dir: Path) -> None:
             set_file_mode(Path(data_dir) / name)
         except OSError:
             pass  # not ours to change; the folder's own mode still keeps others out
+    # Folders too (a restore by an older release left 0755): 0700, or the clinic group's
+    # 2770 in a shared folder; never anything for others.
+    for folder in (Path(data_dir), Path(data_dir) / BACKUP_DIR, Path(data_dir) / "pending-events"):
+        try:
+            tighten_folder(folder)
+        except OSError:
+            pass
 
 
 def store_exists(data_dir: Path) -> bool:
@@ -114,6 +129,8 @@ class Store:
         # One KeyslotFile per open store, so nothing saves a stale copy over newer slots.
         self.keyslots = keyslots or KeyslotFile(self.data_dir)
         self.warnings: list[str] = []  # shown to the person who unlocked (e.g. rollback)
+        # An older copy put back and not yet acknowledged (services/rollback.py).
+        self.rollback: OpenRollback | None = None
         self.note_keys = NoteKeys()  # the unlocked person's notes keys (services/notes.py)
         # Set while the person signed in still has an administrator's password (see
         # accounts.choose_first_password); holds their opened slot until they replace it.
@@ -148,9 +165,12 @@ class Store:
                     yield session
             except OSError as exc:
                 raise os_error_message(exc, self.db_path) from exc
-            except SQLAlchemyError as exc:
-                if is_disk_full(exc):  # one clear sentence, and the transaction rolled back
-                    raise database_error_message(exc, self.db_path) from exc
+            except (SQLAlchemyError, sqlcipher3.Error) as exc:
+                # Damage, a full disk, permissions (faults.py): one clear sentence, and the
+                # transaction rolled back. Other errors (a constraint) stay for the caller.
+                known = fault(exc, self.db_path, self.db_path, self._key)
+                if known is not None:
+                    raise known from exc
                 raise
 
     def audit(
@@ -290,6 +310,9 @@ def _open_engine_checked(
             lock.release()
         if isinstance(exc, PeerDeskError):
             raise
+        known = fault(exc, data_dir / DB_FILE, data_dir / DB_FILE, key)
+        if known is not None:
+            raise known from exc
         raise DamagedStoreError(f"the store cannot be opened: {exc}") from exc
     return store
 
@@ -317,10 +340,15 @@ def create_store(
 ) -> str:
     """Create an empty store with one admin account; return the recovery key (shown once)."""
     data_dir = Path(data_dir)
+    from peerdesk.services.store_build import clean_stale  # avoids an import cycle
+
+    clean_stale(data_dir)
     if store_exists(data_dir) or (data_dir / "keyslots.json").exists():
         raise StoreExistsError(f"a store already exists in {data_dir}")
     policy = load_policy(data_dir)
     admin_username = valid_username(admin_username)
+    admin_display_name = check_one_line(admin_display_name, "the display name")
+    site_name = check_one_line(site_name, "the site name")
     password = check_new_password(admin_password, policy.min_password_length, admin_username)
     try:
         # Only this OS account needs a personal folder (0700); a machine-wide folder made
@@ -577,6 +605,9 @@ def open_store(
     migration, no notes keys, and the key file is never rewritten on success.
     """
     data_dir = Path(data_dir)
+    from peerdesk.services.store_build import clean_stale  # avoids an import cycle
+
+    clean_stale(data_dir)  # what killed runs left: build folders, backup temp files
     if not store_exists(data_dir):
         raise StoreNotFoundError(
             f"no PeerDesk store in {data_dir}; create one with 'peerdesk init' or restore a backup"
@@ -627,6 +658,7 @@ def open_store(
             flushed = _flush_pending_events(store, s)
             beside_files = pending_events.flush(data_dir, key, s, store.audit)
             _check_rollback(store, s)
+            store.rollback = open_rollback(s)
             if kind == "recovery":
                 actor = Actor(None, "recovery-key", "Emergency access", ADMIN, emergency=True)
                 store.audit(s, actor, "login.recovery_key", "store", slots.store_id)
@@ -644,6 +676,8 @@ def open_store(
                 via = {"via": "os_login"} if kind != "password" else None
                 store.audit(s, actor, "login", "user", user.id, via)
                 setup_at_unlock(store, s, actor, unlocked)
+            if store.rollback is not None and told_at_sign_in(actor):
+                store.warnings.insert(0, ROLLBACK_WARNING)
         if flushed:  # only once the events are safely in the audit log
             store.keyslots.data.pop(PENDING_KEY, None)
             store.keyslots.save()
@@ -669,6 +703,7 @@ def _open_beside_app(store: Store, kind: str, name: str, store_id: str) -> tuple
             store.record_event(actor, "login.recovery_key", "store", store_id)
         else:
             with store.session() as s:
+                store.rollback = open_rollback(s)
                 user = s.scalar(select(User).where(User.username == name))
                 if user is None:
                     raise DamagedStoreError("the account's keyslot has no matching user record")
@@ -705,10 +740,7 @@ def _check_rollback(store: Store, session: Session) -> None:
         return
     found = session.scalar(select(AuditEvent.mac).where(AuditEvent.seq == seq))
     if found != mac:
-        store.warnings.append(
-            "the store file is older than expected: audit events recorded earlier are "
-            "missing, so an older copy may have been put back; check with your administrator"
-        )
+        # Told through store.rollback until an admin acknowledges it (services/rollback.py).
         store.audit(
             session,
             SYSTEM,

@@ -9,6 +9,7 @@ from typing import Any
 from peerdesk.errors import PeerDeskError
 from peerdesk.services import pending_events
 from peerdesk.services.files import os_error_message
+from peerdesk.services.folder_access import make_folder, set_folder_mode
 from peerdesk.services.instance_lock import InstanceLock
 from peerdesk.services.keyslots import KEYSLOTS_FILE
 from peerdesk.services.policy import POLICY_FILE
@@ -36,7 +37,9 @@ def move_store_aside(data_dir: Path, why: str = "replaced") -> Path:
         n += 1
         target = data_dir / f"{why}-{stamp}-{n}"
     try:
-        target.mkdir(parents=True)
+        make_folder(data_dir)
+        target.mkdir(mode=0o700)  # the old store's files keep their modes; others stay out
+        set_folder_mode(target, data_dir)
         for name in STORE_FILES:
             src = data_dir / name
             if src.exists():

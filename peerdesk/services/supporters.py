@@ -18,6 +18,7 @@ from peerdesk.models import (
 )
 from peerdesk.services.auth import Actor
 from peerdesk.services.store import Store
+from peerdesk.services.text_rules import check_one_line
 
 STATUSES = ("active", "on_leave", "inactive")
 EXPERIENCE_BANDS = ("0-2", "3-5", "6-10", "10+")
@@ -63,6 +64,7 @@ class SupporterInfo:
 def validate_supporter(data: SupporterInput) -> None:
     if not data.display_name.strip():
         raise ValidationError("a supporter needs a name")
+    check_one_line(data.display_name, "a supporter's name")
     if data.status not in STATUSES:
         raise ValidationError(f"status must be one of: {', '.join(STATUSES)}")
     if data.experience_band and data.experience_band not in EXPERIENCE_BANDS:

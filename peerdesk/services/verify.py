@@ -9,6 +9,8 @@ from sqlalchemy import text
 from peerdesk.services import audit, notes, report_cache, report_data
 from peerdesk.services.auth import Actor
 from peerdesk.services.keyslots import DEFAULT_KDF
+from peerdesk.services.rollback import WARNING as ROLLBACK_WARNING
+from peerdesk.services.rollback import open_rollback
 from peerdesk.services.store import Store
 
 
@@ -42,6 +44,8 @@ def verify_store(store: Store, actor: Actor) -> VerifyReport:
             )
         # The report's kept month figures, recounted (stale rows are also dropped).
         report.problems += report_cache.check_months(s, report_data.count_month)
+        if open_rollback(s) is not None:  # loud until an admin acknowledges it
+            report.problems.append(f"rollback: {ROLLBACK_WARNING}")
         chain = audit.verify_chain(s, store.key)
         report.problems += chain.problems
         report.audit_events = chain.checked

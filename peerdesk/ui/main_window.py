@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 
 from peerdesk.errors import PeerDeskError
 from peerdesk.services import drafts as drafts_service
-from peerdesk.services.auth import Actor
+from peerdesk.services import rollback
+from peerdesk.services.auth import ADMIN, Actor
 from peerdesk.services.demo import DEFAULT_DEMO_PASSWORD as DEMO_PASSWORD
 from peerdesk.services.drafts import SealedDrafts
 from peerdesk.services.store import Store, open_store, store_exists
@@ -393,12 +394,12 @@ class MainWindow(QMainWindow):
             self.wizard = None
 
     def create_demo(self, sessions: int = 3000) -> None:
-        from peerdesk.services.demo import build_demo
+        from peerdesk.services.store_build import build_demo_store
 
         self.login.set_busy(True)
         self.task = run_task(
             self,
-            partial(build_demo, self.data_dir, sessions=sessions, password=DEMO_PASSWORD),
+            partial(build_demo_store, self.data_dir, sessions=sessions, password=DEMO_PASSWORD),
             on_result=lambda _r: self.show_login(),
             on_error=self._demo_failed,
             title=self.tr("Demo"),
@@ -513,7 +514,10 @@ class MainWindow(QMainWindow):
         for act in (self.password_action, self.lock_action, self.sign_out_action, self.help_action):
             act.setEnabled(True)
         for warning in store.warnings:  # e.g. an older copy of the store was put back
-            self.dialogs.warn(self, self.tr("Check this store"), warning)
+            # Services write sentences in lower case for the command line's "warning: ...".
+            self.dialogs.warn(self, self.tr("Check this store"), warning[:1].upper() + warning[1:])
+        if store.rollback is not None and (actor.role == ADMIN or actor.emergency):
+            self._offer_rollback_acknowledgement(store, actor)
         self.password_action.setEnabled(not actor.emergency)
         restore = (
             self._locked_page
@@ -577,6 +581,25 @@ class MainWindow(QMainWindow):
             if found
             else None
         )
+
+    def _offer_rollback_acknowledgement(self, store: Store, actor: Actor) -> None:
+        """Only an admin can end the rollback warning, after checking; it is audited."""
+        if not self.dialogs.confirm(
+            self,
+            self.tr("Older copy of the store"),
+            self.tr(
+                "Have you checked what is missing (compare with the newest backup) and "
+                "told the people affected? Acknowledging stops this warning for everyone "
+                "and is recorded in the audit log."
+            ),
+            self.tr("Acknowledge"),
+            self.tr("Not yet"),
+        ):
+            return
+        try:
+            rollback.acknowledge(store, actor)
+        except PeerDeskError as exc:
+            self.dialogs.error(self, self.tr("Not acknowledged"), str(exc))
 
     def _reopen_drafts(self, store: Store, actor: Actor) -> None:
         sealed, self._sealed = self._sealed, None

@@ -36,8 +36,9 @@ from PySide6.QtWidgets import (
 from peerdesk.errors import PeerDeskError
 from peerdesk.services.auth import Actor
 from peerdesk.services.policy import PAGE_SIZES
+from peerdesk.services.report_files import save_report
 from peerdesk.services.report_period import Period, month_end
-from peerdesk.services.report_run import RenderedReport, audit_report, render_report, write_pdf
+from peerdesk.services.report_run import RenderedReport, audit_report, render_report
 from peerdesk.services.store import Store
 from peerdesk.ui.dialogs import modal_loop
 
@@ -339,8 +340,7 @@ class ReportsPage(QWidget):
             target = target.with_name(target.name + ".pdf")
         password = self.password.text() or None
         try:
-            write_pdf(target, self.current.pdf, password)
-            audit_report(self.store, self.actor, report, ["pdf"], encrypted=bool(password))
+            save_report(self.store, self.actor, report, self.current.pdf, target, None, password)
         except PeerDeskError as exc:
             self.dialogs.error(self, self.tr("Report not saved"), _sentence(exc))
             return
