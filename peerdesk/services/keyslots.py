@@ -11,7 +11,7 @@ before the store is unlocked. Slot kinds: "password", "recovery", and "keyring"
 from __future__ import annotations
 
 import base64
-import hashlib
+import hmac
 import json
 import math
 import os
@@ -43,15 +43,20 @@ FORMAT_VERSION = 1
 # Tuned on a 2-core build machine to about 0.3 s per unlock; stored per slot so a
 # later release can raise them and re-wrap slots as people log in.
 DEFAULT_KDF = {"memory_kib": 131072, "iterations": 4, "lanes": 2}
-# Tests may set PEERDESK_INSECURE_FAST_KDF=1 so hundreds of unlocks stay quick. The
-# parameters are recorded in each slot, so such slots are visible to `verify`.
+# Weak settings for the test suite only, so hundreds of unlocks stay quick. Nothing in the
+# shipped app selects them (no environment variable or setting does): the suite replaces
+# kdf_params() itself (tests/conftest.py, and tests/fast_kdf_run.py for subprocesses). Slots
+# record their parameters, so a weak slot is visible to `verify`.
 FAST_KDF = {"memory_kib": 8192, "iterations": 1, "lanes": 1}
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+# Failure counters for names without a slot live in this many buckets chosen by a keyed
+# hash of the name: bounded, and nothing is ever evicted (an eviction that only unknown
+# names suffer would tell them apart from real ones).
+UNKNOWN_BUCKETS = 4096
 
 
 def kdf_params() -> dict[str, int]:
-    if os.environ.get("PEERDESK_INSECURE_FAST_KDF") == "1":
-        return dict(FAST_KDF)
+    """Argon2id settings for new slots (the test suite replaces this function)."""
     return dict(DEFAULT_KDF)
 
 
@@ -309,23 +314,58 @@ class KeyslotFile:
 
     # -- unlocking ----------------------------------------------------------
 
+    def _name_key(self) -> bytes:
+        """A random per-store key for hashing account names (made once, kept in the file)."""
+        raw = self.data.get("name_key")
+        try:
+            key = _unb64(raw) if isinstance(raw, str) else b""
+        except ValueError:
+            key = b""
+        if len(key) != 32:
+            key = os.urandom(32)
+            self.data["name_key"] = _b64(key)
+        return key
+
     def _throttle_record(self, kind: str, username: str, now: float) -> dict[str, Any]:
-        """The counters for this name: the slot's own, or one kept under a hash of an unknown
-        name, so unknown names are throttled and locked exactly like real ones and the
-        messages never tell which usernames exist."""
+        """The counters for this name: the slot's own, or a bucket picked by a keyed hash of
+        an unknown name, so unknown names are throttled and locked like real ones and the
+        messages never tell which usernames exist. Buckets are never emptied: a flood of
+        other names cannot unlock a name (real ones are never evicted either), and it can
+        only make an unknown name lock sooner, never later."""
         slot = self.find(kind, username)
         if slot is not None:
             return slot
-        digest = hashlib.sha256(f"{self.store_id}\x1f{kind}\x1f{username}".encode()).hexdigest()
-        table = self.data.setdefault("unknown_throttle", {})
+        digest = hmac.new(
+            self._name_key(), f"{kind}\x1f{username}".encode("utf-8", "surrogatepass"), "sha256"
+        ).digest()
+        bucket = str(int.from_bytes(digest[:4], "big") % UNKNOWN_BUCKETS)
+        self.data.pop("unknown_throttle", None)  # older releases' table, with eviction
+        table = self.data.setdefault("unknown_buckets", {})
         if not isinstance(table, dict):
-            table = self.data["unknown_throttle"] = {}
-        record = table.setdefault(digest[:32], {})
-        record["seen"] = now
-        if len(table) > 1000:
-            for old in sorted(table, key=lambda k: table[k].get("seen", 0))[: len(table) - 1000]:
-                del table[old]
+            table = self.data["unknown_buckets"] = {}
+        record = table.get(bucket)
+        if not isinstance(record, dict):
+            record = table[bucket] = {}
         return record
+
+    def dummy_kdf(self) -> dict[str, Any]:
+        """Key stretching as costly as the strongest password slot (never below this
+        release's settings), for names without a slot: timing tells nothing."""
+        best = kdf_params()
+        for slot in self.slots:
+            kdf = slot.get("kdf")
+            if slot.get("kind") != "password" or not isinstance(kdf, dict):
+                continue
+            try:
+                values = {k: int(kdf[k]) for k in KDF_LIMITS}
+            except (KeyError, TypeError, ValueError):
+                continue
+            if all(KDF_LIMITS[k][0] <= v <= KDF_LIMITS[k][1] for k, v in values.items()) and (
+                values["memory_kib"] * values["iterations"]
+                > best["memory_kib"] * best["iterations"]
+            ):
+                best = values
+        return {"salt": _b64(b"\0" * 16), **best}
 
     def unlock(
         self, kind: str, username: str, secret: str, max_failed: int, now: float | None = None
@@ -358,7 +398,7 @@ class KeyslotFile:
         wrapping = b""
         if slot is None:
             # Same work as a real attempt, so timing does not tell which usernames exist.
-            _derive(secret, {"salt": _b64(b"\0" * 16), **kdf_params()})
+            _derive(secret, self.dummy_kdf())
         else:
             try:
                 wrapping = _derive(secret, slot["kdf"])

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import fast_kdf_env
 from PySide6.QtCore import Qt
 
 from peerdesk.errors import AlreadyOpenError, ValidationError
@@ -115,12 +116,11 @@ def test_a_bad_machine_policy_is_shown_in_a_window(qtbot, tmp_path, monkeypatch)
 
 
 def _launch(data_dir: Path, log_dir: Path, policy: Path) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
+    env = fast_kdf_env({k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")})
     env.update(
         QT_QPA_PLATFORM="offscreen",
         PEERDESK_LOG_DIR=str(log_dir),
         PEERDESK_POLICY=str(policy),
-        PEERDESK_INSECURE_FAST_KDF="1",
     )
     return subprocess.Popen(
         [sys.executable, "-m", "peerdesk", "--data-dir", str(data_dir)],
