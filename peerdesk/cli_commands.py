@@ -348,6 +348,8 @@ def verify(args: argparse.Namespace) -> int:
     store, actor = open_for_command(args)
     with store:
         report = verify_store(store, actor)
+    for change in report.admin_changes:
+        print(f"admin change: {change.at:%Y-%m-%d %H:%M} UTC {change.by} {change.text}")
     for warning in report.warnings:
         print(f"warning: {warning}")
     for problem in report.problems:

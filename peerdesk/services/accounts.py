@@ -17,6 +17,7 @@ from peerdesk.errors import (
     ValidationError,
 )
 from peerdesk.models import NoteKey, Site, SupporterProfile, User
+from peerdesk.services import integrity
 from peerdesk.services.auth import ROLES, SUPPORTER, Actor
 from peerdesk.services.keyslots import RECOVERY_ALPHABET, Throttle, canonical_recovery_key
 from peerdesk.services.notes import (
@@ -90,6 +91,7 @@ def add_user(
     if role not in ROLES:
         raise ValidationError(f"role must be one of: {', '.join(ROLES)}")
     pw = check_new_password(password, store.policy.min_password_length, name)
+    integrity.require_signer(store, "add accounts")
     with store.session() as s:
         state = s.scalar(select(User.state).where(User.username == name))
         if state == "disabled":
@@ -120,12 +122,14 @@ def add_user(
                 )
             )
         store.audit(s, actor, "account.create", "user", user.id, {"role": role})
+        integrity.sign_accounts(store, s)
         # The slot carries the recovery public key this admin's own slot vouches for, and a
         # supporter's first notes key, made now while the password is at hand.
         keys = store.note_keys
         extras = new_account_extras(
             s, keys.store_id, keys.recovery_public, user.id, role == SUPPORTER
         )
+        extras.update(integrity.extras_for_role(store, role))
     # The slot is written only once the account is committed.
     store.keyslots.set_secret_slot("password", name, pw, store.key, extras, must_change)
     with store.session() as s:
@@ -149,6 +153,7 @@ def _get_user(s: Session, username: str) -> User:
 def disable_user(store: Store, actor: Actor, username: str) -> None:
     """Disable an account and delete its keyslot, so the password no longer opens the store."""
     actor.require("accounts.write", "disable accounts")
+    integrity.require_signer(store, "disable accounts")
     with store.session() as s:
         user = _get_user(s, username)
         if user.id == actor.user_id:
@@ -157,6 +162,7 @@ def disable_user(store: Store, actor: Actor, username: str) -> None:
         user.state = "disabled"
         user.updated_by = actor.user_id
         store.audit(s, actor, "account.disable", "user", user.id)
+        integrity.sign_accounts(store, s)
         name = user.username
     store.keyslots.remove_slot("password", name)
 
@@ -199,6 +205,7 @@ def enable_user(
 def _new_slot(
     store: Store, actor: Actor, username: str, new_password: str, must_change: bool, action: str
 ) -> None:
+    integrity.require_signer(store, "enable accounts or reset passwords")
     with store.session() as s:
         user = _get_user(s, username)
         enabling = action == "account.enable"
@@ -224,6 +231,7 @@ def _new_slot(
                 .limit(1)
             )
         extras = extras_for(held, newest, keys.recovery_public)
+        extras.update(integrity.extras_for_role(store, user.role))
         store.audit(
             s,
             actor,
@@ -232,6 +240,7 @@ def _new_slot(
             user.id,
             {"notes_keys_kept": bool(held)},
         )
+        integrity.sign_accounts(store, s)
         name = user.username
     store.keyslots.set_secret_slot("password", name, pw, store.key, extras, must_change)
 
@@ -303,6 +312,8 @@ def _rewrap_own(store: Store, actor: Actor, extras: dict[str, Any], pw: str) -> 
         current = kid
         extras.update(extras_for(keys, current, public))
         store.note_keys = replace(store.note_keys, own=keys, current=current)
+    # The key this slot trusts (and an administrator's integrity key) go with it.
+    extras.update(integrity.extras_for_role(store, actor.role))
     store.keyslots.set_secret_slot("password", actor.username, pw, store.key, extras)
     note_password_change(store, actor.username)
 

@@ -36,6 +36,7 @@ from peerdesk.models import (
     TrainingRecord,
     User,
 )
+from peerdesk.services import integrity
 from peerdesk.services.accounts import generate_password
 from peerdesk.services.auth import COORDINATOR, SUPPORTER, SYSTEM
 from peerdesk.services.checkins import score
@@ -210,6 +211,7 @@ def build_demo(
             store.audit(
                 s, SYSTEM, "demo.create", "store", store.keyslots.store_id, {"seed": seed, **counts}
             )
+            integrity.sign_accounts(store, s)  # the bulk-made accounts, signed by the admin
     return DemoResult(Path(data_dir), pw, generated, recovery, usernames, counts)
 
 

@@ -443,6 +443,9 @@ class KeyslotFile:
         def replace_extras(new: dict[str, Any]) -> None:
             self._seal_extras(slot, wrapping, new)
             self.save()
+            if new is not extras:  # Unlocked.extras stays the slot's current content
+                extras.clear()
+                extras.update(new)
 
         return Unlocked(key, extras, replace_extras, must_change=slot.get("must_change") is True)
 

@@ -11,6 +11,7 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from peerdesk.errors import PermissionDeniedError, ValidationError
+from peerdesk.services import integrity
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import atomic_write_bytes
 from peerdesk.services.policy import (
@@ -40,6 +41,7 @@ def policy_rows(store: Store, actor: Actor) -> list[PolicyRow]:
 def save_policy(store: Store, actor: Actor, changes: dict[str, Any]) -> Policy:
     """Validate (Policy's own checks), write atomically, apply to the open store, audit."""
     actor.require("policy.write", "change the policy")
+    integrity.require_signer(store, "change the policy")
     layers = load_layers(store.data_dir)
     current = layers.effective
     changed = {k: v for k, v in changes.items() if getattr(current, k, object()) != v}
@@ -63,4 +65,5 @@ def save_policy(store: Store, actor: Actor, changes: dict[str, Any]) -> Policy:
     store.policy = new
     with store.session() as s:
         store.audit(s, actor, "policy.update", "policy", POLICY_FILE, {"fields": sorted(changed)})
+        integrity.sign_policy(store, s)
     return new
