@@ -63,6 +63,7 @@ PUBLIC_SETTING = "integrity_public_key"
 ACCOUNTS_SETTING = "signed_accounts"
 POLICY_SETTING = "signed_policy"
 KEYFILE_ENTRY = "integrity"  # keyslots.json: {"public": ..., "escrow": ...}
+KEPT_EXTRA = "signed_accounts"  # admins' slot extras: the last account list they signed
 RAW = serialization.Encoding.Raw
 log = logging.getLogger("peerdesk.it")
 
@@ -108,6 +109,9 @@ class IntegrityState:
     key: bytes | None = None  # the integrity key (to hand on to new administrators' slots)
     signer: Ed25519PrivateKey | None = None
     problems: list[str] = field(default_factory=list)
+    # An administrator's opened slot: each signed account list is also kept in its sealed
+    # extras, where no other account holder can replace it.
+    slot: Unlocked | None = None
 
     @property
     def protected(self) -> bool:
@@ -139,9 +143,11 @@ def _put(session: Session, key: str, value: str) -> None:
         row.value = value
 
 
-def _sign(session: Session, signer: Ed25519PrivateKey, key: str, doc: dict[str, Any]) -> None:
+def _sign(session: Session, signer: Ed25519PrivateKey, key: str, doc: dict[str, Any]) -> str:
     sig = signer.sign(_canonical(doc))
-    _put(session, key, json.dumps({"doc": doc, "sig": _b64(sig)}, sort_keys=True))
+    blob = json.dumps({"doc": doc, "sig": _b64(sig)}, sort_keys=True)
+    _put(session, key, blob)
+    return blob
 
 
 def read_signed(
@@ -151,8 +157,12 @@ def read_signed(
     row = session.get(Setting, key)
     if row is None:
         return None, "is missing"
+    return check_blob(row.value, public, store_id)
+
+
+def check_blob(text: str, public: bytes, store_id: str) -> tuple[dict[str, Any] | None, str]:
     try:
-        blob = json.loads(row.value)
+        blob = json.loads(text)
         doc, sig = blob["doc"], _unb64(blob["sig"])
         if not isinstance(doc, dict) or sig is None:
             raise ValueError("layout")
@@ -180,7 +190,10 @@ def sign_accounts(store: Store, session: Session) -> None:
         "audit_head": audit_head(session),
         "at": utcnow().isoformat(),
     }
-    _sign(session, signer, ACCOUNTS_SETTING, doc)
+    blob = _sign(session, signer, ACCOUNTS_SETTING, doc)
+    slot = store.integrity.slot
+    if slot is not None and store.exclusive:
+        slot.replace_extras({**slot.extras, KEPT_EXTRA: blob})
 
 
 def sign_policy(store: Store, session: Session, folder: dict[str, Any] | None = None) -> None:
@@ -307,11 +320,18 @@ def _repair_accounts(store: Store, session: Session, actor: Actor, doc: dict[str
     for user in session.scalars(select(User)):
         row = signed.get(user.id)
         if row is None:
+            store.integrity.problems.append(
+                f"account {user.username} was added outside PeerDesk; it is now disabled"
+            )
             if user.state != "disabled":
                 user.state = "disabled"
                 changed.append(user.username)
             dropped.append(user.username)
         elif [user.username, user.role, user.state] != row[1:]:
+            store.integrity.problems.append(
+                f"account {row[1]} was changed outside PeerDesk ({user.role}, {user.state}); "
+                f"put back as signed ({row[2]}, {row[3]})"
+            )
             user.username, user.role, user.state = row[1], row[2], row[3]
             changed.append(row[1])
     for name in dropped:
@@ -359,6 +379,13 @@ def after_sign_in(store: Store, session: Session, actor: Actor, unlocked: Unlock
         _create(store, session, actor, unlocked)
     if exclusive and st.signer is not None:
         doc, why = read_signed(session, ACCOUNTS_SETTING, st.public or b"", store.keyslots.store_id)
+        kept = unlocked.extras.get(KEPT_EXTRA) if unlocked is not None else None
+        if doc is None and isinstance(kept, str):
+            # The store's copy is gone or forged: the list this administrator last signed.
+            doc, _ = check_blob(kept, st.public or b"", store.keyslots.store_id)
+        if not actor.emergency:
+            st.slot = unlocked
+        _repair_copies(store, session)
         if doc is not None:
             _repair_accounts(store, session, actor, doc)
         elif why and not _just_created(session):
@@ -373,6 +400,26 @@ def after_sign_in(store: Store, session: Session, actor: Actor, unlocked: Unlock
     _apply_signed_policy(store, session)
     if exclusive and unlocked is not None and st.public is not None and not actor.emergency:
         _pin(unlocked, st)
+
+
+def _repair_copies(store: Store, session: Session) -> None:
+    """An administrator's sign-in writes back the public key's copies (and the escrow
+    copy for the recovery key) if someone replaced or removed them."""
+    st = store.integrity
+    if st.public is None or st.key is None:
+        return
+    in_file, in_store = _copies(store, session)
+    if in_store != st.public:
+        _put(session, PUBLIC_SETTING, _b64(st.public))
+    entry = store.keyslots.data.get(KEYFILE_ENTRY)
+    box = entry.get("escrow") if isinstance(entry, dict) else None
+    recovery_public = store.note_keys.recovery_public
+    if in_file != st.public or (recovery_public is not None and not isinstance(box, str)):
+        fixed: dict[str, Any] = {"public": _b64(st.public)}
+        if recovery_public is not None:
+            fixed["escrow"] = seal_to(recovery_public, st.key, _escrow_aad(store.keyslots.store_id))
+        store.keyslots.data[KEYFILE_ENTRY] = fixed
+        store.keyslots.save()
 
 
 def _just_created(session: Session) -> bool:

@@ -49,6 +49,8 @@ def verify_store(store: Store, actor: Actor, day: date | None = None) -> VerifyR
         report.audit_events = chain.checked
         # What a key holder can rewrite consistently, checked against what they cannot:
         # the administrators' signatures and the heads recorded outside the store.
+        # Found when this person signed in (an administrator's sign-in also repaired them).
+        report.problems += store.integrity.problems
         report.problems += integrity.verify_problems(store, s)
         report.problems += integrity.anchor_problems(store, s)
         since = datetime.combine(
@@ -63,6 +65,7 @@ def verify_store(store: Store, actor: Actor, day: date | None = None) -> VerifyR
             store.keyslots.store_id,
             {"problems": len(report.problems)},
         )
+    report.problems = list(dict.fromkeys(report.problems))  # one line per finding
     if store.integrity.public is None and not report.problems:
         report.warnings.append(
             "accounts and policy are not signed yet; an administrator's next sign-in signs them"
