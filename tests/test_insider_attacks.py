@@ -16,6 +16,7 @@ from peerdesk.errors import AuthenticationError, PermissionDeniedError
 from peerdesk.services import accounts, audit, integrity, policy_admin
 from peerdesk.services.keyslots import KeyslotFile
 from peerdesk.services.store import open_store
+from peerdesk.services.verify import verify_store
 
 
 def stolen_key(data_dir: Path, user: str = "alice", password: str = SUP_A_PW) -> bytes:
@@ -244,3 +245,80 @@ def test_an_untouched_store_verifies_and_lists_the_admin_changes(store_dir):
     r = verify_as(store_dir.data_dir, "coord", COORD_PW)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "admin change:" in r.stdout and "added account coord (coordinator)" in r.stdout
+
+
+FIXTURE = Path(__file__).parent / "fixtures" / "stores" / "0001"
+FIXTURE_PW = "fixture passphrase 0001"
+
+
+def test_a_store_from_before_signing_is_signed_at_the_first_admin_sign_in(tmp_path):
+    d = tmp_path / "old"
+    shutil.copytree(FIXTURE, d)
+    # Before any administrator signs in, nothing is signed and nobody is refused.
+    store, coord = open_store(d, "coordinator", FIXTURE_PW)
+    with store:
+        assert coord.role == "coordinator" and not store.integrity.protected
+        report = verify_store(store, coord)
+        assert any("not signed yet" in w for w in report.warnings)
+    store, admin = open_store(d, "admin", FIXTURE_PW)
+    with store:
+        assert store.integrity.signer is not None
+        events = [e.action for e in _events(store, admin)]
+        assert "integrity.create" in events
+        assert verify_store(store, admin).ok
+    slots = KeyslotFile(d)
+    assert "escrow" not in slots.data["integrity"]  # 0001 had no recovery key pair yet
+    # From now on the protection holds for everyone, and pins at each person's sign-in.
+    key = stolen_key(d, "zoe.m", FIXTURE_PW)
+    sql(d, key, "UPDATE users SET role = 'admin' WHERE username = 'zoe.m'")
+    store, zoe = open_store(d, "zoe.m", FIXTURE_PW)
+    with store:
+        assert zoe.role == "supporter"
+    # 0001 stores get their recovery key pair at the first emergency sign-in; the next
+    # administrator sign-in then escrows the integrity key for the recovery key.
+    recovery = "X2VFB-Y9F3K-RLJPK-UAMYQ-AFNWB-ZSX5L"
+    store, emergency = open_store(d, recovery_key=recovery)
+    with store:
+        assert store.integrity.signer is None
+        with pytest.raises(PermissionDeniedError, match="integrity key"):
+            accounts.add_user(store, emergency, "too.early", "admin", "too early passphrase")
+    open_store(d, "admin", FIXTURE_PW)[0].close()
+    store, emergency = open_store(d, recovery_key=recovery)
+    with store:
+        assert store.integrity.signer is not None
+        accounts.add_user(store, emergency, "second.admin", "admin", "second admin passphrase")
+    assert "escrow" in KeyslotFile(d).data["integrity"]
+    store, second = open_store(d, "second.admin", "second admin passphrase")
+    with store:
+        assert store.integrity.signer is not None  # a new admin's slot carries the key
+        accounts.add_user(store, second, "third.user", "supporter", "third user passphrase")
+
+
+def test_an_admin_without_the_key_cannot_change_accounts(tmp_path):
+    """An admin account that existed before signing has no copy of the key until another
+    administrator (or the recovery key) resets it: account changes are refused, not left
+    unsigned."""
+    d = tmp_path / "old"
+    shutil.copytree(FIXTURE, d)
+    key = stolen_key(d, "admin", FIXTURE_PW)
+    sql(d, key, "UPDATE users SET role = 'admin' WHERE username = 'coordinator'")
+    store, admin = open_store(d, "admin", FIXTURE_PW)  # signs coordinator as admin (as found)
+    store.close()
+    store, other = open_store(d, "coordinator", FIXTURE_PW)
+    with store:
+        assert other.role == "admin" and store.integrity.signer is None
+        with pytest.raises(PermissionDeniedError, match="does not hold this store's integrity"):
+            accounts.add_user(store, other, "x.user", "supporter", "x user passphrase 1")
+    store, admin = open_store(d, "admin", FIXTURE_PW)
+    with store:
+        accounts.reset_password(store, admin, "coordinator", "a fresh passphrase 1")
+    store, other = open_store(d, "coordinator", "a fresh passphrase 1")
+    with store:
+        assert store.integrity.signer is not None
+
+
+def _events(store, actor):
+    from peerdesk.services import audit_log
+    from peerdesk.services.audit_log import AuditQuery
+
+    return audit_log.list_readable(store, actor, AuditQuery())
