@@ -275,6 +275,12 @@ def _load(store: Store, session: Session, unlocked: Unlocked | None, emergency: 
             st.problems.append(f"the {name}'s copy of the integrity public key was replaced")
 
 
+def _refused(username: str, message: str) -> AuthenticationError:
+    """The sign-in's transaction is rolled back, so the IT log is where this is kept."""
+    log.warning("sign-in refused by the signed account list for %s: %s", username, message)
+    return AuthenticationError(message)
+
+
 def check_sign_in(
     store: Store, session: Session, unlocked: Unlocked | None, user: User, actor: Actor
 ) -> Actor:
@@ -288,9 +294,10 @@ def check_sign_in(
         if st.signer is not None:  # an administrator can sign again (audited below)
             st.problems.append(f"the signed account list {why}")
             return actor
-        raise AuthenticationError(
+        raise _refused(
+            user.username,
             f"PeerDesk cannot confirm this account's role: the signed account list {why}. "
-            "An administrator must sign in first"
+            "An administrator must sign in first",
         )
     signed = {row[0]: row for row in doc.get("accounts", []) if isinstance(row, list)}
     row = signed.get(user.id)
