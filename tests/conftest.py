@@ -82,6 +82,17 @@ SUP_A_PW = "supporter a passphrase"
 SUP_B_PW = "supporter b passphrase"
 
 
+def accept_policy(data_dir: Path, user: str = "admin", password: str = ADMIN_PW) -> None:
+    """What IT does after editing a data folder's policy.toml by hand: an administrator
+    accepts (signs) it, so values that loosen the signed policy apply too."""
+    from peerdesk.services import policy_admin
+    from peerdesk.services.store import open_store
+
+    store, admin = open_store(data_dir, user, password)
+    with store:
+        policy_admin.accept_policy_file(store, admin)
+
+
 @dataclass
 class StoreInfo:
     data_dir: Path

@@ -322,3 +322,21 @@ def _events(store, actor):
     from peerdesk.services.audit_log import AuditQuery
 
     return audit_log.list_readable(store, actor, AuditQuery())
+
+
+def test_it_accepts_a_hand_edited_policy_from_the_command_line(store_dir):
+    d = store_dir.data_dir
+    (d / "policy.toml").write_text("[policy]\nsupporters_may_assign = true\n")
+    assert verify_as(d, "coord", COORD_PW).returncode == 10
+    r = run_cli(
+        "policy", "accept", "--user", "coord", data_dir=d, env={"PEERDESK_PASSWORD": COORD_PW}
+    )
+    assert r.returncode == 7, r.stderr
+    r = run_cli(
+        "policy", "accept", "--user", "admin", data_dir=d, env={"PEERDESK_PASSWORD": ADMIN_PW}
+    )
+    assert r.returncode == 0, r.stderr
+    assert verify_as(d, "coord", COORD_PW).returncode == 0
+    store, _ = open_store(d, "alice", SUP_A_PW)
+    with store:
+        assert store.policy.supporters_may_assign

@@ -193,7 +193,14 @@ def sign_accounts(store: Store, session: Session) -> None:
     blob = _sign(session, signer, ACCOUNTS_SETTING, doc)
     slot = store.integrity.slot
     if slot is not None and store.exclusive:
-        slot.replace_extras({**slot.extras, KEPT_EXTRA: blob})
+        # Rewritten only when the accounts changed, so a sign-in leaves the slot alone.
+        kept = slot.extras.get(KEPT_EXTRA)
+        try:
+            same = json.loads(kept)["doc"]["accounts"] == doc["accounts"]
+        except (TypeError, ValueError, KeyError):
+            same = False
+        if not same:
+            slot.replace_extras({**slot.extras, KEPT_EXTRA: blob})
 
 
 def sign_policy(store: Store, session: Session, folder: dict[str, Any] | None = None) -> None:
@@ -511,6 +518,11 @@ def policy_in_effect(
     return merged, loosened
 
 
+def signed_policy_values(store: Store, session: Session) -> dict[str, Any] | None:
+    """The folder policy values an administrator last signed (None: none, or broken)."""
+    return _signed_policy(store, session)
+
+
 def _signed_policy(store: Store, session: Session) -> dict[str, Any] | None:
     if store.integrity.public is None:
         return None
@@ -536,7 +548,8 @@ def _apply_signed_policy(store: Store, session: Session) -> None:
             "the data folder's policy.toml was changed outside PeerDesk and would loosen "
             f"{', '.join(loosened)}; the values an administrator last saved apply"
             + (
-                " (save the policy under Accounts and policy to accept the file)"
+                " (to accept the file, save the policy under Accounts and policy or run "
+                "'peerdesk policy accept')"
                 if store.integrity.signer is not None
                 else ""
             )
