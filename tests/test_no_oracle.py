@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
-from conftest import ADMIN_PW, assert_one_line_error, run_cli
+from conftest import ADMIN_PW
 
 from peerdesk.errors import AccountLockedError, AuthenticationError
 from peerdesk.services import keyslots
@@ -90,20 +89,46 @@ def test_a_flood_of_other_names_never_unlocks_an_unknown_name(tmp_path):
 
 
 def test_unknown_and_real_names_get_the_same_messages(store_dir):
-    lines = {}
+    """The same sequence of messages (attempts left, waiting, lock-out) for a real and a
+    made-up name, at the same moments."""
+    seen = {}
     for name in ("alice", "nosuchperson"):
-        for _ in range(7):
-            r = run_cli(
-                "user",
-                "list",
-                "--user",
-                name,
-                env={"PEERDESK_PASSWORD": "wrong one here"},
-                data_dir=store_dir.data_dir,
-            )
-        lines[name] = assert_one_line_error(r)
+        slots = KeyslotFile(store_dir.data_dir)
+        messages = []
+        for i in range(8):
+            try:
+                slots.open_slot("password", name, "wrong one here", 5, now=1000.0 + i)
+            except AuthenticationError as exc:
+                messages.append(str(exc))
+        seen[name] = messages
+    assert seen["alice"] == seen["nosuchperson"]
+    assert any("locked" in m for m in seen["alice"]) and any(
+        "try again" in m for m in seen["alice"]
+    )
 
-    def shape(line: str) -> str:  # the waiting time depends on the clock
-        return re.sub(r"\d+ s$", "N s", line)
 
-    assert shape(lines["alice"]) == shape(lines["nosuchperson"])
+def test_the_key_file_names_no_account(store_dir):
+    text = (store_dir.data_dir / "keyslots.json").read_text()
+    for name in ("admin", "coord", "alice", "bob"):
+        assert f'"{name}"' not in text
+    slots = KeyslotFile(store_dir.data_dir)
+    assert slots.has_account("alice") and not slots.has_account("mallory")
+
+
+def test_slots_of_an_older_release_stop_naming_accounts_at_the_next_sign_in(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from peerdesk.services.store import open_store
+
+    d = tmp_path / "old"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "stores" / "0001", d)
+    assert '"username": "zoe.m"' in (d / "keyslots.json").read_text()
+    open_store(d, "zoe.m", "fixture passphrase 0001")[0].close()
+    text = (d / "keyslots.json").read_text()
+    assert '"zoe.m"' not in text and '"coordinator"' not in text
+    # Every account still opens with its own password (the name stays in the sealed data).
+    for name in ("zoe.m", "coordinator", "admin"):
+        open_store(d, name, "fixture passphrase 0001")[0].close()
+    with pytest.raises(AuthenticationError):
+        open_store(d, "zoe.m", "not the passphrase")

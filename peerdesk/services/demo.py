@@ -192,6 +192,9 @@ def build_demo(
     with store:
         usernames, extras = _populate(store, rng, ids, max(0, sessions), today)
         store.keyslots.set_shared_secret_slots("password", usernames[1:], pw, store.key, extras)
+        # Made-up names the sign-in screen may show (real stores' slots name nobody).
+        store.keyslots.data["demo_accounts"] = usernames
+        store.keyslots.save()
         if pw == DEFAULT_DEMO_PASSWORD:
             # Lets the sign-in screen show the password; never set for other passwords.
             store.keyslots.data["demo_default_password"] = True

@@ -349,9 +349,8 @@ def _repair_accounts(store: Store, session: Session, actor: Actor, doc: dict[str
             user.username, user.role, user.state = row[1], row[2], row[3]
             changed.append(row[1])
     for name in dropped:
-        for slot in list(store.keyslots.slots):
-            if slot.get("username") == name and slot["kind"] != "recovery":
-                store.keyslots.remove_slot(slot["kind"], name)
+        for kind in {slot["kind"] for slot in store.keyslots.slots} - {"recovery", "backup"}:
+            store.keyslots.remove_slot(kind, name)
     if changed:
         store.warnings.append(
             "accounts were changed outside PeerDesk and have been put back as an "

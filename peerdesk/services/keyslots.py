@@ -191,7 +191,10 @@ class KeyslotFile:
         return doc
 
     def save(self) -> None:
-        atomic_write_bytes(self.path, json.dumps(self.data, indent=2).encode("utf-8"))
+        doc = dict(self.data)
+        # A name learnt from the person signing in stays in memory only ("_name").
+        doc["slots"] = [{k: v for k, v in slot.items() if k != "_name"} for slot in self.slots]
+        atomic_write_bytes(self.path, json.dumps(doc, indent=2).encode("utf-8"))
 
     @property
     def store_id(self) -> str:
@@ -202,7 +205,10 @@ class KeyslotFile:
         return self.data["slots"]
 
     def _aad(self, slot: dict[str, Any]) -> bytes:
-        parts = [self.store_id, slot["id"], slot["kind"], slot.get("username", "")]
+        # A password slot names its account only by a keyed hash; the name itself, as
+        # typed at sign-in, is still part of the associated data.
+        name = slot.get("username", slot.get("_name", ""))
+        parts = [self.store_id, slot["id"], slot["kind"], name]
         # The "choose your own password" flag is sealed in: deleting it from the file makes
         # the slot fail to open instead of skipping the change. Slots without it keep their
         # original associated data.
@@ -210,14 +216,50 @@ class KeyslotFile:
             parts.append(f"must_change={json.dumps(slot['must_change'])}")
         return "\x1f".join(parts).encode("utf-8")
 
+    def name_tag(self, username: str) -> str:
+        """The keyed hash that stands for an account name in a password slot."""
+        data = f"slot\x1f{username}".encode("utf-8", "surrogatepass")
+        return hmac.new(self._name_key(), data, "sha256").hexdigest()[:32]
+
+    def _is(self, slot: dict[str, Any], kind: str, username: str) -> bool:
+        if slot["kind"] != kind:
+            return False
+        if "user" in slot:
+            return slot["user"] == self.name_tag(username)
+        return slot.get("username", "") == username
+
     def find(self, kind: str, username: str = "") -> dict[str, Any] | None:
         for slot in self.slots:
-            if slot["kind"] == kind and slot.get("username", "") == username:
+            if self._is(slot, kind, username):
+                if "user" in slot:
+                    slot["_name"] = username
                 return slot
         return None
 
+    def has_account(self, username: str) -> bool:
+        return self.find("password", username) is not None
+
     def usernames(self) -> list[str]:
-        return [s["username"] for s in self.slots if s["kind"] == "password"]
+        """Names readable without unlocking: only those of slots from older releases not
+        yet converted, and of demo stores (whose names are made up and shown anyway)."""
+        clear = [s["username"] for s in self.slots if s["kind"] == "password" and "username" in s]
+        demo = self.data.get("demo_accounts")
+        if isinstance(demo, list):
+            clear += [str(n) for n in demo if str(n) not in clear]
+        return clear
+
+    def hide_names(self) -> None:
+        """Replace account names in password slots by their keyed hash (slots written by
+        older releases); the associated data keeps the name, so nothing is re-sealed."""
+        changed = False
+        for slot in self.slots:
+            if slot["kind"] == "password" and "username" in slot:
+                name = slot.pop("username")
+                slot["user"] = self.name_tag(name)
+                slot["_name"] = name
+                changed = True
+        if changed:
+            self.save()
 
     # -- writing slots -------------------------------------------------------
 
@@ -260,16 +302,15 @@ class KeyslotFile:
         """
         kdf = {"name": "argon2id", "salt": _b64(os.urandom(16)), **kdf_params()}
         wrapping = _derive(secret, kdf)
-        names = set(usernames)
-        kept = [s for s in self.slots if not (s["kind"] == kind and s.get("username", "") in names)]
+        kept = [s for s in self.slots if not any(self._is(s, kind, n) for n in usernames)]
         for username in usernames:
-            slot: dict[str, Any] = {
-                "id": secrets.token_hex(8),
-                "kind": kind,
-                "username": username,
-                "kdf": kdf,
-                "created_at": int(time.time()),
-            }
+            slot: dict[str, Any] = {"id": secrets.token_hex(8), "kind": kind}
+            if kind == "password":
+                slot["user"] = self.name_tag(username)
+                slot["_name"] = username
+            else:
+                slot["username"] = username
+            slot.update({"kdf": kdf, "created_at": int(time.time())})
             if must_change:
                 slot["must_change"] = True
             nonce = os.urandom(12)
@@ -304,9 +345,7 @@ class KeyslotFile:
 
     def remove_slot(self, kind: str, username: str = "") -> bool:
         before = len(self.slots)
-        self.data["slots"] = [
-            s for s in self.slots if not (s["kind"] == kind and s.get("username", "") == username)
-        ]
+        self.data["slots"] = [s for s in self.slots if not self._is(s, kind, username)]
         if len(self.slots) != before:
             self.save()
             return True
@@ -437,6 +476,8 @@ class KeyslotFile:
         if (throttle.failed or throttle.not_before) and self.reset_on_success:
             record["throttle"] = Throttle().as_dict()
             self.save()
+        if self.reset_on_success:
+            self.hide_names()  # slots from older releases stop naming their accounts
         assert slot is not None
         extras = self._open_extras(slot, wrapping)
 

@@ -423,13 +423,13 @@ def note_failed_login(
         lockouts = pending.get("lockouts")
         if not isinstance(lockouts, list):
             lockouts = pending["lockouts"] = []
-        known = username if username in slots.usernames() else UNKNOWN_NAME
+        known = username if slots.has_account(username) else UNKNOWN_NAME
         lockouts.append({"username": known, "at": now})
         del lockouts[:-100]
     failures = pending.get("failures")
     if not isinstance(failures, dict):
         failures = pending["failures"] = {}
-    name = username if username in slots.usernames() else UNKNOWN_NAME
+    name = username if slots.has_account(username) else UNKNOWN_NAME
     record = failures.get(name)
     try:  # the file is not trusted: a malformed record starts again
         count = int(record["count"]) if isinstance(record, dict) else 0
@@ -616,7 +616,7 @@ def open_store(
             log.warning(
                 "sign-in refused (%s) for %s",
                 type(exc).__name__,
-                name if name in slots.usernames() else "an unknown account name",
+                name if slots.has_account(name) else "an unknown account name",
             )
             raise
         if unlocked.must_change and refuse_first_password:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from peerdesk.models import User
 from peerdesk.services import audit, integrity, notes
 from peerdesk.services.auth import Actor
 from peerdesk.services.keyslots import DEFAULT_KDF
@@ -70,10 +71,12 @@ def verify_store(store: Store, actor: Actor, day: date | None = None) -> VerifyR
         report.warnings.append(
             "accounts and policy are not signed yet; an administrator's next sign-in signs them"
         )
+    with store.session() as s:  # slots name accounts by a keyed hash
+        names = {store.keyslots.name_tag(n): n for n in s.scalars(select(User.username))}
     for slot in store.keyslots.slots:
         kdf = slot.get("kdf", {})
         if int(kdf.get("memory_kib", 0)) < DEFAULT_KDF["memory_kib"]:
-            who = slot.get("username") or slot["kind"]
+            who = slot.get("username") or names.get(slot.get("user", ""), "") or slot["kind"]
             report.warnings.append(
                 f"the keyslot for {who} uses weaker key stretching than "
                 "this release; reset that password to strengthen it"
