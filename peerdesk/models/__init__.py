@@ -15,6 +15,7 @@ from peerdesk.models.casework import (
     SupportSession,
 )
 from peerdesk.models.referrals import Referral, ReferralStatusChange, Resource
+from peerdesk.models.report_cache import ReportMonth
 from peerdesk.models.supporters import Course, SupervisionEntry, SupporterProfile, TrainingRecord
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Participant",
     "Referral",
     "ReferralStatusChange",
+    "ReportMonth",
     "Resource",
     "SessionAttendance",
     "SessionConcern",

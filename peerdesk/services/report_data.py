@@ -1,7 +1,11 @@
 """The figures of a summary report, aggregated in SQL for any period.
 
-Every count is a GROUP BY or COUNT over the database; Python only arranges the few
-aggregated rows. Withdrawn sessions never count. Times are compared as stored (UTC).
+Every count is a GROUP BY or COUNT over the database, read so that a month's report costs
+that month, not the store (docs/performance.md, "Reports"): the period's sessions in one
+pass over a covering index, the people reached in one statement (Python counts distinct
+people per table from its rows), earlier sessions only for the period's own episodes,
+and the trend's closed months from report_months (services/report_cache.py). Withdrawn
+sessions never count. Times are compared as stored (UTC).
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from sqlalchemy import (
     and_,
     case,
     func,
-    literal,
     or_,
     select,
     text,
@@ -42,7 +45,8 @@ from peerdesk.models import (
     SupportSession,
     TrainingRecord,
 )
-from peerdesk.services import checkins
+from peerdesk.models.base import utcnow
+from peerdesk.services import checkins, report_cache
 from peerdesk.services.report_metrics import ProgramMetrics, program_metrics
 from peerdesk.services.report_period import Period
 from peerdesk.services.training import applies_to
@@ -237,17 +241,10 @@ def _closed_loop_case(status: ColumnElement[str]) -> ColumnElement[int]:
 # -- headline ------------------------------------------------------------------------
 
 
-def _counts(s: Session, period: Period) -> Counts:
+def _counts(s: Session, period: Period, sessions: MonthSessions, people: int) -> Counts:
+    """The headline of a period, from its sessions (one pass) and its people (counted
+    once for the people tables, or taken from the trend for the month before)."""
     start, end = period.bounds()
-    where = _in_period(period)
-    contacts, minutes, groups = s.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(SupportSession.minutes), 0),
-            func.coalesce(func.sum(case((SupportSession.format == "group", 1), else_=0)), 0),
-        ).where(where)
-    ).one()
-    people = _scalar(s, select(func.count()).select_from(_people_pairs(where).subquery()))
     new_eps = _scalar(
         s, select(func.count()).select_from(Episode).where(_date_in(Episode.opened_on, period))
     )
@@ -285,10 +282,10 @@ def _counts(s: Session, period: Period) -> Counts:
         ),
     )
     return Counts(
-        contacts=int(contacts),
+        contacts=sessions.contacts,
         people=people,
-        contact_minutes=int(minutes),
-        group_contacts=int(groups),
+        contact_minutes=sessions.minutes,
+        group_contacts=sessions.groups,
         new_episodes=new_eps,
         closed_episodes=closed_eps,
         referrals=int(referrals),
@@ -303,30 +300,63 @@ def _counts(s: Session, period: Period) -> Counts:
 # -- contacts ------------------------------------------------------------------------
 
 
-def _mode_format(s: Session, period: Period) -> dict[tuple[str, str], int]:
-    rows = s.execute(
-        select(SupportSession.mode, SupportSession.format, func.count())
-        .where(_in_period(period))
-        .group_by(SupportSession.mode, SupportSession.format)
-    )
-    return {(mode, fmt): int(n) for mode, fmt, n in rows}
+@dataclass(frozen=True)
+class MonthSessions:
+    """The period's sessions added up in one pass: headline, modes, lengths, supporters."""
+
+    contacts: int = 0
+    minutes: int = 0
+    groups: int = 0
+    mode_format: dict[tuple[str, str], int] = field(default_factory=dict)
+    duration: dict[str, int] = field(default_factory=dict)
+    by_supporter: dict[str, tuple[int, int]] = field(default_factory=dict)  # contacts, minutes
 
 
-def _duration(s: Session, period: Period) -> dict[str, int]:
-    m = SupportSession.minutes
-    band = case(
+def _duration_band(m: ColumnElement[int]) -> ColumnElement[str]:
+    return case(
         (m < 15, "under_15"),
         (m < 30, "15_29"),
         (m < 45, "30_44"),
         (m < 60, "45_59"),
         else_="60_plus",
-    ).label("band")
-    rows = s.execute(select(band, func.count()).where(_in_period(period)).group_by(band))
-    return {b: int(n) for b, n in rows}
+    )
+
+
+def _month_sessions(s: Session, period: Period) -> MonthSessions:
+    # One GROUP BY over the covering index ix_report_sessions_month (a few hundred rows
+    # back) instead of one statement per table.
+    band = _duration_band(SupportSession.minutes).label("band")
+    rows = s.execute(
+        select(
+            SupportSession.supporter_id,
+            SupportSession.mode,
+            SupportSession.format,
+            band,
+            func.count(),
+            func.sum(SupportSession.minutes),
+        )
+        .where(_in_period(period))
+        .group_by(SupportSession.supporter_id, SupportSession.mode, SupportSession.format, band)
+    ).all()
+    contacts = minutes = groups = 0
+    mode_format: dict[tuple[str, str], int] = {}
+    duration: dict[str, int] = {}
+    by_supporter: dict[str, tuple[int, int]] = {}
+    for sid, mode, fmt, b, n, m in rows:
+        n, m = int(n), int(m or 0)
+        contacts += n
+        minutes += m
+        groups += n if fmt == "group" else 0
+        mode_format[(mode, fmt)] = mode_format.get((mode, fmt), 0) + n
+        duration[b] = duration.get(b, 0) + n
+        had_n, had_m = by_supporter.get(sid, (0, 0))
+        by_supporter[sid] = (had_n + n, had_m + m)
+    return MonthSessions(contacts, minutes, groups, mode_format, duration, by_supporter)
 
 
 def _visits(s: Session, period: Period) -> dict[str, int]:
     """Visit number of each contact within its episode, counting all earlier contacts."""
+    start, end = period.bounds()
     touched = select(SupportSession.episode_id).where(_in_period(period))
     ranked = (
         select(
@@ -338,10 +368,14 @@ def _visits(s: Session, period: Period) -> dict[str, int]:
             )
             .label("n"),
         )
-        .where(SupportSession.episode_id.in_(touched), SupportSession.withdrawn_at.is_(None))
+        .where(
+            SupportSession.episode_id.in_(touched),
+            SupportSession.withdrawn_at.is_(None),
+            # later sessions never change an earlier one's number
+            SupportSession.started_at < end,
+        )
         .subquery()
     )
-    start, end = period.bounds()
     bucket = case(
         (ranked.c.n == 1, "1"), (ranked.c.n == 2, "2"), (ranked.c.n == 3, "3"), else_="4_plus"
     ).label("bucket")
@@ -363,23 +397,43 @@ def _concerns(s: Session, period: Period) -> dict[str, int]:
     return {c: int(n) for c, n in rows}
 
 
-def _people_by_kind_and_role(
-    s: Session, period: Period
-) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-    people = _people_pairs(_in_period(period)).subquery()
+@dataclass(frozen=True)
+class MonthPeople:
+    total: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    by_kind_role: dict[tuple[str, str], int] = field(default_factory=dict)
+    by_supporter: dict[str, int] = field(default_factory=dict)
+
+
+def _month_people(s: Session, period: Period) -> MonthPeople:
+    """Everyone reached in the period (see _people_pairs), read once: (supporter, person)
+    pairs with the person's type and role; the headline, the type and role table and the
+    supporter table each count distinct people from them."""
+    pairs = _people_pairs(_in_period(period), SupportSession.supporter_id.label("sid")).subquery()
     role = func.lower(func.trim(Participant.role))
-    rows = s.execute(
-        select(Participant.kind, role, func.count())
-        .select_from(people)
-        .join(Participant, Participant.id == people.c.pid)
-        .group_by(Participant.kind, role)
-    ).all()
+    # Tens of thousands of plain rows: read through Core, without the ORM's per-row work.
+    rows = (
+        s.connection()
+        .execute(
+            select(pairs.c.sid, pairs.c.pid, Participant.id, Participant.kind, role)
+            .select_from(pairs)
+            .outerjoin(Participant, Participant.id == pairs.c.pid)
+        )
+        .all()  # one fetchall, not a fetchone per row
+    )
+    by_supporter: dict[str, int] = {}
+    kind_of: dict[str, tuple[str, str] | None] = {}
+    for sid, pid, found, kind, r in rows:  # pairs are distinct (UNION)
+        by_supporter[sid] = by_supporter.get(sid, 0) + 1
+        kind_of[pid] = (kind or "", r or "") if found is not None else None
     kinds: dict[str, int] = {}
-    pairs: dict[tuple[str, str], int] = {}
-    for kind, r, n in rows:
-        kinds[kind or ""] = kinds.get(kind or "", 0) + int(n)
-        pairs[(kind or "", r or "")] = pairs.get((kind or "", r or ""), 0) + int(n)
-    return kinds, pairs
+    kind_roles: dict[tuple[str, str], int] = {}
+    for pair in kind_of.values():
+        if pair is None:  # no participant record: counted as a person, not by type
+            continue
+        kinds[pair[0]] = kinds.get(pair[0], 0) + 1
+        kind_roles[pair] = kind_roles.get(pair, 0) + 1
+    return MonthPeople(len(kind_of), kinds, kind_roles, by_supporter)
 
 
 # -- episodes, referrals, follow-ups, check-ins ---------------------------------------
@@ -438,9 +492,18 @@ def _checkins(s: Session, period: Period) -> dict[tuple[str, str], int]:
 
 def _outcomes(s: Session, period: Period) -> list[OutcomeFigures]:
     """Episodes whose 'after' check-in fell in the period, against their 'before' scores."""
+    # 'before' scores of the episodes that have an 'after' in the period only: the join
+    # below drops every other episode, and reading them all would cost the whole store.
+    ended = select(CheckIn.episode_id).where(
+        CheckIn.phase == "after", _date_in(CheckIn.taken_on, period)
+    )
     before = (
         select(CheckIn.episode_id, CheckIn.instrument, func.avg(CheckIn.score).label("score"))
-        .where(CheckIn.phase == "before", CheckIn.taken_on <= period.end)
+        .where(
+            CheckIn.phase == "before",
+            CheckIn.taken_on <= period.end,
+            CheckIn.episode_id.in_(ended),
+        )
         .group_by(CheckIn.episode_id, CheckIn.instrument)
         .subquery()
     )
@@ -579,21 +642,15 @@ def _expiring(s: Session, window: Period) -> list[ExpiringCertificate]:
 
 
 def _supporters(
-    s: Session, period: Period, held: dict[str, set[str]], needs: dict[str, set[str]]
+    s: Session,
+    period: Period,
+    held: dict[str, set[str]],
+    needs: dict[str, set[str]],
+    sessions: MonthSessions,
+    reached: MonthPeople,
 ) -> list[SupporterFigures]:
-    where = _in_period(period)
-    contacts = {
-        sid: (int(n), int(m or 0))
-        for sid, n, m in s.execute(
-            select(SupportSession.supporter_id, func.count(), func.sum(SupportSession.minutes))
-            .where(where)
-            .group_by(SupportSession.supporter_id)
-        )
-    }
-    pairs = _people_pairs(where, SupportSession.supporter_id.label("sid")).subquery()
-    people = {
-        sid: int(n) for sid, n in s.execute(select(pairs.c.sid, func.count()).group_by(pairs.c.sid))
-    }
+    contacts = sessions.by_supporter
+    people = reached.by_supporter
     supervision = {
         sid: int(m or 0)
         for sid, m in s.execute(
@@ -628,44 +685,27 @@ def _supporters(
 # -- trend ----------------------------------------------------------------------------
 
 
-def _month_bucket(column: ColumnElement, months: list[Period], as_dates: bool) -> ColumnElement:
-    whens = []
-    for i, m in enumerate(months):
-        lo, hi = (m.start, m.end) if as_dates else m.bounds()
-        cond = and_(column >= lo, column <= hi) if as_dates else and_(column >= lo, column < hi)
-        whens.append((cond, literal(i)))
-    return case(*whens, else_=literal(-1))
+def _people_count(s: Session, period: Period) -> int:
+    where = _in_period(period)
+    return _scalar(s, select(func.count()).select_from(_people_pairs(where).subquery()))
 
 
-def _trend(s: Session, period: Period) -> list[TrendPoint]:
+def count_month(s: Session, month: Period) -> tuple[int, int, int]:
+    """One month of the trend counted from the records: contacts, people, new episodes."""
+    contacts = _scalar(s, select(func.count()).where(_in_period(month)))
+    people = _people_count(s, month)
+    episodes = _scalar(
+        s, select(func.count()).select_from(Episode).where(_date_in(Episode.opened_on, month))
+    )
+    return contacts, people, episodes
+
+
+def _trend(s: Session, period: Period, now: datetime) -> list[TrendPoint]:
+    # Months already over come from report_months (kept exact by triggers); the others
+    # are counted month by month, each over its own sessions only.
     months = period.trend_months()
-    span = Period(months[0].start, months[-1].end)
-    start, end = span.bounds()
-    in_span = and_(
-        SupportSession.started_at >= start,
-        SupportSession.started_at < end,
-        SupportSession.withdrawn_at.is_(None),
-    )
-    bucket = _month_bucket(SupportSession.started_at, months, as_dates=False).label("b")
-    contacts = dict(s.execute(select(bucket, func.count()).where(in_span).group_by(bucket)).all())
-    pairs = _people_pairs(in_span, bucket).subquery()
-    people = dict(
-        s.execute(
-            select(pairs.c.b, func.count(func.distinct(pairs.c.pid))).group_by(pairs.c.b)
-        ).all()
-    )
-    ep_bucket = _month_bucket(Episode.opened_on, months, as_dates=True).label("b")
-    episodes = dict(
-        s.execute(
-            select(ep_bucket, func.count())
-            .where(_date_in(Episode.opened_on, span))
-            .group_by(ep_bucket)
-        ).all()
-    )
-    return [
-        TrendPoint(m, int(contacts.get(i, 0)), int(people.get(i, 0)), int(episodes.get(i, 0)))
-        for i, m in enumerate(months)
-    ]
+    counts = report_cache.month_counts(s, months, count_month, now)
+    return [TrendPoint(m, *c) for m, c in zip(months, counts, strict=True)]
 
 
 def _first_record(s: Session) -> date | None:
@@ -687,10 +727,11 @@ def site_name(s: Session) -> str:
     return s.scalar(select(Site.name).order_by(Site.created_at).limit(1)) or "PeerDesk"
 
 
-# The report reads the same session pages a dozen times; SQLCipher decrypts a page each
-# time it leaves the page cache, so a cache that holds them makes the report several times
-# faster. Only for this connection and only while the report runs.
-REPORT_CACHE_KIB = 256 * 1024
+# SQLCipher decrypts a page each time it leaves the page cache, and the report reads the
+# month's index pages several times, so the cache must hold them: at least 128 MiB while
+# the report runs (only for this connection). 256 MiB was no faster once the queries read
+# the covering indexes, and put a whole year's report over 300 MB of memory.
+REPORT_CACHE_KIB = 128 * 1024
 
 
 @contextlib.contextmanager
@@ -717,26 +758,34 @@ def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigure
     held, courses, active, needs = _training(s, period)
     window = Period(period.end + timedelta(days=1), period.end + timedelta(days=EXPIRY_WINDOW_DAYS))
     active_set = set(active)
-    kinds, kind_roles = _people_by_kind_and_role(s, period)
+    trend = _trend(s, period, utcnow())
+    sessions = _month_sessions(s, period)
+    reached = _month_people(s, period)
+    # The month before is in the trend when the report covers a month: its people are
+    # read from there rather than counted again.
+    before = {p.month: p.people for p in trend}
+    prior_people = before.get(previous)
+    if prior_people is None:
+        prior_people = _people_count(s, previous)
     return ReportFigures(
         site=site_name(s),
         period=period,
         previous=previous,
         generated_at=generated_at,
-        current=_counts(s, period),
-        prior=_counts(s, previous),
-        mode_format=_mode_format(s, period),
-        duration=_duration(s, period),
+        current=_counts(s, period, sessions, reached.total),
+        prior=_counts(s, previous, _month_sessions(s, previous), prior_people),
+        mode_format=sessions.mode_format,
+        duration=sessions.duration,
         visits=_visits(s, period),
         concerns=_concerns(s, period),
-        people_by_kind=kinds,
-        people_by_kind_role=kind_roles,
+        people_by_kind=reached.by_kind,
+        people_by_kind_role=reached.by_kind_role,
         open_episodes_at_end=_open_at_end(s, period),
         referrals=_referrals(s, period),
         follow_ups=_follow_ups(s, period),
         checkins=_checkins(s, period),
         outcomes=_outcomes(s, period),
-        supporters=_supporters(s, period, held, needs),
+        supporters=_supporters(s, period, held, needs, sessions, reached),
         active_supporters=len(active),
         fully_trained=sum(
             1 for sid in active_set if needs.get(sid) and needs[sid] <= held.get(sid, set())
@@ -744,7 +793,7 @@ def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigure
         training=courses,
         expiring=_expiring(s, window),
         expiry_window=window,
-        trend=_trend(s, period),
+        trend=trend,
         metrics=program_metrics(s, period),
         first_record=_first_record(s),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from statistics import median
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from peerdesk.models import Episode, OutcomeAnswer, Referral, SupportSession
@@ -87,20 +87,36 @@ def program_metrics(s: Session, period: Period) -> ProgramMetrics:
     )
 
     # Episodes whose first contact falls in the period: days since the episode was opened.
+    # The first contact is in the period when the episode has a contact in it and none
+    # before it; read that way, only the period's sessions (and each of their episodes'
+    # earlier ones, through ix_report_sessions_episode) are looked at, not the store.
     first = (
         select(
             SupportSession.episode_id.label("eid"),
             func.min(SupportSession.started_at).label("first_at"),
         )
-        .where(SupportSession.withdrawn_at.is_(None))
+        .where(
+            SupportSession.started_at >= start,
+            SupportSession.started_at < end,
+            SupportSession.withdrawn_at.is_(None),
+        )
         .group_by(SupportSession.episode_id)
         .subquery()
+    )
+    earlier = (
+        exists()
+        .where(
+            SupportSession.episode_id == first.c.eid,
+            SupportSession.started_at < start,
+            SupportSession.withdrawn_at.is_(None),
+        )
+        .correlate(first)
     )
     waits: list[int] = []
     for opened_on, first_at in s.execute(
         select(Episode.opened_on, first.c.first_at)
         .join(first, first.c.eid == Episode.id)
-        .where(first.c.first_at >= start, first.c.first_at < end)
+        .where(~earlier)  # once per episode, not once per session
     ):
         # Stored times are naive UTC; the episode's opening day is a local calendar day.
         first_day = first_at.replace(tzinfo=UTC).astimezone().date()

@@ -28,7 +28,8 @@ def build_report(
     suppress: bool = True,
     now: datetime | None = None,
 ) -> ShownReport:
-    """Figures for the period, laid out and suppressed; nothing is written or audited."""
+    """Figures for the period, laid out and suppressed; nothing is audited, and the only
+    write is the trend figures of months already over (report_months), kept exact."""
     actor.require("reports.run", "run reports")
     check_period_rule(period, suppress)
     with store.session() as s:  # one read transaction: all figures from one snapshot

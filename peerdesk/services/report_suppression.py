@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from operator import sub
 
 from peerdesk.services.report_period import short_date
 from peerdesk.services.report_tables import Cell, GPos, Pos, ReportTables, Table
@@ -161,11 +162,22 @@ class _Plan:
         for i, (total, parts) in enumerate(self.constraints):
             for p in (total, *parts):
                 self.touching.setdefault(p, []).append(i)
+        # Where each part sits in its sum (to visit a sum's "*" parts in their order).
+        self.part_index = [{p: k for k, p in enumerate(parts)} for _, parts in self.constraints]
+        # Cells that share a sum with each cell (for walking a component quickly).
+        self.neighbours: dict[GPos, set[GPos]] = {}
+        for total, parts in self.constraints:
+            members = {total, *parts}
+            for p in members:
+                self.neighbours.setdefault(p, set()).update(members)
 
-    def _start(self, hidden: dict[GPos, str]) -> tuple[dict[GPos, int], dict[GPos, int]]:
+    def _start(
+        self, hidden: dict[GPos, str], only: set[GPos] | None = None
+    ) -> tuple[dict[GPos, int], dict[GPos, int]]:
         lo: dict[GPos, int] = {}
         hi: dict[GPos, int] = {}
-        for p, v in self.values.items():
+        cells = self.values.items() if only is None else ((p, self.values[p]) for p in only)
+        for p, v in cells:
             why = hidden.get(p)
             if why is None:
                 lo[p] = hi[p] = v
@@ -193,35 +205,73 @@ class _Plan:
         lo[p], hi[p] = new_lo, new_hi
         return True
 
+    @staticmethod
+    def _star(hidden: dict[GPos, str]) -> set[GPos]:
+        """The cells hidden as "*" (zero, or the threshold or more)."""
+        return {p for p, why in hidden.items() if why not in (None, PRIMARY)}
+
     def _propagate(
-        self, lo: dict, hi: dict, hidden: dict[GPos, str], start: list[int] | None = None
+        self,
+        lo: dict,
+        hi: dict,
+        hidden: dict[GPos, str],
+        start: list[int] | None = None,
+        star: set[GPos] | None = None,
     ) -> bool:
-        """Bounds through every sum until nothing changes; False if no solution is left."""
+        """Bounds through every sum until nothing changes; False if no solution is left.
+
+        This is the inner loop of the exact search (hundreds of thousands of calls on a
+        large sparse table), so the common case, a bound that narrows nothing on a cell
+        that is shown or "<11", is tested inline; everything else goes through _tighten,
+        with the same result and in the same order as calling it every time."""
         queue = list(range(len(self.constraints))) if start is None else list(start)
         queued = set(queue)
+        constraints, touching, tighten = self.constraints, self.touching, self._tighten
+        if star is None:
+            star = self._star(hidden)
+        part_index = self.part_index
+        get = lo.__getitem__
+        get_hi = hi.__getitem__
         while queue:
             i = queue.pop()
             queued.discard(i)
-            total, parts = self.constraints[i]
-            sum_lo = sum(lo[p] for p in parts)
-            sum_hi = sum(hi[p] for p in parts)
+            total, parts = constraints[i]
+            sum_lo = sum(map(get, parts))
+            sum_hi = sum(map(get_hi, parts))
             changed = []
-            narrowed = self._tighten(lo, hi, hidden, total, sum_lo, sum_hi)
+            narrowed = tighten(lo, hi, hidden, total, sum_lo, sum_hi)
             if narrowed is None:
                 return False
             if narrowed:
                 changed.append(total)
+            lo_t, hi_t = lo[total], hi[total]
+            # A shown or "<11" part narrows only if it is wider than the slack of the
+            # sum; when none is, only "*" parts are left to look at.
+            slack = min(sum_hi - lo_t, hi_t - sum_lo)
+            if max(map(sub, map(get_hi, parts), map(get, parts)), default=0) <= slack:
+                index = part_index[i]
+                for p in sorted((c for c in star if c in index), key=index.__getitem__):
+                    narrowed = tighten(
+                        lo, hi, hidden, p, lo_t - (sum_hi - hi[p]), hi_t - (sum_lo - lo[p])
+                    )
+                    if narrowed is None:
+                        return False
+                    if narrowed:
+                        changed.append(p)
+                parts = ()
             for p in parts:
-                rest_lo, rest_hi = sum_lo - lo[p], sum_hi - hi[p]
-                narrowed = self._tighten(
-                    lo, hi, hidden, p, lo[total] - rest_hi, hi[total] - rest_lo
-                )
+                lo_p, hi_p = lo[p], hi[p]
+                new_lo = lo_t - (sum_hi - hi_p)
+                new_hi = hi_t - (sum_lo - lo_p)
+                if new_lo <= lo_p and new_hi >= hi_p and p not in star:
+                    continue  # nothing to narrow (what _tighten would return False for)
+                narrowed = tighten(lo, hi, hidden, p, new_lo, new_hi)
                 if narrowed is None:
                     return False
                 if narrowed:
                     changed.append(p)
             for p in changed:
-                for j in self.touching.get(p, ()):
+                for j in touching.get(p, ()):
                     if j not in queued:
                         queued.add(j)
                         queue.append(j)
@@ -242,28 +292,37 @@ class _Plan:
         """The hidden cells tied to p through sums."""
         seen = {p}
         todo = [p]
+        neighbours = self.neighbours
         while todo:
             q = todo.pop()
-            for i in self.touching.get(q, ()):
-                total, parts = self.constraints[i]
-                for m in (total, *parts):
-                    if m in hidden and m not in seen:
-                        seen.add(m)
-                        todo.append(m)
-        return sorted(seen, key=lambda q: self.order[q])
+            for m in neighbours.get(q, ()):
+                if m in hidden and m not in seen:
+                    seen.add(m)
+                    todo.append(m)
+        return sorted(seen, key=self.order.__getitem__)
 
     def _search(
-        self, lo: dict, hi: dict, hidden: dict[GPos, str], cells: list[GPos], budget: list[int]
+        self,
+        lo: dict,
+        hi: dict,
+        hidden: dict[GPos, str],
+        cells: list[GPos],
+        budget: list[int],
+        star: set[GPos] | None = None,
     ) -> dict[GPos, int] | bool | None:
         """A whole-number solution (cell -> value), False if there is none, None when the
         search ran out of budget."""
         budget[0] -= 1
         if budget[0] < 0:
             return None
-        open_cells = [q for q in cells if lo[q] < hi[q]]
-        if not open_cells:
-            return {q: lo[q] for q in cells}
-        q = min(open_cells, key=lambda c: hi[c] - lo[c])
+        # The narrowest open cell, the first of them in order (as min() would pick).
+        q, narrowest = None, None
+        for c in cells:
+            width = hi[c] - lo[c]
+            if width > 0 and (narrowest is None or width < narrowest):
+                q, narrowest = c, width
+        if q is None:
+            return {c: lo[c] for c in cells}
         # Try the cell's true value first: another solution is usually the true one moved
         # a little around a cycle of sums, so most cells keep theirs and the search is
         # short. Then the values below it, then those above.
@@ -280,9 +339,9 @@ class _Plan:
         for a, b in branches:
             lo2, hi2 = dict(lo), dict(hi)
             if self._tighten(lo2, hi2, hidden, q, a, b) is not None and self._propagate(
-                lo2, hi2, hidden, self.touching.get(q, [])
+                lo2, hi2, hidden, self.touching.get(q, []), star
             ):
-                found = self._search(lo2, hi2, hidden, cells, budget)
+                found = self._search(lo2, hi2, hidden, cells, budget, star)
                 if found:
                     return found
                 gave_up |= found is None
@@ -303,9 +362,7 @@ class _Plan:
     def local_bounds(self, hidden: dict[GPos, str], p: GPos) -> tuple[dict, dict]:
         """Bounds of p's component alone (other cells cannot change them)."""
         _, sums, scope = self._scope(hidden, p)
-        lo_all, hi_all = self._start(hidden)
-        lo = {c: lo_all[c] for c in scope}
-        hi = {c: hi_all[c] for c in scope}
+        lo, hi = self._start(hidden, scope)
         self._propagate(lo, hi, hidden, sums)
         return lo, hi
 
@@ -331,7 +388,7 @@ class _Plan:
                 continue
             if not self._propagate(lo, hi, hidden, self.touching.get(p, [])):
                 continue
-            found = self._search(lo, hi, hidden, cells, [4000])
+            found = self._search(lo, hi, hidden, cells, [4000], self._star(hidden))
             if found:
                 # The solution found moves other cells too: none of them is pinned either.
                 for c, v in found.items():

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, text
 
 from peerdesk.models import User
-from peerdesk.services import audit, integrity, notes
+from peerdesk.services import audit, integrity, notes, report_cache, report_data
 from peerdesk.services.auth import Actor
 from peerdesk.services.keyslots import DEFAULT_KDF
 from peerdesk.services.store import Store
@@ -45,6 +45,8 @@ def verify_store(store: Store, actor: Actor, day: date | None = None) -> VerifyR
                 f"{plain} private notes are not yet sealed with their author's key; "
                 "they will be when each author next signs in"
             )
+        # The report's kept month figures, recounted (stale rows are also dropped).
+        report.problems += report_cache.check_months(s, report_data.count_month)
         chain = audit.verify_chain(s, store.key)
         report.problems += chain.problems
         report.audit_events = chain.checked
