@@ -22,8 +22,6 @@ import statistics
 import time
 from pathlib import Path
 
-os.environ.setdefault("PEERDESK_INSECURE_FAST_KDF", "1")
-
 from sqlalchemy import text  # noqa: E402
 
 from peerdesk.services.report_data import collect_figures  # noqa: E402

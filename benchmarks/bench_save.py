@@ -15,8 +15,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-os.environ.setdefault("PEERDESK_INSECURE_FAST_KDF", "1")
-
 from sqlalchemy import select  # noqa: E402
 
 from peerdesk.models import Episode, utcnow  # noqa: E402

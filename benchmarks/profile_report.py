@@ -23,8 +23,6 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-os.environ.setdefault("PEERDESK_INSECURE_FAST_KDF", "1")
-
 from sqlalchemy import event, func, select  # noqa: E402
 
 from peerdesk.models import SupportSession  # noqa: E402

@@ -10,7 +10,7 @@ per sessions/years/seed (building 200,000 sessions takes about a minute). Every 
 one JSON key {"value": ..., "unit": ...}. Timings are medians of a few repeats after one
 warm-up; the machine's load average is recorded at the start and end, as figures on a
 shared machine are noisy. Unlock uses the store's own key stretching: full strength,
-unless PEERDESK_INSECURE_FAST_KDF is set (the test suite's smoke run; the JSON says so).
+unless the test suite's tests/fast_kdf is on PYTHONPATH (its smoke run; the JSON says so).
 
 The run never writes to the cached store except the audit entries of its own sign-ins
 and the CLI report: saving sessions happens in a restored copy of the backup it times.
@@ -117,11 +117,16 @@ def load_average() -> float:
         return -1.0
 
 
+def _fast_kdf() -> bool:
+    """True in the test suite's smoke run (tests/fast_kdf replaced the key stretching)."""
+    from peerdesk.services import keyslots
+
+    return keyslots.kdf_params() == dict(keyslots.FAST_KDF)
+
+
 def child_env(cache: Path) -> dict[str, str]:
     """Environment for CLI and GUI processes: never this machine's policy or log folder."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
-    if os.environ.get("PEERDESK_INSECURE_FAST_KDF"):
-        env["PEERDESK_INSECURE_FAST_KDF"] = os.environ["PEERDESK_INSECURE_FAST_KDF"]
     env["PEERDESK_POLICY"] = str(cache / "no-machine-policy.toml")
     env["PEERDESK_LOG_DIR"] = str(cache / "logs")
     env["QT_QPA_PLATFORM"] = "offscreen"
@@ -604,9 +609,7 @@ def run_once(args: argparse.Namespace, sessions: int, years: int, light: bool = 
             "new_ids": args.new_ids,
             "light": light,
             "store_built_s": round(built, 1),
-            "kdf": "fast (PEERDESK_INSECURE_FAST_KDF, tests only)"
-            if os.environ.get("PEERDESK_INSECURE_FAST_KDF")
-            else "full strength",
+            "kdf": "fast (tests/fast_kdf, the test suite only)" if _fast_kdf() else "full strength",
         },
         "figures": {
             k: {"value": round(v, 3), "unit": FIGURES[k][0]} for k, v in out.items() if k in FIGURES

@@ -201,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=bounded_int(1, MAX_DEMO_YEARS),
         default=1,
         metavar="N",
-        help=f"spread the sessions over this many years ending today (1-{MAX_DEMO_YEARS}, default 1)",
+        help=f"spread the sessions over years ending today (1-{MAX_DEMO_YEARS}, default 1)",
     )
     p.add_argument("--password-stdin", action="store_true")
     p.add_argument("--force", action="store_true", help="replace an existing demo store")

@@ -363,6 +363,8 @@ def verify(args: argparse.Namespace) -> int:
             else:
                 print("No older copy of the store is waiting to be acknowledged.")
         report = verify_store(store, actor)
+    for change in report.admin_changes:
+        print(f"admin change: {change.at:%Y-%m-%d %H:%M} UTC {change.by} {change.text}")
     for warning in report.warnings:
         print(f"warning: {warning}")
     for problem in report.problems:

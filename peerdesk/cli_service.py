@@ -41,6 +41,11 @@ def register(subparsers: Any, store_options: Callable[[argparse.ArgumentParser],
     psub = pol.add_subparsers(dest="policy_command", required=True, parser_class=type(pol))
     p = psub.add_parser("show", help="every setting, its value and its source")
     p.set_defaults(func=policy_show)
+    p = psub.add_parser(
+        "accept", help="sign the data folder's policy.toml as it is (admin, after a hand edit)"
+    )
+    store_options(p)
+    p.set_defaults(func=policy_accept)
 
 
 def _data_dir(args: argparse.Namespace):  # noqa: ANN202 - Path
@@ -114,11 +119,22 @@ def service_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def policy_accept(args: argparse.Namespace) -> int:
+    from peerdesk.cli import open_for_command
+    from peerdesk.services.policy_admin import accept_policy_file
+
+    store, actor = open_for_command(args)
+    with store:
+        accept_policy_file(store, actor)
+    print("The data folder's policy.toml is now the signed policy.")
+    return 0
+
+
 def policy_show(args: argparse.Namespace) -> int:
     from peerdesk.services.policy import machine_policy_path, policy_in_force
 
     if getattr(args, "policy_command", None) != "show":
-        raise UsageError("use 'peerdesk policy show'")
+        raise UsageError("use 'peerdesk policy show' or 'peerdesk policy accept'")
     data_dir = _data_dir(args)
     print(f"Machine policy: {machine_policy_path()}")
     print(f"Data folder:    {data_dir}")

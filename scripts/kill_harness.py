@@ -28,8 +28,7 @@ def main() -> int:
     if args.kills < 1 or args.kills > 100_000:
         parser.error("--kills must be between 1 and 100000")
     # The store is made with the quick key stretching of the test suite (its slots record
-    # that) and never reads this machine's policy.
-    os.environ["PEERDESK_INSECURE_FAST_KDF"] = "1"
+    # that; the harness's server loads tests/fast_kdf) and never reads this machine's policy.
     os.environ["PEERDESK_POLICY"] = str(Path(tempfile.gettempdir()) / "peerdesk-no-policy.toml")
     sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
     from attack_kills import run_kills

@@ -9,14 +9,15 @@ A demo store is created in a temporary folder unless --data-dir points at one.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-os.environ.setdefault("PEERDESK_INSECURE_FAST_KDF", "1")
+from peerdesk.services import keyslots  # noqa: E402
+
+keyslots.kdf_params = lambda: dict(keyslots.FAST_KDF)  # test-only weak settings
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -197,12 +197,16 @@ class CrashPoints:
         self.work.mkdir(parents=True, exist_ok=True)
         self.runs = 0
         self.kills = 0
+        # tests/fast_kdf on the path: the suite's quick key stretching in the server and its forks.
+        fast_kdf = str(Path(__file__).parent / "fast_kdf")
+        path = os.pathsep.join(filter(None, [fast_kdf, os.environ.get("PYTHONPATH", "")]))
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "serve"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
             bufsize=1,
+            env={**os.environ, "PYTHONPATH": path},
         )
         assert self._line(60) == "ready"
 

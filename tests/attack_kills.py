@@ -139,7 +139,9 @@ class KillHarness:
         self.figures = KillFigures()
         self.errors: list[str] = []
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), *sys.path])
+        # tests/fast_kdf first: the suite's quick key stretching in the server and its forks.
+        here = Path(__file__).parent
+        env["PYTHONPATH"] = os.pathsep.join([str(here / "fast_kdf"), str(here), *sys.path])
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "serve", str(data_dir), password, episode_id],
             stdin=subprocess.PIPE,

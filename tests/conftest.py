@@ -12,9 +12,6 @@ from pathlib import Path
 
 import pytest
 
-# Argon2id at full strength takes ~0.3 s per unlock; tests unlock hundreds of times.
-# Slots record their parameters, so this never silently weakens a real store.
-os.environ["PEERDESK_INSECURE_FAST_KDF"] = "1"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests never read this machine's /etc/peerdesk/policy.toml; those about the machine
 # policy point PEERDESK_POLICY at their own file.
@@ -23,6 +20,32 @@ os.environ["PEERDESK_POLICY"] = NO_MACHINE_POLICY
 
 import keyring  # noqa: E402
 from keyring.backend import KeyringBackend  # noqa: E402
+
+from peerdesk.services import keyslots  # noqa: E402
+
+# Argon2id at full strength takes ~0.3 s per unlock; tests unlock hundreds of times. The
+# shipped app has no switch for weak settings: the suite replaces the function itself, here
+# for this process (before any fixture runs) and through tests/fast_kdf/sitecustomize.py for
+# subprocesses (FAST_KDF_ENV). Slots record their parameters, so `verify` shows weak ones.
+SHIPPED_KDF_PARAMS = keyslots.kdf_params
+_FAST_KDF = pytest.MonkeyPatch()
+_FAST_KDF.setattr(keyslots, "kdf_params", lambda: dict(keyslots.FAST_KDF))
+FAST_KDF_DIR = Path(__file__).parent / "fast_kdf"
+
+
+def fast_kdf_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for a PeerDesk subprocess with the suite's weak key stretching."""
+    base = dict(os.environ if env is None else env)
+    paths = [str(FAST_KDF_DIR), *filter(None, [base.get("PYTHONPATH", "")])]
+    base["PYTHONPATH"] = os.pathsep.join(paths)
+    return base
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_kdf() -> Iterator[None]:
+    """Weak key stretching for the whole session (set at import; undone at the end)."""
+    yield
+    _FAST_KDF.undo()
 
 
 class MemoryKeyring(KeyringBackend):
@@ -59,6 +82,17 @@ SUP_A_PW = "supporter a passphrase"
 SUP_B_PW = "supporter b passphrase"
 
 
+def accept_policy(data_dir: Path, user: str = "admin", password: str = ADMIN_PW) -> None:
+    """What IT does after editing a data folder's policy.toml by hand: an administrator
+    accepts (signs) it, so values that loosen the signed policy apply too."""
+    from peerdesk.services import policy_admin
+    from peerdesk.services.store import open_store
+
+    store, admin = open_store(data_dir, user, password)
+    with store:
+        policy_admin.accept_policy_file(store, admin)
+
+
 @dataclass
 class StoreInfo:
     data_dir: Path
@@ -88,8 +122,7 @@ def run_cli(
     data_dir: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the real command line in a subprocess."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
-    full_env["PEERDESK_INSECURE_FAST_KDF"] = "1"
+    full_env = fast_kdf_env({k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")})
     if data_dir is not None:
         full_env["PEERDESK_DATA_DIR"] = str(data_dir)
     # Never the machine's own policy or /var/log/peerdesk: a test names them when it needs them.

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
-
-os.environ.setdefault("PEERDESK_INSECURE_FAST_KDF", "1")
 
 from peerdesk.models import User  # noqa: E402
 from peerdesk.services.accounts import actor_for, add_user  # noqa: E402

@@ -147,13 +147,14 @@ def test_first_password_flag_cannot_be_edited_out_of_the_key_file(store_dir):
             store, admin, "dora", "supporter", "given by the admin", "Dora", must_change=True
         )
     doc = json.loads((d / "keyslots.json").read_text())
-    slot = next(s for s in doc["slots"] if s.get("username") == "dora")
+    tag = KeyslotFile(d).name_tag("dora")  # slots name accounts by a keyed hash
+    slot = next(s for s in doc["slots"] if s.get("user") == tag)
     assert slot["must_change"] is True
     r = run_cli("user", "list", "--user", "admin", data_dir=d, env=ADMIN)
     assert "first-pw" in next(line for line in r.stdout.splitlines() if "dora" in line)
     for tampered in (False, None):
         copy = json.loads(json.dumps(doc))
-        target = next(s for s in copy["slots"] if s.get("username") == "dora")
+        target = next(s for s in copy["slots"] if s.get("user") == tag)
         if tampered is None:
             del target["must_change"]
         else:

@@ -43,7 +43,7 @@ def test_untouched_chain_verifies(store_dir):
         ),
         (
             "DELETE FROM audit_events WHERE seq = (SELECT max(seq) FROM audit_events)",
-            "audit event 8 is missing",
+            "audit event 9 is missing",
         ),
     ],
 )

@@ -12,11 +12,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import run as bench  # noqa: E402
+from conftest import fast_kdf_env  # noqa: E402
 
 
 def test_benchmark_smoke_run_writes_every_figure_with_a_unit(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
-    env["PEERDESK_INSECURE_FAST_KDF"] = "1"
+    env = fast_kdf_env({k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")})
     doc = tmp_path / "performance.md"
     doc.write_text("# Performance\n\nIntro kept.\n", encoding="utf-8")
     out = tmp_path / "out.json"
@@ -51,8 +51,7 @@ def test_benchmark_smoke_run_writes_every_figure_with_a_unit(tmp_path):
 
 
 def test_growth_smoke_run_gives_each_store_the_same_figures(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
-    env["PEERDESK_INSECURE_FAST_KDF"] = "1"
+    env = fast_kdf_env({k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")})
     out = tmp_path / "growth.json"
     cmd = [
         sys.executable, str(ROOT / "benchmarks" / "run.py"), "--growth", "--quick",

@@ -16,7 +16,7 @@ import sys
 import time
 
 from attack_kills import run_kills
-from conftest import ADMIN_PW, COORD_PW
+from conftest import ADMIN_PW, COORD_PW, fast_kdf_env
 from sqlalchemy import select
 
 from peerdesk.models import Resource
@@ -41,9 +41,8 @@ def test_killed_cli_imports_are_all_or_nothing(store_dir, tmp_path):
     """The real `peerdesk import` killed at random moments: each file's rows are all in
     the store (when it said so, always) or none of them; the store still verifies."""
     rng = random.Random(11)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
+    env = fast_kdf_env({k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")})
     env |= {
-        "PEERDESK_INSECURE_FAST_KDF": "1",
         "PEERDESK_POLICY": os.environ["PEERDESK_POLICY"],
         "PEERDESK_DATA_DIR": str(store_dir.data_dir),
         "PEERDESK_LOG_DIR": str(tmp_path / "logs"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ADMIN_PW, SUP_A_PW
+from conftest import ADMIN_PW, SUP_A_PW, accept_policy
 
 from peerdesk.errors import AuthenticationError, PermissionDeniedError
 from peerdesk.services import accounts, episodes, os_login, participants, sessions
@@ -17,6 +17,7 @@ def _allow(data_dir, allowed: bool = True) -> None:
     (data_dir / "policy.toml").write_text(
         f"[policy]\nallow_keyring_unlock = {str(allowed).lower()}\n"
     )
+    accept_policy(data_dir)  # loosening by hand applies once an administrator signs it
 
 
 def _alice_with_note(data_dir) -> str:

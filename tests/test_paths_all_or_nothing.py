@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ADMIN_PW, COORD_PW, NO_MACHINE_POLICY, run_cli
+from conftest import ADMIN_PW, COORD_PW, NO_MACHINE_POLICY, fast_kdf_env, run_cli
 from sqlalchemy import select
 
 from peerdesk.errors import PeerDeskError, StorageFullError
@@ -26,9 +26,8 @@ PW = "demo passphrase for kills"
 
 
 def _spawn(*args: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
+    env = fast_kdf_env({k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")})
     env.update(
-        PEERDESK_INSECURE_FAST_KDF="1",
         PEERDESK_POLICY=NO_MACHINE_POLICY,
         PEERDESK_PASSWORD=PW,
         PEERDESK_LOG_DIR=str(Path(args[1]).parent / "logs"),
@@ -105,13 +104,13 @@ def test_restore_killed_leaves_the_folder_empty_and_restore_runs_again(store_dir
     made = run_cli("backup", "--out", str(out), env=ADMIN, data_dir=store_dir.data_dir)
     assert made.returncode == 0, made.stderr
     target = tmp_path / "restored"
+    env = fast_kdf_env({k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")})
+    env |= {"PEERDESK_POLICY": NO_MACHINE_POLICY, "PEERDESK_LOG_DIR": str(tmp_path / "logs")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "peerdesk", "--data-dir", str(target), "restore", str(out),
          "--user", "admin", "--password-stdin"],
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")},
-             "PEERDESK_INSECURE_FAST_KDF": "1", "PEERDESK_POLICY": NO_MACHINE_POLICY,
-             "PEERDESK_LOG_DIR": str(tmp_path / "logs")},
+        env=env,
     )  # fmt: skip
     assert proc.stdin is not None
     proc.stdin.write(ADMIN_PW + "\n")
@@ -136,9 +135,8 @@ def _events(data_dir: Path, action: str) -> list[AuditEvent]:
 def test_backup_killed_leaves_no_event_without_its_file_and_no_temp_files(store_dir):
     d = store_dir.data_dir
     out_dir = d / "backups"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
+    env = fast_kdf_env({k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")})
     env.update(
-        PEERDESK_INSECURE_FAST_KDF="1",
         PEERDESK_POLICY=NO_MACHINE_POLICY,
         PEERDESK_USER="admin",
         PEERDESK_PASSWORD=ADMIN_PW,

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import NO_MACHINE_POLICY, assert_one_line_error
+from conftest import NO_MACHINE_POLICY, assert_one_line_error, fast_kdf_env
 
 from peerdesk.errors import (
     DamagedStoreError,
@@ -53,9 +53,8 @@ def demo_copy(tmp_path_factory):
 
 
 def cli(*args: str, data_dir: Path, prefix: tuple[str, ...] = (), preexec=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
+    env = fast_kdf_env({k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")})
     env.update(
-        PEERDESK_INSECURE_FAST_KDF="1",
         PEERDESK_POLICY=NO_MACHINE_POLICY,
         PEERDESK_LOG_DIR=str(data_dir.parent / "it-logs"),
         PEERDESK_PASSWORD=PW,

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ADMIN_PW, NO_MACHINE_POLICY, assert_one_line_error, run_cli
+from conftest import ADMIN_PW, NO_MACHINE_POLICY, assert_one_line_error, fast_kdf_env, run_cli
 
 from peerdesk.errors import ValidationError
 from peerdesk.services import accounts
@@ -37,9 +37,8 @@ def _assert_private(root: Path) -> None:
 
 
 def _run_with_umask(*args: str, data_dir: Path, env: dict[str, str], stdin: str = ""):
-    full = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
+    full = fast_kdf_env({k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")})
     full.update(
-        PEERDESK_INSECURE_FAST_KDF="1",
         PEERDESK_POLICY=NO_MACHINE_POLICY,
         PEERDESK_LOG_DIR=str(data_dir.parent / "it-logs"),
         **env,
@@ -147,8 +146,8 @@ def test_unreadable_data_folder_is_one_line(store_dir, tmp_path):
         prefix = (setpriv, "--bounding-set=-dac_override,-dac_read_search")
     d.chmod(0)
     try:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
-        env.update(PEERDESK_INSECURE_FAST_KDF="1", PEERDESK_POLICY=NO_MACHINE_POLICY, **ADMIN)
+        env = fast_kdf_env({k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")})
+        env.update(PEERDESK_POLICY=NO_MACHINE_POLICY, **ADMIN)
         env["PEERDESK_LOG_DIR"] = str(tmp_path / "logs")
         for args in (["verify"], ["user", "list"], ["backup", "--out", str(tmp_path / "b")]):
             result = subprocess.run(

@@ -11,6 +11,7 @@ import sys
 from datetime import date
 
 import pytest
+from conftest import fast_kdf_env
 from pypdf import PdfReader
 from report_builders import PASSWORD, bulk_sessions, make_world
 from sqlalchemy import select
@@ -137,7 +138,8 @@ def test_supporters_are_refused(run, tmp_path):
 @pytest.mark.skipif(not WIRED, reason="report is not yet in cli_commands.EXTRA_COMMANDS")
 def test_report_in_a_subprocess(data_dir, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
-    env.update(PEERDESK_INSECURE_FAST_KDF="1", PEERDESK_DATA_DIR=str(data_dir))
+    env = fast_kdf_env(env)
+    env.update(PEERDESK_DATA_DIR=str(data_dir))
     out = tmp_path / "sub.pdf"
     result = subprocess.run(
         [

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 from dataclasses import replace
 from datetime import date, datetime
@@ -34,8 +33,6 @@ from peerdesk.services.report_run import build_report
 from peerdesk.services.report_suppression import Suppression, apply
 from peerdesk.services.report_tables import build_tables, to_merge
 from peerdesk.services.store import open_store
-
-os.environ.setdefault("PEERDESK_INSECURE_FAST_KDF", "1")
 
 PW = "demo passphrase 1"
 ANCHOR = date(2026, 5, 20)

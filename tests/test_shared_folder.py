@@ -114,6 +114,8 @@ def _interpreter() -> tuple[str, str] | None:
 
 RUN_PEERDESK = (
     "import runpy, site; site.addsitedir({site!r}); "
+    "from peerdesk.services import keyslots; "
+    "keyslots.kdf_params = lambda: dict(keyslots.FAST_KDF); "
     "runpy.run_module('peerdesk', run_name='__main__', alter_sys=True)"
 )
 
@@ -126,7 +128,6 @@ def _as_user(uid: int, gid: int, home: Path, *args: str, stdin: str = "", **env:
         "HOME": str(home),
         "USER": f"staff{uid}",
         "LOGNAME": f"staff{uid}",
-        "PEERDESK_INSECURE_FAST_KDF": "1",
         "PEERDESK_POLICY": NO_MACHINE_POLICY,
         "PEERDESK_LOG_DIR": str(home / "logs"),
         **env,

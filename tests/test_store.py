@@ -199,7 +199,8 @@ def test_second_instance_is_refused(store_dir):
 def test_stale_lock_of_killed_process_is_recovered(store_dir):
     script = textwrap.dedent(f"""
         import os, sys, time
-        os.environ["PEERDESK_INSECURE_FAST_KDF"] = "1"
+        from peerdesk.services import keyslots
+        keyslots.kdf_params = lambda: dict(keyslots.FAST_KDF)
         from peerdesk.services.store import open_store
         store, _ = open_store({str(store_dir.data_dir)!r}, "admin", {ADMIN_PW!r})
         print("open", flush=True)

@@ -19,6 +19,7 @@ from peerdesk.errors import (
     ValidationError,
 )
 from peerdesk.models import NoteKey, Site, SupporterProfile, User
+from peerdesk.services import integrity
 from peerdesk.services.auth import ROLES, SUPPORTER, Actor
 from peerdesk.services.keyslots import RECOVERY_ALPHABET, Throttle, canonical_recovery_key
 from peerdesk.services.notes import (
@@ -94,6 +95,7 @@ def add_user(
         raise ValidationError(f"role must be one of: {', '.join(ROLES)}")
     pw = check_new_password(password, store.policy.min_password_length, name)
     display_name = check_one_line(display_name, "the display name")
+    integrity.require_signer(store, "add accounts")
     slots_before = list(store.keyslots.slots)
     try:
         user = _add_user_and_slot(store, actor, name, role, pw, display_name, must_change)
@@ -148,12 +150,14 @@ def _add_user_and_slot(
                 )
             )
         store.audit(s, actor, "account.create", "user", user.id, {"role": role})
+        integrity.sign_accounts(store, s)
         # The slot carries the recovery public key this admin's own slot vouches for, and a
         # supporter's first notes key, made now while the password is at hand.
         keys = store.note_keys
         extras = new_account_extras(
             s, keys.store_id, keys.recovery_public, user.id, role == SUPPORTER
         )
+        extras.update(integrity.extras_for_role(store, role))
         s.flush()
         # Saved inside the transaction: if the key file cannot be written the account is
         # rolled back with it; if the commit fails, add_user takes the slot out again.
@@ -178,6 +182,7 @@ def _get_user(s: Session, username: str) -> User:
 def disable_user(store: Store, actor: Actor, username: str) -> None:
     """Disable an account and delete its keyslot, so the password no longer opens the store."""
     actor.require("accounts.write", "disable accounts")
+    integrity.require_signer(store, "disable accounts")
     with store.session() as s:
         user = _get_user(s, username)
         if user.id == actor.user_id:
@@ -186,6 +191,7 @@ def disable_user(store: Store, actor: Actor, username: str) -> None:
         user.state = "disabled"
         user.updated_by = actor.user_id
         store.audit(s, actor, "account.disable", "user", user.id)
+        integrity.sign_accounts(store, s)
         name = user.username
     store.keyslots.remove_slot("password", name)
 
@@ -228,6 +234,7 @@ def enable_user(
 def _new_slot(
     store: Store, actor: Actor, username: str, new_password: str, must_change: bool, action: str
 ) -> None:
+    integrity.require_signer(store, "enable accounts or reset passwords")
     with store.session() as s:
         user = _get_user(s, username)
         enabling = action == "account.enable"
@@ -253,6 +260,7 @@ def _new_slot(
                 .limit(1)
             )
         extras = extras_for(held, newest, keys.recovery_public)
+        extras.update(integrity.extras_for_role(store, user.role))
         store.audit(
             s,
             actor,
@@ -261,6 +269,7 @@ def _new_slot(
             user.id,
             {"notes_keys_kept": bool(held)},
         )
+        integrity.sign_accounts(store, s)
         name = user.username
     store.keyslots.set_secret_slot("password", name, pw, store.key, extras, must_change)
 
@@ -332,6 +341,8 @@ def _rewrap_own(store: Store, actor: Actor, extras: dict[str, Any], pw: str) -> 
         current = kid
         extras.update(extras_for(keys, current, public))
         store.note_keys = replace(store.note_keys, own=keys, current=current)
+    # The key this slot trusts (and an administrator's integrity key) go with it.
+    extras.update(integrity.extras_for_role(store, actor.role))
     store.keyslots.set_secret_slot("password", actor.username, pw, store.key, extras)
     note_password_change(store, actor.username)
 

@@ -76,6 +76,9 @@ FLAGGED = {
     "store.rollback_detected",
     "pending_event.rejected",
     "notes.recovery_key_mismatch",
+    "integrity.accounts_restored",
+    "integrity.mismatch",
+    "integrity.resigned",
 }
 SYSTEM_NAME = "system"
 

@@ -149,6 +149,25 @@ def _rollback(d: Detail, _n: Names) -> str:
     )
 
 
+def _integrity_create(d: Detail, _n: Names) -> str:
+    escrow = " and sealed for the recovery key" if d.get("escrowed") else ""
+    return (
+        f"the administrators' integrity key was made{escrow}; "
+        f"{_plural(d.get('accounts', 0), 'account')} signed as they were"
+    )
+
+
+def _integrity_restored(d: Detail, _n: Names) -> str:
+    return (
+        f"{_plural(d.get('accounts', 0), 'account')} edited outside PeerDesk put back as last "
+        f"signed ({d.get('not_signed', 0)} not on the signed list, now disabled)"
+    )
+
+
+def _integrity_mismatch(d: Detail, _n: Names) -> str:
+    return f"{_plural(d.get('problems', 0), 'difference')} from what an administrator signed"
+
+
 def _rejected(d: Detail, _n: Names) -> str:
     return f"an entry queued in the key file was not accepted ({d.get('reason', 'no reason')})"
 
@@ -281,6 +300,10 @@ KINDS: dict[str, Kind] = {
     "store.verify": Kind("Store verified", _verify),
     "store.rollback_detected": Kind("Older copy of the store detected", _rollback),
     "store.rollback_acknowledged": Kind("Older copy of the store acknowledged"),
+    "integrity.create": Kind("Accounts and policy signed for the first time", _integrity_create),
+    "integrity.accounts_restored": Kind("Edited accounts put back", _integrity_restored),
+    "integrity.mismatch": Kind("Signed records do not match", _integrity_mismatch),
+    "integrity.resigned": Kind("Missing account signature replaced"),
     "demo.create": Kind("Demo data created", _demo),
     "pending_event.rejected": Kind("Queued event rejected", _rejected),
     "backup.create": Kind("Backup made", _backup),

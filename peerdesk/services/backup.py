@@ -157,6 +157,11 @@ def write_backup_file(
                 raw.execute("BEGIN")
                 try:
                     raw.execute("SELECT count(*) FROM main.sqlite_master").fetchone()
+                    # The audit chain's head in this snapshot: an anchor outside the store
+                    # that `verify` compares with the chain (services/integrity.py).
+                    head = raw.execute(
+                        "SELECT value FROM main.settings WHERE key = 'audit_head'"
+                    ).fetchone()
                     raw.execute("SELECT sqlcipher_export('backup_copy')")
                     raw.execute("COMMIT")
                 except BaseException:
@@ -179,6 +184,7 @@ def write_backup_file(
             "db_sha256": _sha256(copy),
             "tables": counts,
             "policy": policy_bytes is not None,
+            "audit_head": head[0] if head else "",
         }
         # Written in the work folder (same disk as target), so the final step is a rename.
         tmp = work / "backup.pdbackup"
@@ -415,6 +421,8 @@ def unpack_backup(backup: Path, data_dir: Path) -> dict[str, Any]:
             raise _not_a_backup(backup) from exc
         raise
     log.info("backup restored into %s (made %s)", data_dir, manifest.get("created_at", "?"))
+    # The chain now continues from the backup's head: older anchors no longer apply.
+    log.info("audit anchors reset: store %s (restored from a backup)", manifest.get("store_id"))
     return manifest
 
 

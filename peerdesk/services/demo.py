@@ -38,6 +38,7 @@ from peerdesk.models import (
     TrainingRecord,
     User,
 )
+from peerdesk.services import integrity
 from peerdesk.services.accounts import generate_password
 from peerdesk.services.auth import COORDINATOR, SUPPORTER, SYSTEM
 from peerdesk.services.checkins import score
@@ -213,6 +214,9 @@ def build_demo(
     with store:
         usernames, extras = _populate(store, rng, ids, max(0, sessions), today, years)
         store.keyslots.set_shared_secret_slots("password", usernames[1:], pw, store.key, extras)
+        # Made-up names the sign-in screen may show (real stores' slots name nobody).
+        store.keyslots.data["demo_accounts"] = usernames
+        store.keyslots.save()
         if pw == DEFAULT_DEMO_PASSWORD:
             # Lets the sign-in screen show the password; never set for other passwords.
             store.keyslots.data["demo_default_password"] = True
@@ -232,6 +236,7 @@ def build_demo(
             store.audit(
                 s, SYSTEM, "demo.create", "store", store.keyslots.store_id, {"seed": seed, **counts}
             )
+            integrity.sign_accounts(store, s)  # the bulk-made accounts, signed by the admin
     return DemoResult(Path(data_dir), pw, generated, recovery, usernames, counts)
 
 

@@ -11,7 +11,7 @@ before the store is unlocked. Slot kinds: "password", "recovery", and "keyring"
 from __future__ import annotations
 
 import base64
-import hashlib
+import hmac
 import json
 import math
 import os
@@ -43,15 +43,20 @@ FORMAT_VERSION = 1
 # Tuned on a 2-core build machine to about 0.3 s per unlock; stored per slot so a
 # later release can raise them and re-wrap slots as people log in.
 DEFAULT_KDF = {"memory_kib": 131072, "iterations": 4, "lanes": 2}
-# Tests may set PEERDESK_INSECURE_FAST_KDF=1 so hundreds of unlocks stay quick. The
-# parameters are recorded in each slot, so such slots are visible to `verify`.
+# Weak settings for the test suite only, so hundreds of unlocks stay quick. Nothing in the
+# shipped app selects them (no environment variable or setting does): the suite replaces
+# kdf_params() itself (tests/conftest.py, and tests/fast_kdf_run.py for subprocesses). Slots
+# record their parameters, so a weak slot is visible to `verify`.
 FAST_KDF = {"memory_kib": 8192, "iterations": 1, "lanes": 1}
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+# Failure counters for names without a slot live in this many buckets chosen by a keyed
+# hash of the name: bounded, and nothing is ever evicted (an eviction that only unknown
+# names suffer would tell them apart from real ones).
+UNKNOWN_BUCKETS = 4096
 
 
 def kdf_params() -> dict[str, int]:
-    if os.environ.get("PEERDESK_INSECURE_FAST_KDF") == "1":
-        return dict(FAST_KDF)
+    """Argon2id settings for new slots (the test suite replaces this function)."""
     return dict(DEFAULT_KDF)
 
 
@@ -186,7 +191,10 @@ class KeyslotFile:
         return doc
 
     def save(self) -> None:
-        atomic_write_bytes(self.path, json.dumps(self.data, indent=2).encode("utf-8"))
+        doc = dict(self.data)
+        # A name learnt from the person signing in stays in memory only ("_name").
+        doc["slots"] = [{k: v for k, v in slot.items() if k != "_name"} for slot in self.slots]
+        atomic_write_bytes(self.path, json.dumps(doc, indent=2).encode("utf-8"))
 
     @property
     def store_id(self) -> str:
@@ -197,7 +205,10 @@ class KeyslotFile:
         return self.data["slots"]
 
     def _aad(self, slot: dict[str, Any]) -> bytes:
-        parts = [self.store_id, slot["id"], slot["kind"], slot.get("username", "")]
+        # A password slot names its account only by a keyed hash; the name itself, as
+        # typed at sign-in, is still part of the associated data.
+        name = slot.get("username", slot.get("_name", ""))
+        parts = [self.store_id, slot["id"], slot["kind"], name]
         # The "choose your own password" flag is sealed in: deleting it from the file makes
         # the slot fail to open instead of skipping the change. Slots without it keep their
         # original associated data.
@@ -205,14 +216,50 @@ class KeyslotFile:
             parts.append(f"must_change={json.dumps(slot['must_change'])}")
         return "\x1f".join(parts).encode("utf-8")
 
+    def name_tag(self, username: str) -> str:
+        """The keyed hash that stands for an account name in a password slot."""
+        data = f"slot\x1f{username}".encode("utf-8", "surrogatepass")
+        return hmac.new(self._name_key(), data, "sha256").hexdigest()[:32]
+
+    def _is(self, slot: dict[str, Any], kind: str, username: str) -> bool:
+        if slot["kind"] != kind:
+            return False
+        if "user" in slot:
+            return slot["user"] == self.name_tag(username)
+        return slot.get("username", "") == username
+
     def find(self, kind: str, username: str = "") -> dict[str, Any] | None:
         for slot in self.slots:
-            if slot["kind"] == kind and slot.get("username", "") == username:
+            if self._is(slot, kind, username):
+                if "user" in slot:
+                    slot["_name"] = username
                 return slot
         return None
 
+    def has_account(self, username: str) -> bool:
+        return self.find("password", username) is not None
+
     def usernames(self) -> list[str]:
-        return [s["username"] for s in self.slots if s["kind"] == "password"]
+        """Names readable without unlocking: only those of slots from older releases not
+        yet converted, and of demo stores (whose names are made up and shown anyway)."""
+        clear = [s["username"] for s in self.slots if s["kind"] == "password" and "username" in s]
+        demo = self.data.get("demo_accounts")
+        if isinstance(demo, list):
+            clear += [str(n) for n in demo if str(n) not in clear]
+        return clear
+
+    def hide_names(self) -> None:
+        """Replace account names in password slots by their keyed hash (slots written by
+        older releases); the associated data keeps the name, so nothing is re-sealed."""
+        changed = False
+        for slot in self.slots:
+            if slot["kind"] == "password" and "username" in slot:
+                name = slot.pop("username")
+                slot["user"] = self.name_tag(name)
+                slot["_name"] = name
+                changed = True
+        if changed:
+            self.save()
 
     # -- writing slots -------------------------------------------------------
 
@@ -255,16 +302,15 @@ class KeyslotFile:
         """
         kdf = {"name": "argon2id", "salt": _b64(os.urandom(16)), **kdf_params()}
         wrapping = _derive(secret, kdf)
-        names = set(usernames)
-        kept = [s for s in self.slots if not (s["kind"] == kind and s.get("username", "") in names)]
+        kept = [s for s in self.slots if not any(self._is(s, kind, n) for n in usernames)]
         for username in usernames:
-            slot: dict[str, Any] = {
-                "id": secrets.token_hex(8),
-                "kind": kind,
-                "username": username,
-                "kdf": kdf,
-                "created_at": int(time.time()),
-            }
+            slot: dict[str, Any] = {"id": secrets.token_hex(8), "kind": kind}
+            if kind == "password":
+                slot["user"] = self.name_tag(username)
+                slot["_name"] = username
+            else:
+                slot["username"] = username
+            slot.update({"kdf": kdf, "created_at": int(time.time())})
             if must_change:
                 slot["must_change"] = True
             nonce = os.urandom(12)
@@ -299,9 +345,7 @@ class KeyslotFile:
 
     def remove_slot(self, kind: str, username: str = "") -> bool:
         before = len(self.slots)
-        self.data["slots"] = [
-            s for s in self.slots if not (s["kind"] == kind and s.get("username", "") == username)
-        ]
+        self.data["slots"] = [s for s in self.slots if not self._is(s, kind, username)]
         if len(self.slots) != before:
             self.save()
             return True
@@ -309,23 +353,58 @@ class KeyslotFile:
 
     # -- unlocking ----------------------------------------------------------
 
+    def _name_key(self) -> bytes:
+        """A random per-store key for hashing account names (made once, kept in the file)."""
+        raw = self.data.get("name_key")
+        try:
+            key = _unb64(raw) if isinstance(raw, str) else b""
+        except ValueError:
+            key = b""
+        if len(key) != 32:
+            key = os.urandom(32)
+            self.data["name_key"] = _b64(key)
+        return key
+
     def _throttle_record(self, kind: str, username: str, now: float) -> dict[str, Any]:
-        """The counters for this name: the slot's own, or one kept under a hash of an unknown
-        name, so unknown names are throttled and locked exactly like real ones and the
-        messages never tell which usernames exist."""
+        """The counters for this name: the slot's own, or a bucket picked by a keyed hash of
+        an unknown name, so unknown names are throttled and locked like real ones and the
+        messages never tell which usernames exist. Buckets are never emptied: a flood of
+        other names cannot unlock a name (real ones are never evicted either), and it can
+        only make an unknown name lock sooner, never later."""
         slot = self.find(kind, username)
         if slot is not None:
             return slot
-        digest = hashlib.sha256(f"{self.store_id}\x1f{kind}\x1f{username}".encode()).hexdigest()
-        table = self.data.setdefault("unknown_throttle", {})
+        digest = hmac.new(
+            self._name_key(), f"{kind}\x1f{username}".encode("utf-8", "surrogatepass"), "sha256"
+        ).digest()
+        bucket = str(int.from_bytes(digest[:4], "big") % UNKNOWN_BUCKETS)
+        self.data.pop("unknown_throttle", None)  # older releases' table, with eviction
+        table = self.data.setdefault("unknown_buckets", {})
         if not isinstance(table, dict):
-            table = self.data["unknown_throttle"] = {}
-        record = table.setdefault(digest[:32], {})
-        record["seen"] = now
-        if len(table) > 1000:
-            for old in sorted(table, key=lambda k: table[k].get("seen", 0))[: len(table) - 1000]:
-                del table[old]
+            table = self.data["unknown_buckets"] = {}
+        record = table.get(bucket)
+        if not isinstance(record, dict):
+            record = table[bucket] = {}
         return record
+
+    def dummy_kdf(self) -> dict[str, Any]:
+        """Key stretching as costly as the strongest password slot (never below this
+        release's settings), for names without a slot: timing tells nothing."""
+        best = kdf_params()
+        for slot in self.slots:
+            kdf = slot.get("kdf")
+            if slot.get("kind") != "password" or not isinstance(kdf, dict):
+                continue
+            try:
+                values = {k: int(kdf[k]) for k in KDF_LIMITS}
+            except (KeyError, TypeError, ValueError):
+                continue
+            if all(KDF_LIMITS[k][0] <= v <= KDF_LIMITS[k][1] for k, v in values.items()) and (
+                values["memory_kib"] * values["iterations"]
+                > best["memory_kib"] * best["iterations"]
+            ):
+                best = values
+        return {"salt": _b64(b"\0" * 16), **best}
 
     def unlock(
         self, kind: str, username: str, secret: str, max_failed: int, now: float | None = None
@@ -358,7 +437,7 @@ class KeyslotFile:
         wrapping = b""
         if slot is None:
             # Same work as a real attempt, so timing does not tell which usernames exist.
-            _derive(secret, {"salt": _b64(b"\0" * 16), **kdf_params()})
+            _derive(secret, self.dummy_kdf())
         else:
             try:
                 wrapping = _derive(secret, slot["kdf"])
@@ -397,12 +476,17 @@ class KeyslotFile:
         if (throttle.failed or throttle.not_before) and self.reset_on_success:
             record["throttle"] = Throttle().as_dict()
             self.save()
+        if self.reset_on_success:
+            self.hide_names()  # slots from older releases stop naming their accounts
         assert slot is not None
         extras = self._open_extras(slot, wrapping)
 
         def replace_extras(new: dict[str, Any]) -> None:
             self._seal_extras(slot, wrapping, new)
             self.save()
+            if new is not extras:  # Unlocked.extras stays the slot's current content
+                extras.clear()
+                extras.update(new)
 
         return Unlocked(key, extras, replace_extras, must_change=slot.get("must_change") is True)
 

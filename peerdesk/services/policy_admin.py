@@ -11,6 +11,7 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from peerdesk.errors import PermissionDeniedError, ValidationError
+from peerdesk.services import integrity
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import atomic_write_bytes
 from peerdesk.services.policy import (
@@ -37,9 +38,28 @@ def policy_rows(store: Store, actor: Actor) -> list[PolicyRow]:
     return load_layers(store.data_dir).rows()
 
 
+def accept_policy_file(store: Store, actor: Actor) -> Policy:
+    """Sign the data folder's policy.toml as it is now (after IT edited it by hand), so
+    values that loosen the last signed policy apply too; audited with what changed."""
+    actor.require("policy.write", "accept the policy file")
+    integrity.require_signer(store, "accept the policy file")
+    layers = load_layers(store.data_dir)
+    with store.session() as s:
+        signed = integrity.signed_policy_values(store, s)
+        before = signed if signed is not None else {}
+        changed = sorted(
+            k for k in set(before) | set(layers.folder) if before.get(k) != layers.folder.get(k)
+        )
+        store.audit(s, actor, "policy.update", "policy", POLICY_FILE, {"fields": changed})
+        integrity.sign_policy(store, s)
+    store.policy = layers.effective
+    return store.policy
+
+
 def save_policy(store: Store, actor: Actor, changes: dict[str, Any]) -> Policy:
     """Validate (Policy's own checks), write atomically, apply to the open store, audit."""
     actor.require("policy.write", "change the policy")
+    integrity.require_signer(store, "change the policy")
     layers = load_layers(store.data_dir)
     current = layers.effective
     changed = {k: v for k, v in changes.items() if getattr(current, k, object()) != v}
@@ -63,4 +83,5 @@ def save_policy(store: Store, actor: Actor, changes: dict[str, Any]) -> Policy:
     store.policy = new
     with store.session() as s:
         store.audit(s, actor, "policy.update", "policy", POLICY_FILE, {"fields": sorted(changed)})
+        integrity.sign_policy(store, s)
     return new

@@ -34,7 +34,7 @@ from peerdesk.errors import (
 from peerdesk.faults import fault
 from peerdesk.models import AuditEvent, Setting, Site, User, new_id, schema, utcnow
 from peerdesk.models.engine import make_engine, make_session_factory
-from peerdesk.services import audit, pending_events
+from peerdesk.services import audit, integrity, pending_events
 from peerdesk.services.auth import ADMIN, SYSTEM, Actor
 from peerdesk.services.files import (
     os_error_message,
@@ -135,6 +135,8 @@ class Store:
         # Set while the person signed in still has an administrator's password (see
         # accounts.choose_first_password); holds their opened slot until they replace it.
         self.first_password: Unlocked | None = None
+        # The integrity key's public half this person trusts, and the signer for admins.
+        self.integrity = integrity.IntegrityState()
 
     @property
     def must_change_password(self) -> bool:
@@ -224,6 +226,7 @@ class Store:
             self._key = None
             self.note_keys = NoteKeys()
             self.first_password = None
+            self.integrity = integrity.IntegrityState()
         if self._lock is not None:
             self._lock.release()
 
@@ -234,6 +237,9 @@ class Store:
             if head is not None and self.keyslots.data.get(AUDIT_SEEN_KEY) != head.value:
                 self.keyslots.data[AUDIT_SEEN_KEY] = head.value
                 self.keyslots.save()
+            if head is not None:  # an anchor outside the store, compared by `verify`
+                seq, _, mac = head.value.partition(":")
+                log.info("audit anchor: store %s event %s %s", self.keyslots.store_id, seq, mac)
         except (PeerDeskError, OSError, SQLAlchemyError):
             pass  # closing must always succeed; the check is a warning, not a lock
 
@@ -376,8 +382,13 @@ def create_store(
         # The recovery slot also holds the private key that opens escrowed notes keys; the
         # admin's slot vouches for the public half (the database copy is not trusted).
         recovery_private, recovery_public = new_recovery_keypair()
+        integrity_key = integrity.new_key()  # signs the account list and policy (admins only)
         slots.set_secret_slot(
-            "password", admin_username, password, key, extras_for({}, None, recovery_public)
+            "password",
+            admin_username,
+            password,
+            key,
+            {**extras_for({}, None, recovery_public), **integrity.admin_extras(integrity_key)},
         )
         slots.set_secret_slot("recovery", "", recovery, key, recovery_extras(recovery_private))
         store = _open_engine_checked(data_dir, key, lock, policy, slots)
@@ -409,6 +420,7 @@ def create_store(
             store.audit(s, SYSTEM, "account.create", "user", admin.id, {"role": ADMIN})
             set_recovery_public(s, recovery_public)
             store.audit(s, SYSTEM, "recovery_key.create", "store", store_id)
+            integrity.create_for_new_store(store, s, integrity_key, recovery_public)
     return recovery
 
 
@@ -440,13 +452,13 @@ def note_failed_login(
         lockouts = pending.get("lockouts")
         if not isinstance(lockouts, list):
             lockouts = pending["lockouts"] = []
-        known = username if username in slots.usernames() else UNKNOWN_NAME
+        known = username if slots.has_account(username) else UNKNOWN_NAME
         lockouts.append({"username": known, "at": now})
         del lockouts[:-100]
     failures = pending.get("failures")
     if not isinstance(failures, dict):
         failures = pending["failures"] = {}
-    name = username if username in slots.usernames() else UNKNOWN_NAME
+    name = username if slots.has_account(username) else UNKNOWN_NAME
     record = failures.get(name)
     try:  # the file is not trusted: a malformed record starts again
         count = int(record["count"]) if isinstance(record, dict) else 0
@@ -636,7 +648,7 @@ def open_store(
             log.warning(
                 "sign-in refused (%s) for %s",
                 type(exc).__name__,
-                name if name in slots.usernames() else "an unknown account name",
+                name if slots.has_account(name) else "an unknown account name",
             )
             raise
         if unlocked.must_change and refuse_first_password:
@@ -652,7 +664,7 @@ def open_store(
     if unlocked.must_change:
         store.first_password = unlocked
     if lock is None:
-        return _open_beside_app(store, kind, name, slots.store_id)
+        return _open_beside_app(store, kind, name, slots.store_id, unlocked)
     try:
         with store.session() as s:
             flushed = _flush_pending_events(store, s)
@@ -663,6 +675,7 @@ def open_store(
                 actor = Actor(None, "recovery-key", "Emergency access", ADMIN, emergency=True)
                 store.audit(s, actor, "login.recovery_key", "store", slots.store_id)
                 setup_at_unlock(store, s, actor, unlocked)
+                integrity.after_sign_in(store, s, actor, unlocked)
             else:
                 user = s.scalar(select(User).where(User.username == name))
                 if user is None:
@@ -671,11 +684,13 @@ def open_store(
                     raise AuthenticationError("this account is disabled")
                 from peerdesk.services.accounts import actor_for  # avoids an import cycle
 
-                actor = actor_for(s, user)
+                # The role an administrator signed, whatever the users table says now.
+                actor = integrity.check_sign_in(store, s, unlocked, user, actor_for(s, user))
                 user.last_login_at = utcnow()
                 via = {"via": "os_login"} if kind != "password" else None
                 store.audit(s, actor, "login", "user", user.id, via)
                 setup_at_unlock(store, s, actor, unlocked)
+                integrity.after_sign_in(store, s, actor, unlocked)
             if store.rollback is not None and told_at_sign_in(actor):
                 store.warnings.insert(0, ROLLBACK_WARNING)
         if flushed:  # only once the events are safely in the audit log
@@ -692,7 +707,9 @@ def open_store(
     return store, actor
 
 
-def _open_beside_app(store: Store, kind: str, name: str, store_id: str) -> tuple[Store, Actor]:
+def _open_beside_app(
+    store: Store, kind: str, name: str, store_id: str, unlocked: Unlocked | None = None
+) -> tuple[Store, Actor]:
     """The rest of open_store for a process working beside the app: read only, and the
     sign-in is audited through pending-events/ (no commit under the app's feet)."""
     from peerdesk.services.accounts import actor_for  # avoids an import cycle
@@ -709,7 +726,7 @@ def _open_beside_app(store: Store, kind: str, name: str, store_id: str) -> tuple
                     raise DamagedStoreError("the account's keyslot has no matching user record")
                 if user.state != "active":
                     raise AuthenticationError("this account is disabled")
-                actor = actor_for(s, user)
+                actor = integrity.check_sign_in(store, s, unlocked, user, actor_for(s, user))
                 user_id = user.id
             store.record_event(actor, "login", "user", user_id)
     except BaseException:

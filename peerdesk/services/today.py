@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from peerdesk.models import (
+    AuditEvent,
     Episode,
     Participant,
     SupporterProfile,
     SupportSession,
+    User,
 )
 from peerdesk.services import accounts, referrals, series
 from peerdesk.services.auth import Actor
@@ -56,6 +60,62 @@ class Attention:
 
 
 @dataclass(frozen=True)
+class AdminChange:
+    """An administrator's account change that every coordinator sees for a while."""
+
+    seq: int
+    at: datetime  # naive UTC
+    by: str  # "Admin (admin)", or "recovery-key" for emergency access
+    action: str
+    text: str  # "added account coord2 (coordinator)"
+
+
+# Account creation, role changes and re-enabling stay on every coordinator's Today this long.
+ADMIN_WATCH_DAYS = 30
+WATCHED_ACTIONS = ("account.create", "account.enable", "account.role_change")
+
+
+def admin_changes(store: Store, actor: Actor, day: date) -> list[AdminChange]:
+    """Accounts added, re-enabled or given another role since day - ADMIN_WATCH_DAYS,
+    newest first, for coordinators and administrators (admins are watched)."""
+    if not actor.can("audit.read"):
+        return []
+    since = datetime.combine(day - timedelta(days=ADMIN_WATCH_DAYS), datetime.min.time())
+    with store.session() as s:
+        return watched_changes(s, since)
+
+
+def watched_changes(s: Session, since: datetime) -> list[AdminChange]:
+    events = s.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action.in_(WATCHED_ACTIONS), AuditEvent.at >= since)
+        .order_by(AuditEvent.seq.desc())
+        .limit(200)
+    ).all()
+    ids = {e.target_id for e in events} | {e.actor_id for e in events if e.actor_id}
+    users = {u.id: u for u in s.scalars(select(User).where(User.id.in_(ids))).all()}
+    out = []
+    for e in events:
+        who = users.get(e.actor_id or "")
+        by = f"{who.display_name} ({who.username})" if who else e.actor_name
+        target = users.get(e.target_id)
+        name = target.username if target else "an account"
+        try:
+            detail = json.loads(e.detail or "{}")
+        except ValueError:
+            detail = {}
+        role = detail.get("role") if isinstance(detail, dict) else None
+        if e.action == "account.create":
+            text = f"added account {name}" + (f" ({role})" if role else "")
+        elif e.action == "account.enable":
+            text = f"re-enabled account {name}"
+        else:
+            text = f"changed the role of {name}" + (f" to {role}" if role else "")
+        out.append(AdminChange(e.seq, e.at, by, e.action, text))
+    return out
+
+
+@dataclass(frozen=True)
 class TodaySummary:
     day: date
     follow_ups: list[FollowUp] = field(default_factory=list)
@@ -68,6 +128,8 @@ class TodaySummary:
     # Referral questions put off with "Decide later", still to be answered.
     open_questions: list[series.OpenQuestion] = field(default_factory=list)
     open_questions_total: int = 0
+    # Account changes by administrators in the last ADMIN_WATCH_DAYS (coordinators, admins).
+    admin_changes: list[AdminChange] = field(default_factory=list)
 
 
 def follow_ups(
@@ -218,4 +280,5 @@ def today_summary(store: Store, actor: Actor, day: date | None = None) -> TodayS
         locked_accounts(store, actor),
         questions,
         questions_total,
+        admin_changes(store, actor, day),
     )

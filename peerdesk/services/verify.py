@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from peerdesk.services import audit, notes, report_cache, report_data
+from peerdesk.models import User
+from peerdesk.services import audit, integrity, notes, report_cache, report_data
 from peerdesk.services.auth import Actor
 from peerdesk.services.keyslots import DEFAULT_KDF
 from peerdesk.services.rollback import WARNING as ROLLBACK_WARNING
 from peerdesk.services.rollback import open_rollback
 from peerdesk.services.store import Store
+from peerdesk.services.today import ADMIN_WATCH_DAYS, AdminChange, watched_changes
 
 
 @dataclass
@@ -19,21 +22,23 @@ class VerifyReport:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     audit_events: int = 0
+    # Accounts added, re-enabled or given a role in the last ADMIN_WATCH_DAYS (listed).
+    admin_changes: list[AdminChange] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_store(store: Store, actor: Actor) -> VerifyReport:
+def verify_store(store: Store, actor: Actor, day: date | None = None) -> VerifyReport:
     actor.require("audit.read", "verify the store")
     report = VerifyReport()
     with store.session() as s:
         pages = s.execute(text("PRAGMA cipher_integrity_check")).all()
         report.problems += [f"encrypted page check: {r[0]}" for r in pages]
-        integrity = [r[0] for r in s.execute(text("PRAGMA integrity_check")).all()]
-        if integrity != ["ok"]:
-            report.problems += [f"database integrity: {line}" for line in integrity[:20]]
+        sqlite_check = [r[0] for r in s.execute(text("PRAGMA integrity_check")).all()]
+        if sqlite_check != ["ok"]:
+            report.problems += [f"database integrity: {line}" for line in sqlite_check[:20]]
         for table, rowid, parent, _ in s.execute(text("PRAGMA foreign_key_check")).all()[:20]:
             report.problems.append(f"{table} row {rowid} points to a missing {parent} record")
         plain = notes.unsealed_count(s)
@@ -49,6 +54,16 @@ def verify_store(store: Store, actor: Actor) -> VerifyReport:
         chain = audit.verify_chain(s, store.key)
         report.problems += chain.problems
         report.audit_events = chain.checked
+        # What a key holder can rewrite consistently, checked against what they cannot:
+        # the administrators' signatures and the heads recorded outside the store.
+        # Found when this person signed in (an administrator's sign-in also repaired them).
+        report.problems += store.integrity.problems
+        report.problems += integrity.verify_problems(store, s)
+        report.problems += integrity.anchor_problems(store, s)
+        since = datetime.combine(
+            (day or date.today()) - timedelta(days=ADMIN_WATCH_DAYS), datetime.min.time()
+        )
+        report.admin_changes = watched_changes(s, since)
         store.audit(
             s,
             actor,
@@ -57,10 +72,17 @@ def verify_store(store: Store, actor: Actor) -> VerifyReport:
             store.keyslots.store_id,
             {"problems": len(report.problems)},
         )
+    report.problems = list(dict.fromkeys(report.problems))  # one line per finding
+    if store.integrity.public is None and not report.problems:
+        report.warnings.append(
+            "accounts and policy are not signed yet; an administrator's next sign-in signs them"
+        )
+    with store.session() as s:  # slots name accounts by a keyed hash
+        names = {store.keyslots.name_tag(n): n for n in s.scalars(select(User.username))}
     for slot in store.keyslots.slots:
         kdf = slot.get("kdf", {})
         if int(kdf.get("memory_kib", 0)) < DEFAULT_KDF["memory_kib"]:
-            who = slot.get("username") or slot["kind"]
+            who = slot.get("username") or names.get(slot.get("user", ""), "") or slot["kind"]
             report.warnings.append(
                 f"the keyslot for {who} uses weaker key stretching than "
                 "this release; reset that password to strengthen it"

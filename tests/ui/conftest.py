@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["PEERDESK_INSECURE_FAST_KDF"] = "1"
 
 from dataclasses import dataclass  # noqa: E402
 from datetime import date, timedelta  # noqa: E402

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from conftest import accept_policy
 from PySide6.QtCore import Qt
 
 from peerdesk.services import episodes, referrals, resources
@@ -122,6 +123,7 @@ def test_supporters_page_uses_the_policy_window_and_the_workspace_day(qtbot, mak
     (seeded.data_dir / "policy.toml").write_text(
         dump_policy(Policy(expiry_warning_days=30)), encoding="utf-8"
     )
+    accept_policy(seeded.data_dir, password=PW)
     w = _as(qtbot, make_window, seeded.data_dir, "coord")
     w.workspace.show_page("supporters")
     page = w.workspace.pages["supporters"]

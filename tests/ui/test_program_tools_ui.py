@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import accept_policy
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QPushButton
@@ -155,6 +156,7 @@ def test_supporters_match_only_where_policy_allows(qtbot, make_window, seeded):
     (seeded.data_dir / "policy.toml").write_text(
         dump_policy(Policy(supporters_may_assign=True)), encoding="utf-8"
     )
+    accept_policy(seeded.data_dir, password=PW)
     sign_in(qtbot, w, "anna")
     w.workspace.show_page("participants", episode_id=seeded.a_episode)
     assert not w.workspace.pages["participants"].match_button.isHidden()

@@ -46,9 +46,10 @@ def test_navigation_shows_only_what_the_role_may_use(qtbot, make_window, seeded)
     } & set(keys)
     today = w.workspace.pages["today"]
     qtbot.waitUntil(lambda: not today.loading, timeout=5000)
-    # No casework sections for this role, not even empty ones; locked accounts only.
+    # No casework sections for this role, not even empty ones; locked accounts and what
+    # administrators did to accounts only.
     shown = [head.text() for head, table in today.sections if not table.isHidden()]
-    assert shown == ["Accounts locked out"]
+    assert shown == ["Accounts locked out", "Account changes by administrators (last 30 days)"]
 
 
 def test_today_shows_overdue_follow_up_and_attention(qtbot, make_window, seeded):

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import accept_policy, fast_kdf_env
 from PySide6.QtCore import Qt
 
 from peerdesk.errors import AlreadyOpenError, ValidationError
@@ -115,12 +116,11 @@ def test_a_bad_machine_policy_is_shown_in_a_window(qtbot, tmp_path, monkeypatch)
 
 
 def _launch(data_dir: Path, log_dir: Path, policy: Path) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")}
+    env = fast_kdf_env({k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")})
     env.update(
         QT_QPA_PLATFORM="offscreen",
         PEERDESK_LOG_DIR=str(log_dir),
         PEERDESK_POLICY=str(policy),
-        PEERDESK_INSECURE_FAST_KDF="1",
     )
     return subprocess.Popen(
         [sys.executable, "-m", "peerdesk", "--data-dir", str(data_dir)],
@@ -179,6 +179,7 @@ def test_unlock_with_this_computers_login_offered_used_and_forgotten(
     qtbot, make_window, dialogs, seeded, memory_keyring
 ):
     (seeded.data_dir / "policy.toml").write_text("[policy]\nallow_keyring_unlock = true\n")
+    accept_policy(seeded.data_dir, password=PW)
     w = make_window(seeded.data_dir)
     assert not w.os_login.button.isVisible()
     dialogs.queue(True)  # "Yes, on this computer"
@@ -206,6 +207,7 @@ def test_no_offer_where_the_policy_forbids_it(qtbot, make_window, dialogs, seede
 
 def test_declining_is_remembered(qtbot, make_window, dialogs, seeded, memory_keyring):
     (seeded.data_dir / "policy.toml").write_text("[policy]\nallow_keyring_unlock = true\n")
+    accept_policy(seeded.data_dir, password=PW)
     w = make_window(seeded.data_dir)
     dialogs.queue(False)
     sign_in(qtbot, w, "anna")

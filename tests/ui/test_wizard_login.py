@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+from conftest import fast_kdf_env
 from PySide6.QtCore import Qt
 
 from peerdesk.services import backup
@@ -52,7 +53,7 @@ def test_wizard_creates_store_that_cli_and_recovery_key_open(qtbot, make_window,
     assert w.login.username.text() == "boss"
 
     # The command line opens it (with the same services) ...
-    env = {**os.environ, "PEERDESK_PASSWORD": PW, "PEERDESK_INSECURE_FAST_KDF": "1"}
+    env = {**fast_kdf_env(), "PEERDESK_PASSWORD": PW}
     try:
         import peerdesk.cli_commands  # noqa: F401
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVB
 from peerdesk.services import episodes, series, sessions, today
 from peerdesk.services.episodes import EpisodeInfo
 from peerdesk.ui.after_session import answer_open_question
-from peerdesk.ui.fmt import label
+from peerdesk.ui.fmt import fmt_dt, label
 from peerdesk.ui.matching_dialog import MatchingDialog, may_match
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.table_models import ROW_ROLE, Column, RowTableModel
@@ -230,6 +230,27 @@ class TodayPage(Page):
             lay,
             casework=ctx.actor.can("accounts.write"),
         )
+        # Administrators are watched: what they did to accounts lately, for every
+        # coordinator (and admin) to see.
+        self.admin_model = RowTableModel(
+            [
+                Column(self.tr("When"), lambda c: fmt_dt(c.at)),
+                Column(self.tr("Administrator"), lambda c: c.by),
+                Column(self.tr("Change"), lambda c: c.text),
+            ],
+            highlight=lambda c: c.action != "account.create" or c.text.endswith("(admin)"),
+        )
+        self.admin_table = self._section(
+            self.tr("Account changes by administrators (last %1 days)").replace(
+                "%1", str(today.ADMIN_WATCH_DAYS)
+            ),
+            self.admin_model,
+            self.tr(
+                "No account was added, re-enabled or given another role in the last %1 days."
+            ).replace("%1", str(today.ADMIN_WATCH_DAYS)),
+            lay,
+            casework=ctx.actor.can("audit.read"),
+        )
         lay.addStretch(1)
         self.follow_table.view.setColumnHidden(3, mine)
         self.loading = False
@@ -351,6 +372,7 @@ class TodayPage(Page):
         self.ref_model.set_rows(summary.referrals)
         self.attention_model.set_rows(summary.attention)
         self.locked_model.set_rows(summary.locked_accounts)
+        self.admin_model.set_rows(summary.admin_changes)
         self.recent_model.set_rows(recent)
         parts = []
         if self.ctx.casework:
