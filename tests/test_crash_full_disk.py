@@ -438,50 +438,15 @@ def sweep(command: str, kind: str, tmp: Path) -> Ctx:
 
 KINDS = ["tmpfs", "rlimit"]
 
-# Defects these sweeps found, by kind of finding, owned by branch `paths` (issue 11 items 4
-# and 6). The size-limit ones show in CI where no tmpfs can be mounted (or FULL_DISK_ALL=1).
-EFBIG = (
-    "issue 11 item 4: a write refused for its size (EFBIG) is reported as 'File too large' or "
-    "'disk I/O error' (exit 1 or 4, sometimes 70), not as a full disk (exit 11)"
-)
+# Defects these sweeps still find, by kind of finding (issue 11 item 6). The size-limit
+# sweeps run where no tmpfs can be mounted (or with FULL_DISK_ALL=1).
 HALF_INIT = (
     "issue 11 item 6: init that ran out of room leaves a store whose admin slot has no user "
     "record, and init again says 'a store already exists'"
 )
 KNOWN: dict[tuple[str, str], dict[str, str]] = {
-    ("init", "tmpfs"): {
-        "message": "issue 11 item 4: init with 256 KiB free says 'the store cannot be opened: "
-        "(sqlcipher3...) database or disk is full (Background on this error ...)', exit 4",
-        "state": HALF_INIT,
-    },
-    ("init", "rlimit"): {"message": EFBIG, "state": HALF_INIT},
-    ("demo", "tmpfs"): {
-        "state": "issue 11 item 6: a demo that ran out of room leaves a store that opens"
-    },
-    ("demo", "rlimit"): {
-        "message": EFBIG,
-        "state": "issue 11 item 6: a demo that ran out of room leaves a store that opens, or "
-        "one whose admin slot has no user record",
-    },
-    ("user add", "tmpfs"): {
-        "state": "issue 11 item 6: user add that ran out of room commits the account without "
-        "a working keyslot (it exists, and its password does not open the store)"
-    },
-    ("user add", "rlimit"): {"message": EFBIG},
-    ("import", "rlimit"): {"message": EFBIG},
-    ("export", "rlimit"): {"message": EFBIG},
-    ("report", "tmpfs"): {
-        "state": "issue 11 item 6: a report that ran out of room keeps its PDF and CSV (exit "
-        "11) with no report.create audit event"
-    },
-    ("report", "rlimit"): {"message": EFBIG},
-    ("backup", "rlimit"): {"message": EFBIG},
-    ("restore", "rlimit"): {"message": EFBIG},
-    ("session save", "rlimit"): {
-        "message": "issue 11 item 4: a commit refused for its size (EFBIG) escapes "
-        "Store.session() as a raw sqlalchemy OperationalError ('disk I/O error'), which the "
-        "app and the CLI can only call unexpected"
-    },
+    ("init", "tmpfs"): {"state": HALF_INIT},
+    ("init", "rlimit"): {"state": HALF_INIT},
 }
 
 

@@ -197,11 +197,6 @@ def test_formula_guard_covers_the_documented_forms(raw):
     assert spreadsheet.plain(cell) == raw or cell == "'" + raw
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 item 7: the formula guard misses small forms (U+FE6B ﹫, U+FE62 ﹢) "
-    "and a leading zero-width space or BOM before '='",
-)
 @MANY
 @given(text)
 @example("\u200b=1+1")
@@ -408,11 +403,6 @@ def test_participant_codes_are_refused_or_kept_as_typed(open_stores, code):
     assert info.code == chosen or not chosen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 item 7: newline and escape characters in display names are stored "
-    "and reach `user list` raw",
-)
 @STORE
 @given(short_text)
 @example("Eve\nadmin                admin        active")

@@ -198,10 +198,10 @@ def test_user_add_on_a_full_disk_leaves_neither_account_nor_slot(store_dir, monk
         monkeypatch.setattr(KeyslotFile, "save", real_save)
         with store.session() as s:
             assert s.scalar(select(User).where(User.username == "dana")) is None
-        assert "dana" not in store.keyslots.usernames()
+        assert not store.keyslots.has_account("dana")
         # and it can simply be added again
         accounts.add_user(store, admin, "dana", "supporter", "dana's passphrase one")
-    assert "dana" in KeyslotFile(d).usernames()
+    assert KeyslotFile(d).has_account("dana")
 
 
 def test_user_add_whose_commit_fails_takes_the_slot_out_again(store_dir, monkeypatch):
@@ -221,7 +221,7 @@ def test_user_add_whose_commit_fails_takes_the_slot_out_again(store_dir, monkeyp
         monkeypatch.setattr(SessionTransaction, "commit", real_commit)
         with store.session() as s:
             assert s.scalar(select(User).where(User.username == "erin")) is None
-    assert "erin" not in KeyslotFile(d).usernames()
+    assert not KeyslotFile(d).has_account("erin")
 
 
 def test_report_whose_audit_fails_leaves_no_files(store_dir, tmp_path, monkeypatch):

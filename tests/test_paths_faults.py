@@ -173,7 +173,7 @@ def test_full_disk_while_adding_an_account_leaves_neither(demo_copy, tmp_path):
     result = cli(*_args("user add", tmp_path), data_dir=d, preexec=_limit_file_size(limit))
     line = assert_one_line_error(result)
     assert result.returncode == StorageFullError.exit_code == 11, line
-    assert "newbie" not in KeyslotFile(d).usernames()
+    assert not KeyslotFile(d).has_account("newbie")
     listed = cli("user", "list", "--user", "admin", data_dir=d)
     assert listed.returncode == 0 and "newbie" not in listed.stdout, listed.stderr
     again = cli(*_args("user add", tmp_path), data_dir=d)  # and it can simply be added again

@@ -76,7 +76,8 @@ def test_rollback_is_loud_on_every_command_until_acknowledged(store_dir, tmp_pat
 def test_a_second_rollback_after_acknowledgement_is_loud_again(store_dir, tmp_path):
     d = store_dir.data_dir
     put_old_copy_back(d, tmp_path)
-    assert run_cli("verify", "--acknowledge-rollback", env=ADMIN, data_dir=d).returncode == 0
+    first = run_cli("verify", "--acknowledge-rollback", env=ADMIN, data_dir=d)
+    assert first.returncode == 0, first.stdout + first.stderr
     put_old_copy_back(d, tmp_path)
     result = run_cli("verify", env=ADMIN, data_dir=d)
     assert result.returncode == 10

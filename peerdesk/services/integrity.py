@@ -299,7 +299,8 @@ def check_sign_in(
     doc, why = read_signed(session, ACCOUNTS_SETTING, st.public, store.keyslots.store_id)
     if doc is None:
         if st.signer is not None:  # an administrator can sign again (audited below)
-            st.problems.append(f"the signed account list {why}")
+            if not _first_signing_interrupted(store, session, unlocked):
+                st.problems.append(f"the signed account list {why}")
             return actor
         raise _refused(
             user.username,
@@ -323,6 +324,16 @@ def check_sign_in(
     if role != actor.role or name != actor.username:
         actor = Actor(actor.user_id, name, actor.display_name, role, actor.supporter_id)
     return actor
+
+
+def _first_signing_interrupted(store: Store, session: Session, unlocked: Unlocked | None) -> bool:
+    """The key reached this administrator's slot but the store never took the signed list
+    or the public key (a first signing killed half-way): nothing was removed, so nothing
+    to report; this sign-in finishes the job. A slot that ever kept a signed list, or a
+    store holding the public key, never counts as this."""
+    _, in_store = _copies(store, session)
+    kept = unlocked.extras.get(KEPT_EXTRA) if unlocked is not None else None
+    return in_store is None and kept is None and _just_created(session)
 
 
 def _repair_accounts(store: Store, session: Session, actor: Actor, doc: dict[str, Any]) -> None:
@@ -486,9 +497,12 @@ def install(
 def _create(store: Store, session: Session, actor: Actor, unlocked: Unlocked | None) -> None:
     """First administrator (or emergency) sign-in on a store without an integrity key."""
     key = new_key()
-    install(store, session, actor, key, store.note_keys.recovery_public)
+    # This administrator's slot takes the key before the key file names it: a run killed
+    # in between then leaves a slot that finishes the job at the next sign-in. The other
+    # order left a key file naming a key no slot held, and every sign-in was refused.
     if unlocked is not None and not actor.emergency:
         unlocked.replace_extras({**unlocked.extras, **admin_extras(key)})
+    install(store, session, actor, key, store.note_keys.recovery_public)
 
 
 def policy_in_effect(

@@ -10,6 +10,7 @@ restarts and cannot be lost by closing the app.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from peerdesk.models import AuditEvent
 from peerdesk.services.auth import ADMIN, COORDINATOR, Actor
+
+log = logging.getLogger("peerdesk.it")
 
 DETECTED = "store.rollback_detected"
 ACKNOWLEDGED = "store.rollback_acknowledged"
@@ -76,6 +79,12 @@ def acknowledge(store, actor: Actor) -> bool:  # noqa: ANN001 - services.store.S
             store.keyslots.store_id,
             {"detected_seq": found.detected_seq, "detections": found.detections},
         )
+    # The audit heads the IT log kept belong to the copy that was lost; from here on the
+    # store's own chain is the one `verify` compares (services/integrity.it_log_anchors).
+    log.info(
+        "audit anchors reset: store %s (older copy acknowledged by an administrator)",
+        store.keyslots.store_id,
+    )
     store.rollback = None
     if WARNING in store.warnings:
         store.warnings.remove(WARNING)
