@@ -208,6 +208,7 @@ def measure(
     window.close()
     window.deleteLater()
     app.processEvents()
+    wait_all(600_000)  # nothing may run in the pool while the interpreter shuts down
     return out
 
 

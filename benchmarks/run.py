@@ -447,9 +447,14 @@ def measure_gui(data_dir: Path, cache: Path, scroll_budget: float, out: dict[str
     env = child_env(cache) | {"PEERDESK_BENCH_PASSWORD": PASSWORD}
     started = time.time()
     r = subprocess.run([*cmd, repr(started)], env=env, capture_output=True, text=True, timeout=3600)
-    if r.returncode != 0:
-        raise RuntimeError(f"GUI benchmark failed:\n{r.stderr[-3000:]}")
-    figures = json.loads(r.stdout.strip().splitlines()[-1])
+    try:
+        figures = json.loads(r.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        raise RuntimeError(
+            f"GUI benchmark failed (exit {r.returncode}):\n{r.stderr[-3000:]}"
+        ) from None
+    if r.returncode != 0:  # measured, then failed on the way out: say so, keep the figures
+        say(f"warning: the GUI benchmark process exited with {r.returncode} after measuring")
     out.update(figures)
     out["signin_to_today_beyond_kdf_ms"] = max(
         0.0, out["signin_to_today_ms"] - out.get("unlock_kdf_ms", 0.0)

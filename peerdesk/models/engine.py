@@ -13,7 +13,11 @@ from sqlalchemy.pool import QueuePool
 from peerdesk.errors import DamagedStoreError
 from peerdesk.faults import fault
 
-CACHE_KIB = 131072
+# Per connection, and the pool keeps several (background pages and counts each take one):
+# 128 MiB each put a scrolled 200,000-session list at 600 MB of memory, 48 MiB at 420 MB
+# with the same list timings (docs/performance.md). The report raises its own connection's
+# cache while it runs (services/report_data.py).
+CACHE_KIB = 48 * 1024
 
 
 def _raw_key_pragma(key: bytes) -> str:

@@ -106,6 +106,7 @@ def run(data_dir: Path | None, demo: bool, dialogs: Any = None) -> int:
         _startup_error(str(exc), dialogs)
         raise
     from peerdesk.ui.main_window import MainWindow
+    from peerdesk.ui.tasks import wait_all
 
     window = MainWindow(folder, dialogs=dialogs, demo=demo)
     server = InstanceServer(folder, lambda: bring_to_front(window))
@@ -119,6 +120,9 @@ def run(data_dir: Path | None, demo: bool, dialogs: Any = None) -> int:
     code = app.exec()
     server.close()
     window.close()
+    # Background work (a list page, a count) must not still be running Python code while
+    # the interpreter shuts down; the window is locked by now, so it ends quickly.
+    wait_all(5000)
     return int(code)
 
 
