@@ -169,7 +169,8 @@ def clean_stale(data_dir: Path) -> list[Path]:
             removed.append(work)
         except OSError:
             continue  # not ours to remove, or busy: try again next time
-    for folder in (data_dir, data_dir / "backups"):
+    # pending-events/: services/pending_events.py writes its entries through atomic_path.
+    for folder in (data_dir, data_dir / "backups", data_dir / "pending-events"):
         removed += clean_temp_files(folder)
     return removed
 
