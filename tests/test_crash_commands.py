@@ -338,8 +338,7 @@ def item6(defect: str) -> str:
 
 
 # What each sweep still finds today, by kind of finding (see attack_crashpoints.judge).
-KNOWN: dict[str, dict[str, str]] = {
-}
+KNOWN: dict[str, dict[str, str]] = {}
 
 
 def _judge(sweep: Sweep, name: str) -> None:
