@@ -28,6 +28,7 @@ from peerdesk.errors import (
     FolderAccessError,
     PasswordChangeRequiredError,
     PeerDeskError,
+    StorageFullError,
     StoreExistsError,
     StoreNotFoundError,
 )
@@ -368,7 +369,12 @@ def create_store(
         return _create_store_in(data_dir, *args)
     # A run killed while moving the files in is rolled back, not finished: its recovery
     # key was never shown, so nobody could use that store.
-    recovery = build_then_place(data_dir, lambda work: _create_store_in(work, *args), undo=True)
+    try:
+        recovery = build_then_place(data_dir, lambda work: _create_store_in(work, *args), undo=True)
+    except StorageFullError as exc:  # it named the hidden build folder, which is gone again
+        raise StorageFullError(
+            f"the disk is full: could not create a store in {data_dir}; nothing was changed"
+        ) from exc
     log.info("store created in %s (first admin account %s)", data_dir, admin_username)
     return recovery
 
