@@ -112,3 +112,22 @@ def test_init_that_fails_at_its_last_commit_leaves_nothing_and_runs_again(tmp_pa
     open_store(target, "admin", ADMIN_PW)[0].close()
     with pytest.raises(StoreExistsError):
         create_store(target, "admin", ADMIN_PW, "Admin", "Clinic")
+
+
+def test_init_into_a_folder_with_its_own_policy_signs_that_policy(tmp_path):
+    """The store is built elsewhere, but signs the data folder's policy.toml, so a looser
+    setting there (more attempts) applies without a 'changed outside PeerDesk' warning."""
+    target = tmp_path / "with-policy"
+    target.mkdir()
+    policy = "min_password_length = 14\nmax_failed_attempts = 25\n"
+    (target / "policy.toml").write_text(policy)
+    with pytest.raises(Exception, match="14"):
+        create_store(target, "admin", "short pass 12", "Admin", "Clinic")
+    create_store(target, "admin", ADMIN_PW, "Admin", "Clinic")
+    assert (target / "policy.toml").read_text() == policy
+    store, admin = open_store(target, "admin", ADMIN_PW)
+    with store:
+        assert store.warnings == []
+        assert store.policy.max_failed_attempts == 25
+        report = verify_store(store, admin)
+    assert report.ok, report.problems

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import logging
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -367,10 +368,22 @@ def create_store(
     args = (admin_username, password, admin_display_name, site_name, demo, id_factory, policy)
     if not beside:
         return _create_store_in(data_dir, *args)
+
     # A run killed while moving the files in is rolled back, not finished: its recovery
     # key was never shown, so nobody could use that store.
+    def build(work: Path) -> str:
+        # The new store signs the folder's own policy (services/integrity.py), so the build
+        # needs a copy; it is taken out again so that only the store's files move in.
+        folder_policy = data_dir / POLICY_FILE
+        if folder_policy.is_file():
+            shutil.copyfile(folder_policy, work / POLICY_FILE)
+        try:
+            return _create_store_in(work, *args)
+        finally:
+            (work / POLICY_FILE).unlink(missing_ok=True)
+
     try:
-        recovery = build_then_place(data_dir, lambda work: _create_store_in(work, *args), undo=True)
+        recovery = build_then_place(data_dir, build, undo=True)
     except StorageFullError as exc:  # it named the hidden build folder, which is gone again
         raise StorageFullError(
             f"the disk is full: could not create a store in {data_dir}; nothing was changed"
