@@ -440,14 +440,7 @@ KINDS = ["tmpfs", "rlimit"]
 
 # Defects these sweeps still find, by kind of finding (issue 11 item 6). The size-limit
 # sweeps run where no tmpfs can be mounted (or with FULL_DISK_ALL=1).
-HALF_INIT = (
-    "issue 11 item 6: init that ran out of room leaves a store whose admin slot has no user "
-    "record, and init again says 'a store already exists'"
-)
-KNOWN: dict[tuple[str, str], dict[str, str]] = {
-    ("init", "tmpfs"): {"state": HALF_INIT},
-    ("init", "rlimit"): {"state": HALF_INIT},
-}
+KNOWN: dict[tuple[str, str], dict[str, str]] = {}
 
 
 @pytest.mark.parametrize("kind", KINDS)

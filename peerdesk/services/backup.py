@@ -495,9 +495,12 @@ def restore_backup(
     kill on the way never leaves a half store in data_dir.
     """
     from peerdesk.services.store import open_store
-    from peerdesk.services.store_build import build_then_place
+    from peerdesk.services.store_build import build_then_place, clean_stale
 
     backup, data_dir = Path(backup), Path(data_dir)
+    # First take back what a killed restore had half moved in (see store_build), so this
+    # restore finds the folder as empty as it was before that one.
+    clean_stale(data_dir)
     check_restore_target(data_dir)
     folder_policy = (data_dir / POLICY_FILE).exists()
 
@@ -533,6 +536,6 @@ def restore_backup(
             raise database_error_message(exc, data_dir) from exc
         return manifest
 
-    manifest = build_then_place(data_dir, build)
+    manifest = build_then_place(data_dir, build, undo=True)
     log.info("backup restored into %s (made %s)", data_dir, manifest.get("created_at", "?"))
     return manifest

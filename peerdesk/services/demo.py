@@ -208,7 +208,14 @@ def build_demo(
     rng = random.Random(seed)
     ids = _Ids(rng, time_ordered_ids)
     recovery = create_store(
-        data_dir, "admin", pw, "Demo Administrator", SITE_NAME, demo=True, id_factory=ids
+        data_dir,
+        "admin",
+        pw,
+        "Demo Administrator",
+        SITE_NAME,
+        demo=True,
+        id_factory=ids,
+        beside=False,  # build_demo_store already builds in a hidden folder beside the target
     )
     store, admin = open_store(data_dir, "admin", pw)
     with store:

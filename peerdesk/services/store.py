@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import logging
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from peerdesk.errors import (
     FolderAccessError,
     PasswordChangeRequiredError,
     PeerDeskError,
+    StorageFullError,
     StoreExistsError,
     StoreNotFoundError,
 )
@@ -343,10 +345,17 @@ def create_store(
     site_name: str = "Main site",
     demo: bool = False,
     id_factory: Callable[[], str] = new_id,
+    beside: bool = True,
 ) -> str:
-    """Create an empty store with one admin account; return the recovery key (shown once)."""
+    """Create an empty store with one admin account; return the recovery key (shown once).
+
+    All or nothing: the store is built in a hidden folder beside data_dir and moved into
+    place only once it is whole (services/store_build.py), so a full disk or a kill never
+    leaves a store without its admin account. beside=False builds right in data_dir, for
+    a caller that is itself building in such a folder (services/demo.py).
+    """
     data_dir = Path(data_dir)
-    from peerdesk.services.store_build import clean_stale  # avoids an import cycle
+    from peerdesk.services.store_build import build_then_place, clean_stale  # import cycle
 
     clean_stale(data_dir)
     if store_exists(data_dir) or (data_dir / "keyslots.json").exists():
@@ -356,6 +365,43 @@ def create_store(
     admin_display_name = check_one_line(admin_display_name, "the display name")
     site_name = check_one_line(site_name, "the site name")
     password = check_new_password(admin_password, policy.min_password_length, admin_username)
+    args = (admin_username, password, admin_display_name, site_name, demo, id_factory, policy)
+    if not beside:
+        return _create_store_in(data_dir, *args)
+
+    # A run killed while moving the files in is rolled back, not finished: its recovery
+    # key was never shown, so nobody could use that store.
+    def build(work: Path) -> str:
+        # The new store signs the folder's own policy (services/integrity.py), so the build
+        # needs a copy; it is taken out again so that only the store's files move in.
+        folder_policy = data_dir / POLICY_FILE
+        if folder_policy.is_file():
+            shutil.copyfile(folder_policy, work / POLICY_FILE)
+        try:
+            return _create_store_in(work, *args)
+        finally:
+            (work / POLICY_FILE).unlink(missing_ok=True)
+
+    try:
+        recovery = build_then_place(data_dir, build, undo=True)
+    except StorageFullError as exc:  # it named the hidden build folder, which is gone again
+        raise StorageFullError(
+            f"the disk is full: could not create a store in {data_dir}; nothing was changed"
+        ) from exc
+    log.info("store created in %s (first admin account %s)", data_dir, admin_username)
+    return recovery
+
+
+def _create_store_in(
+    data_dir: Path,
+    admin_username: str,
+    password: str,
+    admin_display_name: str,
+    site_name: str,
+    demo: bool,
+    id_factory: Callable[[], str],
+    policy: Policy,
+) -> str:
     try:
         # Only this OS account needs a personal folder (0700); a machine-wide folder made
         # by the package (2770, group peerdesk) is kept as it is.
@@ -398,7 +444,6 @@ def create_store(
             (data_dir / name).unlink(missing_ok=True)
         raise
     lock.set_username(admin_username)
-    log.info("store created in %s (first admin account %s)", data_dir, admin_username)
     with store:
         with store.session() as s:
             site = Site(id=id_factory(), name=site_name)

@@ -5,8 +5,10 @@ A demo store or a restored backup is built in a hidden folder next to the data f
 opened and closed there, marked READY, and only then moved into place: the key file
 first, then the policy, the database last (the database is what makes a folder "hold a
 store"). A run killed before READY leaves no store in the data folder, only the hidden
-folder; a run killed during the moves is finished by the next start (roll forward),
-because READY says the build was complete.
+folder. A run killed during the moves is settled by the next start, as READY says: a demo
+is finished (roll forward; READY says the build was complete), a restore is rolled back
+(the files it had already moved, listed in READY, are removed again), so the folder is
+empty once more and the restore can simply be run again; nobody ever saw that store.
 
 `clean_stale()` runs at every start that uses a data folder (commands, the app): it
 removes hidden build folders of processes that are gone, finishes READY ones, and
@@ -16,6 +18,7 @@ removes hidden temp files and folders left by killed backups and atomic writes.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import re
@@ -113,21 +116,57 @@ def build_folder(data_dir: Path) -> Iterator[Path]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def place(work: Path, data_dir: Path, replace: bool = False) -> None:
+def place(work: Path, data_dir: Path, replace: bool = False, undo: bool = False) -> None:
     """Move a finished store from its build folder into data_dir (see the module's rules).
 
     replace: the caller has checked that what is there may go (a demo store under --force).
+    undo: a run killed during the moves is rolled back by the next start, not finished
+    (a restore: only files that were not there before are moved, so removing them is safe).
     """
     data_dir = Path(data_dir)
     if not replace and any((data_dir / name).exists() for name in ("peerdesk.db", "keyslots.json")):
         raise StoreExistsError(f"a store already exists in {data_dir}")
+    if _place_whole(work, data_dir):
+        return
     try:
-        (work / READY).write_bytes(b"")
+        names = [name for name in PLACED if (work / name).exists()]
+        ready = {"names": names, "on_kill": "undo" if undo else "finish"}
+        (work / READY).write_text(json.dumps(ready), encoding="utf-8")
         fsync_dir(work)
         make_folder(data_dir)
         _move_files(work, data_dir, replace)
     except OSError as exc:
         raise os_error_message(exc, data_dir) from exc
+
+
+def _place_whole(work: Path, data_dir: Path) -> bool:
+    """Where the data folder does not exist yet, the build folder itself is renamed into
+    place: one step, so a kill leaves either no store or the whole one. False when that
+    cannot be done (the folder exists: an empty one may carry an owner, group or ACL that
+    IT gave it, so it is kept and the files are moved into it; or the build is inside it)."""
+    if os.name != "posix" or work.parent != data_dir.parent:
+        return False
+    try:
+        if data_dir.exists() or data_dir.is_symlink():
+            return False
+        for entry in work.iterdir():  # only the store's files go, as with the moves below
+            if entry.name not in PLACED:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+        for name in PLACED:
+            if (work / name).exists():
+                set_file_mode(work / name)
+        set_folder_mode(work, data_dir if data_dir.is_dir() else data_dir.parent)
+        fsync_dir(work)
+        if data_dir.exists():
+            return False
+        os.rename(work, data_dir)
+        fsync_dir(data_dir.parent)
+    except OSError:
+        return False  # someone put something there meanwhile: move file by file instead
+    return True
 
 
 def _move_files(work: Path, data_dir: Path, replace: bool) -> None:
@@ -142,14 +181,41 @@ def _move_files(work: Path, data_dir: Path, replace: bool) -> None:
     fsync_dir(data_dir)
 
 
-def build_then_place(data_dir: Path, build: Callable[[Path], T], replace: bool = False) -> T:
+def build_then_place(
+    data_dir: Path, build: Callable[[Path], T], replace: bool = False, undo: bool = False
+) -> T:
     """Run build(work_folder) (it creates and closes a store there), then place it."""
     data_dir = Path(data_dir)
     clean_stale(data_dir)
     with build_folder(data_dir) as work:
         result = build(work)
-        place(work, data_dir, replace)
+        place(work, data_dir, replace, undo)
     return result
+
+
+def _ready(work: Path) -> dict[str, Any]:
+    """READY's record; an empty READY (written by older versions) means "finish"."""
+    try:
+        doc = json.loads((work / READY).read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        doc = {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _undo_moves(work: Path, data_dir: Path, names: list[str]) -> None:
+    """Remove from data_dir what an interrupted placement had moved there already.
+
+    Only a placement that had not reached the database is undone (the caller checks the
+    database is still in work); a name still in work was never moved, so what data_dir
+    holds under it is not ours. A database in data_dir means someone else's store: leave
+    everything there alone.
+    """
+    if (data_dir / "peerdesk.db").exists():
+        return
+    for name in names:
+        if name in PLACED and name != "peerdesk.db" and not (work / name).exists():
+            (data_dir / name).unlink(missing_ok=True)
+    fsync_dir(data_dir)
 
 
 def clean_stale(data_dir: Path) -> list[Path]:
@@ -162,14 +228,22 @@ def clean_stale(data_dir: Path) -> list[Path]:
             continue
         try:
             if (work / READY).exists() and (work / "peerdesk.db").exists():
-                # Killed while moving (the database goes last): finish what was begun.
-                _move_files(work, data_dir, replace=True)
-                log.info("finished placing a store in %s after an interrupted run", data_dir)
+                # Killed while moving (the database goes last): finish what was begun, or
+                # (a restore) take back what was moved.
+                ready = _ready(work)
+                names = ready.get("names")
+                if ready.get("on_kill") == "undo" and isinstance(names, list):
+                    _undo_moves(work, data_dir, [str(n) for n in names])
+                    log.info("rolled back an interrupted restore into %s", data_dir)
+                else:
+                    _move_files(work, data_dir, replace=True)
+                    log.info("finished placing a store in %s after an interrupted run", data_dir)
             shutil.rmtree(work)
             removed.append(work)
         except OSError:
             continue  # not ours to remove, or busy: try again next time
-    for folder in (data_dir, data_dir / "backups"):
+    # pending-events/: services/pending_events.py writes its entries through atomic_path.
+    for folder in (data_dir, data_dir / "backups", data_dir / "pending-events"):
         removed += clean_temp_files(folder)
     return removed
 
