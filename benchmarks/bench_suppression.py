@@ -15,10 +15,10 @@ import random
 import time
 from datetime import datetime
 
-from peerdesk.services.report_data import REFERRAL_GROUPS, Counts, ReportFigures
-from peerdesk.services.report_period import Period
-from peerdesk.services.report_suppression import Suppression, apply, plan
-from peerdesk.services.report_tables import build_tables
+from peerdesk.services.reports.data import REFERRAL_GROUPS, Counts, ReportFigures
+from peerdesk.services.reports.period import Period
+from peerdesk.services.reports.suppression import Suppression, apply, plan
+from peerdesk.services.reports.tables import build_tables
 
 
 def figures(seed: int, destinations: int) -> ReportFigures:

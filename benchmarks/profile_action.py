@@ -69,8 +69,8 @@ def main() -> int:
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return 0
-    from peerdesk.services.report_period import Period
-    from peerdesk.services.report_run import build_report
+    from peerdesk.services.reports.period import Period
+    from peerdesk.services.reports.run import build_report
 
     with bench.opened(data_dir, "coordinator") as (store, actor):
         if args.what == "report":

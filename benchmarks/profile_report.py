@@ -26,11 +26,11 @@ from pathlib import Path
 from sqlalchemy import event, func, select  # noqa: E402
 
 from peerdesk.models import SupportSession  # noqa: E402
-from peerdesk.services.report_data import collect_figures  # noqa: E402
-from peerdesk.services.report_pdf import render_pdf  # noqa: E402
-from peerdesk.services.report_period import Period  # noqa: E402
-from peerdesk.services.report_suppression import Suppression, apply  # noqa: E402
-from peerdesk.services.report_tables import build_tables  # noqa: E402
+from peerdesk.services.reports.data import collect_figures  # noqa: E402
+from peerdesk.services.reports.pdf import render_pdf  # noqa: E402
+from peerdesk.services.reports.period import Period  # noqa: E402
+from peerdesk.services.reports.suppression import Suppression, apply  # noqa: E402
+from peerdesk.services.reports.tables import build_tables  # noqa: E402
 from peerdesk.services.store import open_store  # noqa: E402
 
 

@@ -378,8 +378,8 @@ def measure_lists(store: Any, actor: Any, out: dict[str, float], repeat: int = 5
 
 
 def measure_reports(store: Any, actor: Any, out: dict[str, float], year: bool = True) -> None:
-    from peerdesk.services.report_period import Period, add_months
-    from peerdesk.services.report_run import build_report, render_report
+    from peerdesk.services.reports.period import Period, add_months
+    from peerdesk.services.reports.run import build_report, render_report
 
     y, m, _ = busiest_month(store)
     month = Period.of_month(y, m)
@@ -522,8 +522,8 @@ def measure_saves(data_dir: Path, out: dict[str, float], count: int) -> None:
 
 def measure_plain(data_dir: Path, cache: Path, out: dict[str, float]) -> None:
     """The same report and list queries on an unencrypted copy: encryption's cost."""
-    from peerdesk.services.report_period import Period
-    from peerdesk.services.report_run import build_report
+    from peerdesk.services.reports.period import Period
+    from peerdesk.services.reports.run import build_report
 
     with opened(data_dir, "coordinator") as (store, actor):
         path = plain_copy(data_dir, store.key, cache)
@@ -731,8 +731,8 @@ def growth(args: argparse.Namespace) -> dict:
     round after round (the order reversed every round), so load from elsewhere on a
     shared machine falls on all of them alike; the ratios are what to read.
     """
-    from peerdesk.services.report_period import Period
-    from peerdesk.services.report_run import build_report
+    from peerdesk.services.reports.period import Period
+    from peerdesk.services.reports.run import build_report
 
     configs = [(20_000, 1), (200_000, 10)]
     if args.growth_big:

@@ -58,7 +58,7 @@ def register(subparsers: Any, store_options: Callable[[argparse.ArgumentParser],
 
 
 def _period(args: argparse.Namespace):  # noqa: ANN202 - Period
-    from peerdesk.services.report_period import Period
+    from peerdesk.services.reports.period import Period
 
     if args.month:
         if args.date_to:
@@ -106,10 +106,10 @@ def _write_stdout(text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from peerdesk.cli import open_for_command
     from peerdesk.services.output_paths import check_output_path
-    from peerdesk.services.report_files import save_report
-    from peerdesk.services.report_output import to_json
-    from peerdesk.services.report_pdf import page_size, render_pdf
-    from peerdesk.services.report_run import build_report
+    from peerdesk.services.reports.files import save_report
+    from peerdesk.services.reports.output import to_json
+    from peerdesk.services.reports.pdf import page_size, render_pdf
+    from peerdesk.services.reports.run import build_report
 
     period = _period(args)
     if args.out is None and args.csv is None and not args.json:

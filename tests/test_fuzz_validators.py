@@ -26,7 +26,7 @@ from peerdesk.models import Resource, SupporterProfile
 from peerdesk.services import accounts, importer, participants, sessions, spreadsheet
 from peerdesk.services.passwords import MAX_PASSWORD_LENGTH, check_new_password, valid_username
 from peerdesk.services.policy import parse_policy_text
-from peerdesk.services.report_period import Period
+from peerdesk.services.reports.period import Period
 from peerdesk.services.store import create_store, open_store
 
 # Pure functions get many examples; those that write to a store fewer.

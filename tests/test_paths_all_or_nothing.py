@@ -227,9 +227,9 @@ def test_user_add_whose_commit_fails_takes_the_slot_out_again(store_dir, monkeyp
 def test_report_whose_audit_fails_leaves_no_files(store_dir, tmp_path, monkeypatch):
     from datetime import date
 
-    from peerdesk.services import report_files
-    from peerdesk.services.report_period import Period
-    from peerdesk.services.report_run import build_report
+    from peerdesk.services.reports import files as report_files
+    from peerdesk.services.reports.period import Period
+    from peerdesk.services.reports.run import build_report
 
     def audit_fails(*_a: object, **_k: object) -> None:
         raise StorageFullError("the disk is full: could not write peerdesk.db")

@@ -357,8 +357,8 @@ def test_overdue_referral_surfaces(store_dir):
 
 def test_report_counts_training_only_where_required(program):
     """The monthly report's compliance table follows courses.required_for."""
-    from peerdesk.services.report_data import collect_figures
-    from peerdesk.services.report_period import Period
+    from peerdesk.services.reports.data import collect_figures
+    from peerdesk.services.reports.period import Period
 
     store_dir, made, _ = program
     store, _coord = open_store(store_dir.data_dir, "coord", COORD_PW)

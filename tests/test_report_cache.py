@@ -31,10 +31,10 @@ from peerdesk.models import (
     SupporterProfile,
     SupportSession,
 )
-from peerdesk.services import report_cache
-from peerdesk.services.report_data import collect_figures, count_month
-from peerdesk.services.report_period import Period
-from peerdesk.services.report_run import build_report
+from peerdesk.services.reports import cache as report_cache
+from peerdesk.services.reports.data import collect_figures, count_month
+from peerdesk.services.reports.period import Period
+from peerdesk.services.reports.run import build_report
 from peerdesk.services.sessions import withdraw_session
 from peerdesk.services.verify import verify_store
 

@@ -18,10 +18,10 @@ from peerdesk.services.checkins import record_checkin
 from peerdesk.services.episodes import close_episode, open_episode
 from peerdesk.services.participants import create_participant
 from peerdesk.services.referrals import create_referral, move_referral
-from peerdesk.services.report_output import to_csv, to_dict, to_json
-from peerdesk.services.report_pdf import render_pdf
-from peerdesk.services.report_period import Period
-from peerdesk.services.report_run import build_report
+from peerdesk.services.reports.output import to_csv, to_dict, to_json
+from peerdesk.services.reports.pdf import render_pdf
+from peerdesk.services.reports.period import Period
+from peerdesk.services.reports.run import build_report
 from peerdesk.services.resources import ResourceInput, add_resource
 from peerdesk.services.sessions import SessionInput, record_session, withdraw_session
 from peerdesk.services.spreadsheet import plain

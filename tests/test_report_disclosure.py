@@ -20,18 +20,18 @@ from report_attack import Model, assume_sorted, check_csv_matches, link_reports,
 
 from peerdesk.errors import UsageError
 from peerdesk.services.demo import build_demo
-from peerdesk.services.report_data import (
+from peerdesk.services.reports.data import (
     Counts,
     OutcomeFigures,
     ReportFigures,
     SupporterFigures,
     collect_figures,
 )
-from peerdesk.services.report_output import to_dict
-from peerdesk.services.report_period import Period, add_months
-from peerdesk.services.report_run import build_report
-from peerdesk.services.report_suppression import Suppression, apply
-from peerdesk.services.report_tables import build_tables, to_merge
+from peerdesk.services.reports.output import to_dict
+from peerdesk.services.reports.period import Period, add_months
+from peerdesk.services.reports.run import build_report
+from peerdesk.services.reports.suppression import Suppression, apply
+from peerdesk.services.reports.tables import build_tables, to_merge
 from peerdesk.services.store import open_store
 
 PW = "demo passphrase 1"
@@ -412,7 +412,7 @@ def test_fewer_cells_hidden_than_one_table_at_a_time():
 
 
 def test_the_page_one_chart_no_empty_months_who_is_not_counted_one_date_style(demo, tmp_path):
-    from peerdesk.services.report_pdf import render_pdf
+    from peerdesk.services.reports.pdf import render_pdf
 
     store, coord = open_store(demo, "coordinator", PW)
     with store:

@@ -12,9 +12,9 @@ from pypdf import PdfReader
 from report_builders import NAMES, bulk_sessions, make_world
 
 from peerdesk.errors import ValidationError
-from peerdesk.services.report_pdf import protect_pdf
-from peerdesk.services.report_period import Period
-from peerdesk.services.report_run import render_report, write_pdf
+from peerdesk.services.reports.pdf import protect_pdf
+from peerdesk.services.reports.period import Period
+from peerdesk.services.reports.run import render_report, write_pdf
 
 SITE = "Klinik Süd – Zoë Łukasz Ğül"
 

@@ -20,11 +20,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
 
 from peerdesk.errors import UsageError, ValidationError
-from peerdesk.services import pdf_tags
 from peerdesk.services.policy import parse_policy_text
-from peerdesk.services.report_pdf import protect_pdf
-from peerdesk.services.report_period import Period
-from peerdesk.services.report_run import render_report
+from peerdesk.services.reports import pdf_tags
+from peerdesk.services.reports.pdf import protect_pdf
+from peerdesk.services.reports.period import Period
+from peerdesk.services.reports.run import render_report
 
 SITE = "Klinik Süd – Zoë Łukasz Ğül"
 

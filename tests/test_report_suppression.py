@@ -6,7 +6,7 @@ import random
 
 from report_attack import Model
 
-from peerdesk.services.report_suppression import (
+from peerdesk.services.reports.suppression import (
     DERIVED,
     PRIMARY,
     SECONDARY,
@@ -14,7 +14,7 @@ from peerdesk.services.report_suppression import (
     hidden_cells,
     shown_table,
 )
-from peerdesk.services.report_tables import TOTAL, Cell, Row, Table, _cross, _distribution
+from peerdesk.services.reports.tables import TOTAL, Cell, Row, Table, _cross, _distribution
 
 RULE = Suppression(enabled=True, threshold=11)
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from peerdesk.services.report_period import Period
+from peerdesk.services.reports.period import Period
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ from peerdesk.errors import (
 from peerdesk.models import AuditEvent, Resource
 from peerdesk.services import backup, exporter, importer
 from peerdesk.services.files import atomic_write_bytes, database_error_message
-from peerdesk.services.report_period import Period
+from peerdesk.services.reports.period import Period
 from peerdesk.services.store import create_store, open_store
 
 ADMIN_ENV = {"PEERDESK_PASSWORD": ADMIN_PW}

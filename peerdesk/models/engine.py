@@ -16,7 +16,7 @@ from peerdesk.faults import fault
 # Per connection, and the pool keeps several (background pages and counts each take one):
 # 128 MiB each put a scrolled 200,000-session list at 600 MB of memory, 48 MiB at 420 MB
 # with the same list timings (docs/performance.md). The report raises its own connection's
-# cache while it runs (services/report_data.py).
+# cache while it runs (services/reports/data.py).
 CACHE_KIB = 48 * 1024
 
 

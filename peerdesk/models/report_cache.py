@@ -8,7 +8,7 @@ added, moved, corrected, withdrawn or deleted; attendance; an episode opened, mo
 given to another participant), whatever wrote it (ORM, Core, a migration); the next
 report counts that month again. The row also keeps the UTC bounds it was counted with,
 so a changed time zone never reuses it. `verify` recounts every row
-(services/report_cache.py).
+(services/reports/cache.py).
 """
 
 from __future__ import annotations

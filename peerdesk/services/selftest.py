@@ -108,8 +108,8 @@ def store_round_trip(folder: Path) -> StoreTrip:
     from datetime import date
 
     from peerdesk.services import accounts
-    from peerdesk.services.report_period import Period
-    from peerdesk.services.report_run import render_report
+    from peerdesk.services.reports.period import Period
+    from peerdesk.services.reports.run import render_report
     from peerdesk.services.resources import ResourceInput, add_resource, list_resources
     from peerdesk.services.store import create_store, open_store
 

@@ -8,9 +8,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, text
 
 from peerdesk.models import User
-from peerdesk.services import audit, integrity, notes, report_cache, report_data
+from peerdesk.services import audit, integrity, notes
 from peerdesk.services.auth import Actor
 from peerdesk.services.keyslots import DEFAULT_KDF
+from peerdesk.services.reports import cache as report_cache
+from peerdesk.services.reports import data as report_data
 from peerdesk.services.rollback import WARNING as ROLLBACK_WARNING
 from peerdesk.services.rollback import open_rollback
 from peerdesk.services.store import Store

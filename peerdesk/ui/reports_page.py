@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
 from peerdesk.errors import PeerDeskError
 from peerdesk.services.auth import Actor
 from peerdesk.services.policy import PAGE_SIZES
-from peerdesk.services.report_files import save_report
-from peerdesk.services.report_period import Period, month_end
-from peerdesk.services.report_run import RenderedReport, audit_report, render_report
+from peerdesk.services.reports.files import save_report
+from peerdesk.services.reports.period import Period, month_end
+from peerdesk.services.reports.run import RenderedReport, audit_report, render_report
 from peerdesk.services.store import Store
 from peerdesk.ui.dialogs import modal_loop
 

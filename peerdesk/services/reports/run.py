@@ -14,11 +14,11 @@ from peerdesk.models import utcnow
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import atomic_path
 from peerdesk.services.output_paths import check_output_path
-from peerdesk.services.report_data import collect_figures
-from peerdesk.services.report_pdf import Progress, protect_pdf, render_pdf
-from peerdesk.services.report_period import Period
-from peerdesk.services.report_suppression import ShownReport, Suppression, apply
-from peerdesk.services.report_tables import build_tables
+from peerdesk.services.reports.data import collect_figures
+from peerdesk.services.reports.pdf import Progress, protect_pdf, render_pdf
+from peerdesk.services.reports.period import Period
+from peerdesk.services.reports.suppression import ShownReport, Suppression, apply
+from peerdesk.services.reports.tables import build_tables
 from peerdesk.services.store import Store
 
 

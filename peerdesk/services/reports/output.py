@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from peerdesk import __version__
-from peerdesk.services.report_suppression import ShownReport, ShownTable
+from peerdesk.services.reports.suppression import ShownReport, ShownTable
 from peerdesk.services.spreadsheet import csv_text
 
 CSV_HEADER = ("table", "row", "column", "value")

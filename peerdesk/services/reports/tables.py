@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from peerdesk.services.checkins import INSTRUMENTS as INSTRUMENT_RULES
-from peerdesk.services.report_data import (
+from peerdesk.services.reports.data import (
     DURATION_BANDS,
     FOLLOW_UP_OUTCOMES,
     FORMATS,
@@ -23,7 +23,7 @@ from peerdesk.services.report_data import (
     Counts,
     ReportFigures,
 )
-from peerdesk.services.report_period import short_date
+from peerdesk.services.reports.period import short_date
 
 Pos = tuple[str, str]  # (row key, column key)
 GPos = tuple[str, str, str]  # (table key, row key, column key): a cell anywhere in a report

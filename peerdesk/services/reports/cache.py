@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from peerdesk.models import ReportMonth
 from peerdesk.models.base import utcnow
 from peerdesk.models.report_cache import TRIGGERS
-from peerdesk.services.report_period import Period
+from peerdesk.services.reports.period import Period
 
 MonthCount = tuple[int, int, int]  # contacts, people, new episodes
 Counter = Callable[[Session, Period], MonthCount]

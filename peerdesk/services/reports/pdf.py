@@ -39,9 +39,9 @@ from reportlab.platypus import (
 
 from peerdesk import __version__
 from peerdesk.errors import ValidationError
-from peerdesk.services import pdf_tags
-from peerdesk.services.report_period import short_date
-from peerdesk.services.report_suppression import SECONDARY_MARK, ShownReport, ShownTable
+from peerdesk.services.reports import pdf_tags
+from peerdesk.services.reports.period import short_date
+from peerdesk.services.reports.suppression import SECONDARY_MARK, ShownReport, ShownTable
 
 FONT = "PeerDeskSans"
 FONT_BOLD = "PeerDeskSans-Bold"

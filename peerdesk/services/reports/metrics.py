@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from peerdesk.models import Episode, OutcomeAnswer, Referral, SupportSession
 from peerdesk.services.outcomes import NEEDS_MET
-from peerdesk.services.report_period import Period
+from peerdesk.services.reports.period import Period
 
 # What followed a session with a safety flag: its referral question's answer.
 SAFETY_OUTCOMES = ("referred", "declined", "not_needed", "open")

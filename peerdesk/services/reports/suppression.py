@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from operator import sub
 
-from peerdesk.services.report_period import short_date
-from peerdesk.services.report_tables import Cell, GPos, Pos, ReportTables, Table
+from peerdesk.services.reports.period import short_date
+from peerdesk.services.reports.tables import Cell, GPos, Pos, ReportTables, Table
 
 PRIMARY = "primary"
 SECONDARY = "secondary"

@@ -4,7 +4,7 @@ Every count is a GROUP BY or COUNT over the database, read so that a month's rep
 that month, not the store (docs/performance.md, "Reports"): the period's sessions in one
 pass over a covering index, the people reached in one statement (Python counts distinct
 people per table from its rows), earlier sessions only for the period's own episodes,
-and the trend's closed months from report_months (services/report_cache.py). Withdrawn
+and the trend's closed months from report_months (services/reports/cache.py). Withdrawn
 sessions never count. Times are compared as stored (UTC).
 """
 
@@ -46,9 +46,10 @@ from peerdesk.models import (
     TrainingRecord,
 )
 from peerdesk.models.base import utcnow
-from peerdesk.services import checkins, report_cache
-from peerdesk.services.report_metrics import ProgramMetrics, program_metrics
-from peerdesk.services.report_period import Period
+from peerdesk.services import checkins
+from peerdesk.services.reports import cache as report_cache
+from peerdesk.services.reports.metrics import ProgramMetrics, program_metrics
+from peerdesk.services.reports.period import Period
 from peerdesk.services.training import applies_to
 
 MODES = ("in_person", "phone", "video", "text")

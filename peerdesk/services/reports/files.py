@@ -14,10 +14,10 @@ from pathlib import Path
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import atomic_path
 from peerdesk.services.output_paths import check_output_path
-from peerdesk.services.report_output import to_csv
-from peerdesk.services.report_pdf import protect_pdf
-from peerdesk.services.report_run import audit_report
-from peerdesk.services.report_suppression import ShownReport
+from peerdesk.services.reports.output import to_csv
+from peerdesk.services.reports.pdf import protect_pdf
+from peerdesk.services.reports.run import audit_report
+from peerdesk.services.reports.suppression import ShownReport
 from peerdesk.services.spreadsheet import BOM
 from peerdesk.services.store import Store
 
