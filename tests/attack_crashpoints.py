@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from line_server import read_line
 
 WATCHED_EVENTS = {
     "open",
@@ -211,14 +212,7 @@ class CrashPoints:
         assert self._line(60) == "ready"
 
     def _line(self, timeout: float) -> str:
-        assert self.proc.stdout is not None
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        if not ready:
-            raise TimeoutError("the command server said nothing")
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the command server ended")
-        return line.rstrip("\n")
+        return read_line(self.proc, timeout, "command server")
 
     def run(
         self,

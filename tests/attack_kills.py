@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import os
 import random
-import select
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from line_server import read_line
 
 WRITER_USER = "alice"
 
@@ -153,14 +154,7 @@ class KillHarness:
         assert self._line(60) == "ready"
 
     def _line(self, timeout: float) -> str:
-        assert self.proc.stdout is not None
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        if not ready:
-            raise TimeoutError("the writer server said nothing")
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the writer server ended")
-        return line.rstrip("\n")
+        return read_line(self.proc, timeout, "writer server")
 
     def _take(self, line: str, last: list[str]) -> None:
         kind, _, rest = line.partition(" ")

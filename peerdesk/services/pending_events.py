@@ -54,10 +54,18 @@ def record(
     target_id: str = "",
     detail: dict[str, Any] | None = None,
 ) -> Path:
+    entry = _sealed(data_key, actor, action, target_type, target_id, detail)
+    return _write(data_dir, f"{_unique()}.json", entry)
+
+
+def _unique() -> str:
+    return f"{time.time_ns()}-{secrets.token_hex(4)}"
+
+
+def _write(data_dir: Path, name: str, entry: dict[str, Any]) -> Path:
     folder = Path(data_dir) / FOLDER
     make_folder(folder)
-    entry = _sealed(data_key, actor, action, target_type, target_id, detail)
-    path = folder / f"{time.time_ns()}-{secrets.token_hex(4)}.json"
+    path = folder / name
     atomic_write_bytes(path, json.dumps(entry).encode("utf-8"))
     return path
 
@@ -100,14 +108,9 @@ def prepare(
     like any event but named `<pid>-....json.prepared`, so flush() leaves it alone until
     commit() renames it. If the writer dies in between, flush() decides by whether the
     file `about` is there."""
-    folder = Path(data_dir) / FOLDER
-    make_folder(folder)
     entry = _sealed(data_key, actor, action, target_type, target_id, detail)
     entry["file"] = str(Path(about).absolute())  # not sealed: it only settles a dead run
-    name = f"{os.getpid()}-{time.time_ns()}-{secrets.token_hex(4)}.json{PREPARED}"
-    prepared = folder / name
-    atomic_write_bytes(prepared, json.dumps(entry).encode("utf-8"))
-    return prepared
+    return _write(data_dir, f"{os.getpid()}-{_unique()}.json{PREPARED}", entry)
 
 
 def commit(prepared: Path) -> Path:
