@@ -119,3 +119,16 @@ class FolderAccessError(PeerDeskError):
             "to give it access (on a shared workstation: membership of the clinic's group, "
             "'peerdesk' on Linux)"
         )
+
+
+class ServerUnavailableError(PeerDeskError):
+    """The clinic's database server cannot be reached, refused the login, or the
+    connection was lost; nothing unconfirmed was kept as saved."""
+
+    exit_code = 16
+
+
+class ServerSchemaError(PeerDeskError):
+    """The server's database is set up for another PeerDesk release (or not at all)."""
+
+    exit_code = 17
