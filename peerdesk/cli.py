@@ -310,7 +310,7 @@ it_log = logging.getLogger("peerdesk.it")
 def _command_name(args: argparse.Namespace) -> str:
     if args.command is None:
         return "the desktop app (demo)" if args.demo else "the desktop app"
-    parts = ("user_command", "import_kind", "service_command", "policy_command")
+    parts = ("user_command", "import_kind", "service_command", "policy_command", "server_command")
     sub = [getattr(args, a, None) for a in parts]
     return " ".join(str(p) for p in (args.command, *sub) if p)
 

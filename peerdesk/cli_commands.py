@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from peerdesk import cli_report, cli_service
+from peerdesk import cli_report, cli_server, cli_service
 from peerdesk.cli import (
     open_for_command,
     read_credentials,
@@ -24,6 +24,7 @@ from peerdesk.errors import IntegrityProblem, PeerDeskError, StoreExistsError, U
 EXTRA_COMMANDS: list[Callable[[Any, Callable[[argparse.ArgumentParser], None]], None]] = [
     cli_report.register,
     cli_service.register,
+    cli_server.register,
 ]
 
 

@@ -46,13 +46,15 @@ def _reason(exc: BaseException) -> str:
             "the server refused the login (the password in this computer's keyring or "
             "PEERDESK_DB_PASSWORD is wrong or missing)"
         )
-    if "certificate verify failed" in message or "certificate" in message:
+    if "no encryption" in message or "does not support ssl" in message:
+        return "the server does not offer TLS; PeerDesk never connects without it"
+    if "certificate" in message or "ssl error" in message:
+        # OpenSSL words it many ways ("certificate verify failed", "provider signature
+        # failure" for a look-alike CA); each means the server did not prove who it is.
         return (
             "the server's certificate does not match the clinic CA and host name in the "
             "machine policy"
         )
-    if "no encryption" in message or "does not support ssl" in message:
-        return "the server does not offer TLS; PeerDesk never connects without it"
     if "pg_hba.conf" in message:
         return "the server does not accept this login from this computer (pg_hba.conf)"
     if "does not exist" in message and "database" in message:
