@@ -194,3 +194,57 @@ def test_cli_server_init_status_and_commands(server: ServerSetup) -> None:
         stdin=ADMIN_PW + "\n", env=server.env, data_dir=server.data_dir,
     )  # fmt: skip
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def _month_json(data_dir: Path, env: dict[str, str], month: str) -> dict:
+    done = run_cli(
+        "report", "--month", month, "--json", "--user", "coordinator", "--password-stdin",
+        stdin=DEMO_PW + "\n", env=env, data_dir=data_dir,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    figures.pop("generated_at", None)
+    return figures
+
+
+DEMO_PW = "demo passphrase for tests"
+
+
+def test_demo_on_a_new_server_reports_the_same_month_as_a_local_store(
+    server: ServerSetup, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    args = ("demo", "--sessions", "400", "--seed", "7", "--password-stdin")
+    local = tmp_path / "local-demo"
+    done = run_cli("--data-dir", str(local), *args, stdin=DEMO_PW + "\n")
+    assert done.returncode == 0, done.stderr
+    here = ("--data-dir", str(server.data_dir))
+    done = run_cli(*here, *args, stdin=DEMO_PW + "\n", env=server.env)
+    assert done.returncode == 0, done.stderr
+    last = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    on_server = _month_json(server.data_dir, server.env, last)
+    assert on_server == _month_json(local, {}, last)
+    assert any(v for v in json.dumps(on_server) if v.isdigit() and v != "0")
+
+
+def test_demo_fills_a_server_set_up_by_init(server: ServerSetup) -> None:
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    here = ("--data-dir", str(server.data_dir))
+    refused = run_cli(*here, "demo", "--sessions", "50", env=server.env)
+    assert "--user" in assert_one_line_error(refused)
+    done = run_cli(
+        *here, "demo", "--sessions", "200", "--user", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    password = done.stdout.split("Password for every demo account: ")[1].split()[0]
+    store, coord = open_store(server.data_dir, "coordinator", password)
+    with store:
+        assert coord.role == "coordinator"
+        assert store.is_demo()
+    again = run_cli(
+        *here, "demo", "--sessions", "20", "--user", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env,
+    )  # fmt: skip
+    assert "already holds participants" in assert_one_line_error(again)
