@@ -102,6 +102,12 @@ def store_exists(data_dir: Path) -> bool:
     return backend_for(Path(data_dir)).exists()
 
 
+def key_document(data_dir: Path) -> KeyslotFile:
+    """The store's key document, read without unlocking: keyslots.json in the folder, or
+    the server's key table (what the sign-in screen may show, and the keyring unlock)."""
+    return backend_for(Path(data_dir)).keyslots()
+
+
 class Store:
     """An unlocked store: engine, key and instance lock. Close it to drop all three."""
 
