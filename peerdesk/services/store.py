@@ -102,6 +102,13 @@ def store_exists(data_dir: Path) -> bool:
     return backend_for(Path(data_dir)).exists()
 
 
+def store_location(data_dir: Path) -> str | None:
+    """The clinic server the store is on ("host:port/database"), or None for the local
+    file in data_dir (read from the machine policy, without connecting)."""
+    backend = backend_for(Path(data_dir))
+    return backend.config.label if isinstance(backend, PostgresBackend) else None
+
+
 def key_document(data_dir: Path) -> KeyslotFile:
     """The store's key document, read without unlocking: keyslots.json in the folder, or
     the server's key table (what the sign-in screen may show, and the keyring unlock)."""
