@@ -248,3 +248,26 @@ def test_demo_fills_a_server_set_up_by_init(server: ServerSetup) -> None:
         stdin=ADMIN_PW + "\n", env=server.env,
     )  # fmt: skip
     assert "already holds participants" in assert_one_line_error(again)
+
+
+def test_a_policy_saved_on_one_workstation_applies_on_every_workstation(
+    server: ServerSetup,
+) -> None:
+    from peerdesk.services import policy_admin, verify
+
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    store, admin = open_store(server.data_dir, "boss", ADMIN_PW)
+    with store:
+        policy_admin.save_policy(store, admin, {"idle_lock_minutes": 4})
+    other = server.workstation("reception")  # has no policy.toml of its own
+    store, admin = open_store(other, "boss", ADMIN_PW)
+    with store:
+        assert store.policy.idle_lock_minutes == 4
+        assert store.warnings == []
+        assert verify.verify_store(store, admin).problems == []
+    # A workstation's own file may tighten, never loosen, what was saved.
+    (other / "policy.toml").write_text("idle_lock_minutes = 30\n")
+    store, admin = open_store(other, "boss", ADMIN_PW)
+    with store:
+        assert store.policy.idle_lock_minutes == 4
+        assert any("loosen" in w for w in store.warnings)
