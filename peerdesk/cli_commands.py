@@ -110,9 +110,14 @@ def self_test(args: argparse.Namespace) -> int:
 
 
 def init(args: argparse.Namespace) -> int:
+    from peerdesk.services.server_store import on_server
     from peerdesk.services.store import create_store
 
     data_dir = _data_dir(args)
+    if on_server(data_dir):
+        raise UsageError(
+            "the machine policy names a clinic server; set it up with 'peerdesk server init'"
+        )
     password = read_secret(args, "Password for the new admin account: ")
     if sys.stdin.isatty() and not args.password_stdin:
         import getpass

@@ -271,3 +271,12 @@ def test_a_policy_saved_on_one_workstation_applies_on_every_workstation(
     with store:
         assert store.policy.idle_lock_minutes == 4
         assert any("loosen" in w for w in store.warnings)
+
+
+def test_local_init_is_refused_in_server_mode(server: ServerSetup) -> None:
+    done = run_cli(
+        "init", "--admin", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env, data_dir=server.data_dir,
+    )  # fmt: skip
+    assert "peerdesk server init" in assert_one_line_error(done)
+    assert not (server.data_dir / "peerdesk.db").exists()
