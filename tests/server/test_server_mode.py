@@ -12,6 +12,7 @@ import pytest
 
 from peerdesk.errors import (
     AuthenticationError,
+    ServerSchemaError,
     ServerUnavailableError,
     StoreExistsError,
     ThrottledError,
@@ -280,3 +281,21 @@ def test_local_init_is_refused_in_server_mode(server: ServerSetup) -> None:
     )  # fmt: skip
     assert "peerdesk server init" in assert_one_line_error(done)
     assert not (server.data_dir / "peerdesk.db").exists()
+
+
+def test_a_server_set_up_by_a_newer_release_is_refused_in_one_line(server: ServerSetup) -> None:
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    with psycopg.connect(
+        server.cluster.dsn(server.database), password=server.cluster.password
+    ) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0999_from_the_future'")
+    with pytest.raises(ServerSchemaError, match="newer PeerDesk release"):
+        open_store(server.data_dir, "boss", ADMIN_PW)
+    done = run_cli(
+        "report", "--month", "2026-01", "--json", "--user", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env, data_dir=server.data_dir,
+    )  # fmt: skip
+    assert "newer PeerDesk release" in assert_one_line_error(done)
+    assert done.returncode == 17
+    status = run_cli("server", "status", env=server.env, data_dir=server.data_dir)
+    assert status.returncode == 17
