@@ -299,3 +299,22 @@ def test_a_server_set_up_by_a_newer_release_is_refused_in_one_line(server: Serve
     assert done.returncode == 17
     status = run_cli("server", "status", env=server.env, data_dir=server.data_dir)
     assert status.returncode == 17
+
+
+def test_failures_queued_from_two_workstations_all_reach_the_audit_log(
+    server: ServerSetup,
+) -> None:
+    from sqlalchemy import select
+
+    from peerdesk.models import AuditEvent
+
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    for folder in (server.workstation("a"), server.workstation("b")):
+        with pytest.raises(AuthenticationError):
+            open_store(folder, "boss", "a wrong password here")
+    store, _ = open_store(server.workstation("c"), "boss", ADMIN_PW)
+    with store, store.session() as s:
+        failed = s.scalars(select(AuditEvent.detail).where(AuditEvent.action == "login.failed"))
+        counts = [json.loads(d)["count"] for d in failed]
+    assert sum(counts) == 2
+    assert "pending_events" not in backend_for(server.data_dir).keyslots().data
