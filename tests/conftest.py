@@ -109,6 +109,8 @@ def store_dir(tmp_path: Path) -> StoreInfo:
 
     data_dir = tmp_path / "store"
     create = create_server_store if on_server(data_dir) else create_store
+    if create is create_server_store:
+        data_dir.mkdir()  # the workstation's own folder (its policy.toml, IT log, drafts)
     recovery = create(data_dir, "admin", ADMIN_PW, "Admin", "Test Clinic")
     store, admin = open_store(data_dir, "admin", ADMIN_PW)
     with store:
@@ -130,6 +132,9 @@ def run_cli(
         full_env["PEERDESK_DATA_DIR"] = str(data_dir)
     # Never the machine's own policy or /var/log/peerdesk: a test names them when it needs them.
     full_env["PEERDESK_POLICY"] = NO_MACHINE_POLICY
+    if TEST_ENGINE == "postgresql":  # the test's own server (server_engine below)
+        full_env["PEERDESK_POLICY"] = os.environ["PEERDESK_POLICY"]
+        full_env["PEERDESK_DB_PASSWORD"] = os.environ["PEERDESK_DB_PASSWORD"]
     logs = Path(data_dir).parent if data_dir is not None else Path(tempfile.gettempdir())
     full_env["PEERDESK_LOG_DIR"] = str(logs / "peerdesk-test-it-logs")
     full_env.update(env or {})
@@ -155,6 +160,23 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     assert "Traceback" not in result.stderr
     assert lines[0].startswith("peerdesk: ")
     return lines[0]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "local_store_only: reads or edits the store's files (keyslots.json, peerdesk.db) "
+        "directly; not run when the suite runs on PostgreSQL",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if TEST_ENGINE != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="works on the local store's files (local_store_only)")
+    for item in items:
+        if item.get_closest_marker("local_store_only"):
+            item.add_marker(skip)
 
 
 # PEERDESK_TEST_ENGINE=postgresql runs the service tests against a real server: every test
