@@ -22,6 +22,7 @@ import sqlcipher3
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from peerdesk.errors import (
     AuthenticationError,
@@ -36,7 +37,7 @@ from peerdesk.errors import (
 from peerdesk.faults import fault
 from peerdesk.models import AuditEvent, Setting, Site, User, new_id, schema, utcnow
 from peerdesk.models.engine import make_engine, make_session_factory
-from peerdesk.services import audit, integrity, pending_events
+from peerdesk.services import audit, integrity, pending_events, record_versions
 from peerdesk.services.auth import ADMIN, SYSTEM, Actor
 from peerdesk.services.files import (
     os_error_message,
@@ -169,6 +170,10 @@ class Store:
                     yield session
             except OSError as exc:
                 raise os_error_message(exc, self.db_path) from exc
+            except StaleDataError as exc:
+                # Another writer saved the same record between the version check and the
+                # write (services/record_versions.py): say who, never overwrite.
+                raise record_versions.after_race(self.session, session, exc) from exc
             except (SQLAlchemyError, sqlcipher3.Error) as exc:
                 # Damage, a full disk, permissions (faults.py): one clear sentence, and the
                 # transaction rolled back. Other errors (a constraint) stay for the caller.
