@@ -582,6 +582,7 @@ class QuickEntryForm(QGroupBox):
         was typed, and loads their version only when the person agrees."""
         self.error.setText(sentence(str(exc)))
         self.error.show()
+        self.page.model.load_all_loaded_again()  # the list shows their change meanwhile
         if self.editing is None or not self.page.dialogs.offer_reload(
             self, self.tr("Correct session"), str(exc)
         ):
