@@ -250,3 +250,62 @@ def test_an_old_store_upgrades_and_its_rows_start_at_version_1(tmp_path):
         assert loaded.version == 1
         episodes.close_episode(store, coord, ep, version=loaded.version)
         assert episodes.get_episode(store, coord, ep).version == 2
+
+
+RACE_THEN_CLI = """
+import sys
+from sqlalchemy import update
+from peerdesk.models import User
+from peerdesk.services import record_versions
+
+real = record_versions.check
+
+def check_then_race(s, row, loaded):
+    real(s, row, loaded)
+    # what a second writer's commit does on a server, landing after the check
+    s.execute(
+        update(User).where(User.id == row.id).values(version=User.version + 1),
+        execution_options={"synchronize_session": False},
+    )
+
+record_versions.check = check_then_race
+from peerdesk.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_the_cli_says_it_in_one_line_with_its_own_exit_code(store_dir, tmp_path):
+    """`peerdesk user disable` loads and writes in one transaction; a write racing it
+    still ends in one line and exit code 16, and the account is unchanged."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import NO_MACHINE_POLICY, assert_one_line_error, fast_kdf_env
+
+    launcher = tmp_path / "race_cli.py"
+    launcher.write_text(RACE_THEN_CLI, encoding="utf-8")
+    env = fast_kdf_env({k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")})
+    env.update(
+        PEERDESK_DATA_DIR=str(store_dir.data_dir),
+        PEERDESK_POLICY=NO_MACHINE_POLICY,
+        PEERDESK_LOG_DIR=str(tmp_path / "logs"),
+        PEERDESK_PASSWORD=ADMIN_PW,
+    )
+    r = subprocess.run(
+        [sys.executable, str(launcher), "user", "disable", "alice", "--user", "admin"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=os.getcwd(),
+    )
+    line = assert_one_line_error(r)
+    assert r.returncode == 16, r.stderr
+    assert line == (
+        "peerdesk: error: This account was changed by someone else; reload it to see their change."
+    )
+    store, admin = open_store(store_dir.data_dir, "admin", ADMIN_PW)
+    with store:
+        alice = next(u for u in accounts.list_users(store, admin) if u.username == "alice")
+        assert alice.state == "active"
