@@ -88,7 +88,7 @@ class StaleEditError(PeerDeskError):
     time); reload it to see their change."); the form that raised it keeps its input.
     """
 
-    exit_code = 16
+    exit_code = 18  # 16 and 17 are server mode's (lost server, schema)
 
 
 class IntegrityProblem(PeerDeskError):

@@ -75,7 +75,7 @@ def test_second_correction_of_a_resource_is_refused_naming_the_first(store_dir):
         now = next(r for r in resources.list_resources(store, coord) if r.id == made.id)
         assert (now.phone, now.hours, now.notes) == ("555-0199", "22-06", "")
         assert now.version == 2
-    assert StaleEditError.exit_code == 16
+    assert StaleEditError.exit_code == 18
 
 
 def test_an_edit_without_a_conflict_saves_and_bumps_the_version(store_dir):
@@ -238,9 +238,8 @@ def test_an_old_store_upgrades_and_its_rows_start_at_version_1(tmp_path):
     with store:
         with store.session() as s:
             for table in VERSIONED:
-                # (The sign-in itself wrote the coordinator's last_login_at: version 2.)
-                where = " WHERE username != 'coordinator'" if table == "users" else ""
-                sql = f'SELECT DISTINCT version FROM "{table}"{where}'
+                # (users too: the sign-in wrote last_login_at, which moves no version)
+                sql = f'SELECT DISTINCT version FROM "{table}"'
                 assert s.execute(text(sql)).scalars().all() == ([1] if counts[table] else [])
             after = dict(s.execute(text(pages)).all())
             assert {t: after[t] for t in VERSIONED} == {t: before[t] for t in VERSIONED}
@@ -276,7 +275,7 @@ sys.exit(main(sys.argv[1:]))
 
 def test_the_cli_says_it_in_one_line_with_its_own_exit_code(store_dir, tmp_path):
     """`peerdesk user disable` loads and writes in one transaction; a write racing it
-    still ends in one line and exit code 16, and the account is unchanged."""
+    still ends in one line and exit code 18, and the account is unchanged."""
     import os
     import subprocess
     import sys
@@ -301,7 +300,7 @@ def test_the_cli_says_it_in_one_line_with_its_own_exit_code(store_dir, tmp_path)
         cwd=os.getcwd(),
     )
     line = assert_one_line_error(r)
-    assert r.returncode == 16, r.stderr
+    assert r.returncode == 18, r.stderr
     assert line == (
         "peerdesk: error: This account was changed by someone else; reload it to see their change."
     )
@@ -309,3 +308,20 @@ def test_the_cli_says_it_in_one_line_with_its_own_exit_code(store_dir, tmp_path)
     with store:
         alice = next(u for u in accounts.list_users(store, admin) if u.username == "alice")
         assert alice.state == "active"
+
+
+def test_a_sign_in_moves_no_account_version_but_an_account_edit_does(store_dir):
+    from conftest import SUP_B_PW
+
+    store, admin = open_store(store_dir.data_dir, "admin", ADMIN_PW)
+    with store:
+        listed = next(u for u in accounts.list_users(store, admin) if u.username == "bob")
+    store, _bob = open_store(store_dir.data_dir, "bob", SUP_B_PW)  # bob signs in meanwhile
+    store.close()
+    store, admin = open_store(store_dir.data_dir, "admin", ADMIN_PW)
+    with store:
+        bob = next(u for u in accounts.list_users(store, admin) if u.username == "bob")
+        assert bob.last_login_at is not None and bob.version == listed.version == 1
+        accounts.disable_user(store, admin, "bob", version=listed.version)  # not refused
+        after = next(u for u in accounts.list_users(store, admin) if u.username == "bob")
+        assert (after.state, after.version) == ("disabled", 2)

@@ -90,8 +90,22 @@ class VersionedMixin:
     person loaded into the form (services/record_versions.py). See docs/concurrency.md.
     """
 
-    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
+    version: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=1, server_default=text("1")
+    )
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - declared_attr takes the class
         return {"version_id_col": cls.version}
+
+
+class CheckedVersionMixin(VersionedMixin):
+    """A version that only the checked edits move (record_versions.check sets it), not
+    every UPDATE: for accounts, whose last_login_at every sign-in writes. Each UPDATE still
+    says WHERE version = :loaded, so an edit racing a sign-in is still caught, but two
+    sign-ins of one person at once never refuse each other, and a sign-in never makes an
+    administrator's "disable" blame the wrong person."""
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - declared_attr takes the class
+        return {"version_id_col": cls.version, "version_id_generator": False}

@@ -250,6 +250,7 @@ def _new_slot(
             )
         pw = check_new_password(new_password, store.policy.min_password_length, user.username)
         _refuse_losing_notes(store, s, actor, user, "reset")
+        record_versions.check(s, user, None)  # an account edit: moves its version
         user.state = "active"
         user.updated_by = actor.user_id
         keys = store.note_keys

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from peerdesk.errors import PeerDeskError, StaleEditError
@@ -75,6 +75,10 @@ def check(s: Session, row: VersionedMixin, loaded: int | None) -> None:
     s.info.setdefault(CHECKED, []).append((type(row), row.id, seen))  # type: ignore[attr-defined]
     if loaded is not None and row.version != loaded:
         raise StaleEditError(describe_change(s, row))
+    if inspect(type(row)).version_id_generator is False:
+        # models.CheckedVersionMixin: only a checked edit moves the version (the UPDATE
+        # still says WHERE version = :seen).
+        row.version = seen + 1
 
 
 _TABLE = re.compile(r"on table '([a-z_]+)'")
