@@ -81,6 +81,16 @@ class ImportFileError(ValidationError):
     pass
 
 
+class StaleEditError(PeerDeskError):
+    """Someone else saved the record after this person loaded it: nothing was saved.
+
+    The message names who and when ("This session was changed by Sam Lee at 14:05 (local
+    time); reload it to see their change."); the form that raised it keeps its input.
+    """
+
+    exit_code = 18  # 16 and 17 are server mode's (lost server, schema)
+
+
 class IntegrityProblem(PeerDeskError):
     exit_code = 10
 

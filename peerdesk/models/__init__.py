@@ -2,7 +2,7 @@
 
 from peerdesk.models.accounts import Setting, Site, User
 from peerdesk.models.audit import AuditEvent
-from peerdesk.models.base import Base, new_id, utcnow
+from peerdesk.models.base import Base, VersionedMixin, new_id, utcnow
 from peerdesk.models.casework import (
     CheckIn,
     Episode,
@@ -44,6 +44,7 @@ __all__ = [
     "SupporterCheckIn",
     "SupporterProfile",
     "TrainingRecord",
+    "VersionedMixin",
     "User",
     "new_id",
     "utcnow",

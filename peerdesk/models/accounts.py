@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from peerdesk.models.base import Base, RecordMixin
+from peerdesk.models.base import Base, CheckedVersionMixin, RecordMixin
 
 
 class Site(RecordMixin, Base):
@@ -16,7 +16,7 @@ class Site(RecordMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
 
 
-class User(RecordMixin, Base):
+class User(CheckedVersionMixin, RecordMixin, Base):
     __tablename__ = "users"
 
     username: Mapped[str] = mapped_column(String(64), unique=True)

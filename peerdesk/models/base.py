@@ -7,9 +7,10 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import DateTime, Integer, MetaData, String, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # A fixed naming convention keeps constraint names stable, which Alembic's batch
 # mode on SQLite needs to alter tables later.
@@ -77,3 +78,34 @@ class RecordMixin:
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(36))
     updated_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class VersionedMixin:
+    """A version number on records that people correct after saving them.
+
+    SQLAlchemy's version counter (version_id_col): every ORM UPDATE of the row says
+    ``WHERE version = :loaded`` and sets it one higher, so two people saving over each
+    other never silently overwrite: the second UPDATE matches no row (StaleDataError,
+    turned into StaleEditError by Store.session). Services also compare the version the
+    person loaded into the form (services/record_versions.py). See docs/concurrency.md.
+    """
+
+    version: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=1, server_default=text("1")
+    )
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - declared_attr takes the class
+        return {"version_id_col": cls.version}
+
+
+class CheckedVersionMixin(VersionedMixin):
+    """A version that only the checked edits move (record_versions.check sets it), not
+    every UPDATE: for accounts, whose last_login_at every sign-in writes. Each UPDATE still
+    says WHERE version = :loaded, so an edit racing a sign-in is still caught, but two
+    sign-ins of one person at once never refuse each other, and a sign-in never makes an
+    administrator's "disable" blame the wrong person."""
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - declared_attr takes the class
+        return {"version_id_col": cls.version, "version_id_generator": False}

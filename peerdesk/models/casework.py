@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from peerdesk.models.base import Base, RecordMixin
+from peerdesk.models.base import Base, RecordMixin, VersionedMixin
 
 
-class Participant(RecordMixin, Base):
+class Participant(VersionedMixin, RecordMixin, Base):
     __tablename__ = "participants"
 
     code: Mapped[str] = mapped_column(String(20), unique=True)  # pseudonymous, always present
@@ -25,7 +25,7 @@ class Participant(RecordMixin, Base):
     consent_on: Mapped[date | None] = mapped_column(Date)
 
 
-class Episode(RecordMixin, Base):
+class Episode(VersionedMixin, RecordMixin, Base):
     __tablename__ = "episodes"
 
     participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), index=True)
@@ -40,7 +40,7 @@ class Episode(RecordMixin, Base):
     series_length: Mapped[int | None] = mapped_column(Integer)
 
 
-class SupportSession(RecordMixin, Base):
+class SupportSession(VersionedMixin, RecordMixin, Base):
     __tablename__ = "support_sessions"
 
     episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"), index=True)
@@ -105,7 +105,7 @@ class CheckIn(RecordMixin, Base):
     taken_on: Mapped[date] = mapped_column(Date)
 
 
-class OutcomeAnswer(RecordMixin, Base):
+class OutcomeAnswer(VersionedMixin, RecordMixin, Base):
     """Were the person's needs met, asked at the end of a series or when an episode closes
     (session_id empty), with an optional satisfaction rating."""
 

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from peerdesk.models.base import Base, RecordMixin
+from peerdesk.models.base import Base, RecordMixin, VersionedMixin
 
 
-class Resource(RecordMixin, Base):
+class Resource(VersionedMixin, RecordMixin, Base):
     __tablename__ = "resources"
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -25,7 +25,7 @@ class Resource(RecordMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Referral(RecordMixin, Base):
+class Referral(VersionedMixin, RecordMixin, Base):
     __tablename__ = "referrals"
 
     episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"), index=True)

@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from peerdesk.models.base import Base, RecordMixin
+from peerdesk.models.base import Base, RecordMixin, VersionedMixin
 
 
-class SupporterProfile(RecordMixin, Base):
+class SupporterProfile(VersionedMixin, RecordMixin, Base):
     __tablename__ = "supporters"
 
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), unique=True)
@@ -26,7 +26,7 @@ class SupporterProfile(RecordMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default="active")  # active|on_leave|inactive
 
 
-class Course(RecordMixin, Base):
+class Course(VersionedMixin, RecordMixin, Base):
     __tablename__ = "courses"
 
     code: Mapped[str] = mapped_column(String(50), unique=True)
@@ -37,7 +37,7 @@ class Course(RecordMixin, Base):
     validity_months: Mapped[int | None] = mapped_column(Integer)
 
 
-class TrainingRecord(RecordMixin, Base):
+class TrainingRecord(VersionedMixin, RecordMixin, Base):
     __tablename__ = "training_records"
 
     supporter_id: Mapped[str] = mapped_column(ForeignKey("supporters.id"), index=True)
@@ -46,7 +46,7 @@ class TrainingRecord(RecordMixin, Base):
     expires_on: Mapped[date | None] = mapped_column(Date)
 
 
-class SupervisionEntry(RecordMixin, Base):
+class SupervisionEntry(VersionedMixin, RecordMixin, Base):
     __tablename__ = "supervision_entries"
 
     supporter_id: Mapped[str] = mapped_column(ForeignKey("supporters.id"), index=True)

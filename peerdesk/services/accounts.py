@@ -19,7 +19,7 @@ from peerdesk.errors import (
     ValidationError,
 )
 from peerdesk.models import NoteKey, Site, SupporterProfile, User
-from peerdesk.services import integrity
+from peerdesk.services import integrity, record_versions
 from peerdesk.services.auth import ROLES, SUPPORTER, Actor
 from peerdesk.services.keyslots import RECOVERY_ALPHABET, Throttle, canonical_recovery_key
 from peerdesk.services.notes import (
@@ -46,6 +46,7 @@ class UserInfo:
     last_login_at: datetime | None
     locked_out: bool
     first_password: bool = False  # still on the password an administrator set
+    version: int = 1  # the record's version when read (services/record_versions.py)
 
 
 def actor_for(session: Session, user: User) -> Actor:
@@ -72,6 +73,7 @@ def _info(store: Store, user: User) -> UserInfo:
         user.last_login_at,
         locked,
         first_password=bool(slot and slot.get("must_change") is True),
+        version=user.version,
     )
 
 
@@ -179,12 +181,14 @@ def _get_user(s: Session, username: str) -> User:
     return user
 
 
-def disable_user(store: Store, actor: Actor, username: str) -> None:
-    """Disable an account and delete its keyslot, so the password no longer opens the store."""
+def disable_user(store: Store, actor: Actor, username: str, version: int | None = None) -> None:
+    """Disable an account and delete its keyslot, so the password no longer opens the store.
+    version: the account's version when the list showed it (UserInfo.version)."""
     actor.require("accounts.write", "disable accounts")
     integrity.require_signer(store, "disable accounts")
     with store.session() as s:
         user = _get_user(s, username)
+        record_versions.check(s, user, version)
         if user.id == actor.user_id:
             raise ValidationError("you cannot disable your own account")
         _refuse_losing_notes(store, s, actor, user, "disable")
@@ -246,6 +250,7 @@ def _new_slot(
             )
         pw = check_new_password(new_password, store.policy.min_password_length, user.username)
         _refuse_losing_notes(store, s, actor, user, "reset")
+        record_versions.check(s, user, None)  # an account edit: moves its version
         user.state = "active"
         user.updated_by = actor.user_id
         keys = store.note_keys

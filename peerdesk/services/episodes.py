@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from peerdesk.errors import NotFoundError, PermissionDeniedError, ValidationError
 from peerdesk.models import Episode, Participant, SupporterProfile, SupportSession
+from peerdesk.services import record_versions
 from peerdesk.services.auth import Actor
 from peerdesk.services.scope import episode_filter, is_program_wide, participant_filter
 from peerdesk.services.store import Store
@@ -30,6 +31,7 @@ class EpisodeInfo:
     session_count: int
     series_length: int = 3
     lived_experience_wanted: str = ""
+    version: int = 1  # the record's version when read (services/record_versions.py)
 
 
 def _select():  # noqa: ANN202 - a SQLAlchemy Select of several entities
@@ -61,6 +63,7 @@ def _info(row) -> EpisodeInfo:  # noqa: ANN001
         int(count or 0),
         e.series_length or 3,
         e.lived_experience_wanted,
+        e.version,
     )
 
 
@@ -109,12 +112,15 @@ def open_episode(
         return _info(s.execute(_select().where(Episode.id == e.id)).one())
 
 
-def assign_episode(store: Store, actor: Actor, episode_id: str, supporter_id: str) -> None:
+def assign_episode(
+    store: Store, actor: Actor, episode_id: str, supporter_id: str, version: int | None = None
+) -> None:
     actor.require("casework.program", "assign episodes")
     with store.session() as s:
         e = s.get(Episode, episode_id)
         if e is None:
             raise NotFoundError("no such episode")
+        record_versions.check(s, e, version)
         if s.get(SupporterProfile, supporter_id) is None:
             raise NotFoundError("no such supporter")
         e.supporter_id = supporter_id
@@ -123,12 +129,17 @@ def assign_episode(store: Store, actor: Actor, episode_id: str, supporter_id: st
 
 
 def close_episode(
-    store: Store, actor: Actor, episode_id: str, closed_on: date | None = None
+    store: Store,
+    actor: Actor,
+    episode_id: str,
+    closed_on: date | None = None,
+    version: int | None = None,
 ) -> None:
     with store.session() as s:
         e = s.scalar(select(Episode).where(Episode.id == episode_id, episode_filter(actor)))
         if e is None:
             raise NotFoundError("no such episode, or it is not yours")
+        record_versions.check(s, e, version)
         if e.closed_on is not None:
             raise ValidationError("this episode is already closed")
         e.closed_on = closed_on or date.today()

@@ -181,12 +181,16 @@ def suggest_supporters(
     return result
 
 
-def assign_supporter(store: Store, actor: Actor, episode_id: str, supporter_id: str) -> None:
-    """Assign after matching: coordinators, or supporters where policy allows (to themself)."""
+def assign_supporter(
+    store: Store, actor: Actor, episode_id: str, supporter_id: str, version: int | None = None
+) -> None:
+    """Assign after matching: coordinators, or supporters where policy allows (to themself).
+    version: the episode's version when the matching dialog loaded it."""
+    from peerdesk.services import record_versions
     from peerdesk.services.episodes import assign_episode
 
     if actor.can("casework.program"):
-        assign_episode(store, actor, episode_id, supporter_id)
+        assign_episode(store, actor, episode_id, supporter_id, version)
         return
     if not store.policy.supporters_may_assign or supporter_id != actor.supporter_id:
         raise PermissionDeniedError("only a coordinator can assign another supporter")
@@ -199,6 +203,7 @@ def assign_supporter(store: Store, actor: Actor, episode_id: str, supporter_id: 
         ):
             # A supporter may take on an episode they opened that nobody else holds.
             raise NotFoundError("no such episode, or it is not yours")
+        record_versions.check(s, ep, version)
         ep.supporter_id = supporter_id
         ep.updated_by = actor.user_id
         store.audit(s, actor, "episode.assign", "episode", ep.id, {"supporter_id": supporter_id})

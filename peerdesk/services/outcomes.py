@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from peerdesk.errors import NotFoundError, ValidationError
 from peerdesk.models import Episode, OutcomeAnswer, SupportSession
+from peerdesk.services import record_versions
 from peerdesk.services.auth import Actor
 from peerdesk.services.scope import episode_filter
 from peerdesk.services.store import Store
@@ -38,6 +39,7 @@ class OutcomeInfo:
     answered_on: date
     needs_met: str
     satisfaction: int | None
+    version: int = 1  # the record's version when read (services/record_versions.py)
 
 
 def _check(needs_met: str, satisfaction: int | None, answered_on: date) -> None:
@@ -63,8 +65,10 @@ def record_outcome(
     satisfaction: int | None = None,
     session_id: str | None = None,
     answered_on: date | None = None,
+    version: int | None = None,
 ) -> OutcomeInfo:
-    """One answer per series end (session_id) or episode close; asking again replaces it."""
+    """One answer per series end (session_id) or episode close; asking again replaces it.
+    version: the answer's version when the form showed it, when replacing one."""
     actor.require_any(("casework.own", "casework.program"), "record outcomes")
     on = answered_on or date.today()
     _check(needs_met, satisfaction, on)
@@ -83,7 +87,9 @@ def record_outcome(
                 else OutcomeAnswer.session_id == session_id,
             )
         )
-        if row is None:
+        if row is not None:
+            record_versions.check(s, row, version)
+        else:
             row = OutcomeAnswer(
                 episode_id=episode_id, session_id=session_id, created_by=actor.user_id
             )
@@ -103,7 +109,9 @@ def record_outcome(
 
 
 def _info(o: OutcomeAnswer) -> OutcomeInfo:
-    return OutcomeInfo(o.id, o.episode_id, o.session_id, o.answered_on, o.needs_met, o.satisfaction)
+    return OutcomeInfo(
+        o.id, o.episode_id, o.session_id, o.answered_on, o.needs_met, o.satisfaction, o.version
+    )
 
 
 def list_outcomes(store: Store, actor: Actor, episode_id: str) -> list[OutcomeInfo]:

@@ -34,6 +34,7 @@ class ParticipantInfo:
     contact: str | None
     consent_given: bool
     consent_on: date | None
+    version: int = 1  # the record's version when read (services/record_versions.py)
 
 
 def new_code() -> str:
@@ -52,6 +53,7 @@ def to_info(p: Participant) -> ParticipantInfo:
         p.contact,
         p.consent_given,
         p.consent_on,
+        p.version,
     )
 
 

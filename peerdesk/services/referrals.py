@@ -17,6 +17,7 @@ from peerdesk.models import (
     SupportSession,
     utcnow,
 )
+from peerdesk.services import record_versions
 from peerdesk.services.auth import Actor
 from peerdesk.services.scope import episode_filter
 from peerdesk.services.store import Store
@@ -61,6 +62,7 @@ class ReferralInfo:
     created_at: datetime
     overdue: bool
     history: tuple[StatusChange, ...] = ()
+    version: int = 1  # the record's version when read (services/record_versions.py)
 
 
 def _base() -> Select:
@@ -89,6 +91,7 @@ def _info(row, today: date, history: tuple[StatusChange, ...] = ()) -> ReferralI
         r.created_at,
         overdue,
         history,
+        r.version,
     )
 
 
@@ -161,12 +164,15 @@ def move_referral(
     status: str,
     note: str = "",
     at: datetime | None = None,
+    version: int | None = None,
 ) -> ReferralInfo:
+    """version: the referral's version when the person loaded it (ReferralInfo.version)."""
     with store.session() as s:
         row = s.execute(_base().where(Referral.id == referral_id, episode_filter(actor))).first()
         if row is None:
             raise NotFoundError("no such referral, or it is not yours")
         r = row[0]
+        record_versions.check(s, r, version)
         if status not in TRANSITIONS.get(r.status, ()):
             allowed = ", ".join(TRANSITIONS.get(r.status, ())) or "nothing (it is closed)"
             raise ValidationError(f"a referral that is {r.status} can move to: {allowed}")

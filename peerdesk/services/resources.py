@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 
 from peerdesk.errors import NotFoundError, ValidationError
 from peerdesk.models import Resource
+from peerdesk.services import record_versions
 from peerdesk.services.auth import Actor
 from peerdesk.services.store import Store
 
@@ -25,6 +26,7 @@ class ResourceInfo:
     hours: str
     notes: str
     active: bool
+    version: int = 1  # the record's version when read (services/record_versions.py)
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def validate_resource(data: ResourceInput) -> None:
 
 def to_info(r: Resource) -> ResourceInfo:
     return ResourceInfo(
-        r.id, r.name, r.kind, r.phone, r.email, r.address, r.hours, r.notes, r.active
+        r.id, r.name, r.kind, r.phone, r.email, r.address, r.hours, r.notes, r.active, r.version
     )
 
 
@@ -71,13 +73,21 @@ def add_resource(store: Store, actor: Actor, data: ResourceInput) -> ResourceInf
         return to_info(r)
 
 
-def update_resource(store: Store, actor: Actor, resource_id: str, data: ResourceInput) -> None:
+def update_resource(
+    store: Store,
+    actor: Actor,
+    resource_id: str,
+    data: ResourceInput,
+    version: int | None = None,
+) -> None:
+    """version: the version the form loaded (ResourceInfo.version)."""
     actor.require("resources.write", "edit the resource directory")
     validate_resource(data)
     with store.session() as s:
         r = s.get(Resource, resource_id)
         if r is None:
             raise NotFoundError("no such resource")
+        record_versions.check(s, r, version)
         for k, v in data.__dict__.items():
             setattr(r, k, v)
         r.updated_by = actor.user_id

@@ -20,7 +20,7 @@ from peerdesk.models import (
     new_id,
     utcnow,
 )
-from peerdesk.services import notes, session_pages
+from peerdesk.services import notes, record_versions, session_pages
 from peerdesk.services.auth import Actor
 from peerdesk.services.scope import (
     episode_filter,
@@ -61,6 +61,7 @@ class SessionInfo:
     # The reader wrote this note but no longer holds the key it was sealed with (after an
     # administrator's password reset); only emergency access can open it.
     notes_locked: bool = False
+    version: int = 1  # the record's version when read (services/record_versions.py)
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ def _info(
         notes,
         attendees,
         ss.referral_decision,
+        version=ss.version,
     )
 
 
@@ -242,14 +244,25 @@ def close_follow_ups_met(
     return [old.id for old in earlier]
 
 
-def update_session(store: Store, actor: Actor, session_id: str, data: SessionInput) -> SessionInfo:
-    """Corrections by the author; the audit log names the fields changed (never their text)."""
+def update_session(
+    store: Store,
+    actor: Actor,
+    session_id: str,
+    data: SessionInput,
+    version: int | None = None,
+) -> SessionInfo:
+    """Corrections by the author; the audit log names the fields changed (never their text).
+
+    version: the version the form loaded (SessionInfo.version); StaleEditError when
+    the session changed since.
+    """
     _validate(data)
     with store.session() as s:
         ss = s.get(SupportSession, session_id)
         # The author only: emergency access may read notes but never rewrite them.
         if ss is None or actor.user_id is None or ss.created_by != actor.user_id:
             raise PermissionDeniedError("only the author of a session can correct it")
+        record_versions.check(s, ss, version)
         if ss.withdrawn_at is not None:
             raise ValidationError("a withdrawn session cannot be corrected")
         ep = s.get(Episode, ss.episode_id)
@@ -293,7 +306,9 @@ def update_session(store: Store, actor: Actor, session_id: str, data: SessionInp
         return replace(info, notes=None, notes_locked=True) if old_notes is None else info
 
 
-def withdraw_session(store: Store, actor: Actor, session_id: str, reason: str) -> None:
+def withdraw_session(
+    store: Store, actor: Actor, session_id: str, reason: str, version: int | None = None
+) -> None:
     """Withdraw (not delete) a session: its author or a coordinator, with a reason."""
     if not reason.strip():
         raise ValidationError("give a reason for withdrawing the session")
@@ -305,6 +320,7 @@ def withdraw_session(store: Store, actor: Actor, session_id: str, reason: str) -
             raise NotFoundError("no such session, or it is not yours")
         if not (may_read_notes(actor, ss) or actor.can("casework.program")):
             raise PermissionDeniedError("only the author or a coordinator can withdraw a session")
+        record_versions.check(s, ss, version)
         if ss.withdrawn_at is not None:
             raise ValidationError("this session is already withdrawn")
         ss.withdrawn_at = utcnow()
@@ -313,13 +329,16 @@ def withdraw_session(store: Store, actor: Actor, session_id: str, reason: str) -
         store.audit(s, actor, "session.withdraw", "session", ss.id)
 
 
-def mark_follow_up_done(store: Store, actor: Actor, session_id: str, done_on: date) -> None:
+def mark_follow_up_done(
+    store: Store, actor: Actor, session_id: str, done_on: date, version: int | None = None
+) -> None:
     with store.session() as s:
         ss = s.scalar(
             select(SupportSession).where(SupportSession.id == session_id, session_filter(actor))
         )
         if ss is None:
             raise NotFoundError("no such session, or it is not yours")
+        record_versions.check(s, ss, version)
         ss.follow_up_done_on = done_on
         ss.updated_by = actor.user_id
         store.audit(s, actor, "session.follow_up_done", "session", ss.id)

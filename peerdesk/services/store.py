@@ -22,6 +22,7 @@ import sqlcipher3
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from peerdesk.errors import (
     AuthenticationError,
@@ -33,7 +34,7 @@ from peerdesk.errors import (
     StoreNotFoundError,
 )
 from peerdesk.models import AuditEvent, Setting, User, new_id, schema, utcnow
-from peerdesk.services import audit, integrity, pending_events, store_setup
+from peerdesk.services import audit, integrity, pending_events, record_versions, store_setup
 from peerdesk.services.auth import ADMIN, SYSTEM, Actor
 from peerdesk.services.files import (
     os_error_message,
@@ -176,6 +177,10 @@ class Store:
             try:
                 with session.begin():
                     yield session
+            except StaleDataError as exc:
+                # Another writer saved the same record between the version check and the
+                # write (services/record_versions.py): say who, never overwrite.
+                raise record_versions.after_race(self.session, session, exc) from exc
             except (OSError, SQLAlchemyError, sqlcipher3.Error) as exc:
                 # Damage, a full disk, permissions (faults.py), a lost server: one clear
                 # sentence, and the transaction rolled back. Other errors (a constraint)

@@ -16,6 +16,7 @@ from peerdesk.models import (
     SupporterProfile,
     TrainingRecord,
 )
+from peerdesk.services import record_versions
 from peerdesk.services.auth import Actor
 from peerdesk.services.store import Store
 from peerdesk.services.text_rules import check_one_line
@@ -59,6 +60,7 @@ class SupporterInfo:
     capacity: int
     status: str
     open_episodes: int
+    version: int = 1  # the record's version when read (services/record_versions.py)
 
 
 def validate_supporter(data: SupporterInput) -> None:
@@ -96,6 +98,7 @@ def _info(p: SupporterProfile, open_eps: int) -> SupporterInfo:
         p.capacity,
         p.status,
         int(open_eps or 0),
+        p.version,
     )
 
 
@@ -116,13 +119,21 @@ def add_supporter(store: Store, actor: Actor, data: SupporterInput) -> Supporter
         return _info(p, 0)
 
 
-def update_supporter(store: Store, actor: Actor, supporter_id: str, data: SupporterInput) -> None:
+def update_supporter(
+    store: Store,
+    actor: Actor,
+    supporter_id: str,
+    data: SupporterInput,
+    version: int | None = None,
+) -> None:
+    """version: the version the form loaded (SupporterInfo.version)."""
     actor.require("supporters.write", "edit supporters")
     validate_supporter(data)
     with store.session() as s:
         p = s.get(SupporterProfile, supporter_id)
         if p is None:
             raise NotFoundError("no such supporter")
+        record_versions.check(s, p, version)
         for f in fields(SupporterInput):
             if f.name != "user_id":
                 setattr(p, f.name, getattr(data, f.name))

@@ -115,6 +115,24 @@ class Dialogs:
         box.exec()
         return box.clickedButton() is yes
 
+    def offer_reload(self, parent: QWidget | None, title: str, message: str) -> bool:
+        """Someone else changed the record this form edits (StaleEditError): say who and
+        when, and ask. True only when the person agrees to reload and lose what they typed;
+        the form keeps its input otherwise (the default, also on Escape)."""
+        return self.confirm(
+            parent,
+            title,
+            message
+            + "\n\n"
+            + QMessageBox.tr(
+                "Nothing you typed has been saved, and it is still in the form. Reload "
+                "shows their change and throws away what you typed here; keep it to copy "
+                "what you need first."
+            ),
+            yes_text=QMessageBox.tr("Reload (throw away my input)"),
+            no_text=QMessageBox.tr("Keep my input"),
+        )
+
     @_modal
     def ask_text(
         self,

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from peerdesk.errors import PeerDeskError
+from peerdesk.errors import PeerDeskError, StaleEditError
 from peerdesk.services import (
     accounts,
     episodes,
@@ -254,6 +254,9 @@ class FormDialog(QDialog):
             work = self.background_work()
             if work is None:
                 self.value = self.submit()
+        except StaleEditError as exc:
+            self.stale(exc)
+            return
         except PeerDeskError as exc:
             self.show_error(str(exc))
             return
@@ -264,6 +267,23 @@ class FormDialog(QDialog):
         self.task = run_task(
             self, work, on_result=self._work_done, on_error=self._work_failed, show_progress=False
         )
+
+    def reload_record(self) -> bool:
+        """Dialogs that edit a saved record load it again here (its newest version) and
+        return True; the default has nothing to reload."""
+        return False
+
+    def stale(self, exc: StaleEditError) -> None:
+        """Someone else saved the record first: the message stays under the form, which
+        keeps what was typed; it is reloaded only when the person agrees."""
+        self.show_error(str(exc))
+        dialogs = window_attr(self, "dialogs")
+        if isinstance(dialogs, Dialogs) and dialogs.offer_reload(
+            self, self.windowTitle(), str(exc)
+        ):
+            if self.reload_record():
+                self.error.hide()
+                self._baseline = drafts.snapshot(self)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -545,9 +565,27 @@ class SupporterDialog(FormDialog):
             status=self.status.currentData(),
         )
         if self.existing:
-            supporters.update_supporter(self.store, self.actor, self.existing.id, data)
+            supporters.update_supporter(
+                self.store, self.actor, self.existing.id, data, self.existing.version
+            )
         else:
             supporters.add_supporter(self.store, self.actor, data)
+
+    def reload_record(self) -> bool:
+        if self.existing is None:
+            return False
+        e = supporters.get_supporter(self.store, self.actor, self.existing.id)
+        self.existing = e
+        self.name.setText(e.display_name)
+        self.discipline.setText(e.discipline)
+        self.department.setText(e.department)
+        self.specialty.setText(e.specialty)
+        self.experience.setCurrentIndex(max(0, self.experience.findData(e.experience_band)))
+        self.languages.setText(e.languages)
+        self.lived.setText(e.lived_experience)
+        self.capacity.setValue(e.capacity)
+        self.status.setCurrentIndex(max(0, self.status.findData(e.status)))
+        return True
 
 
 class TrainingDialog(FormDialog):
@@ -693,9 +731,29 @@ class ResourceDialog(FormDialog):
             self.active.isChecked(),
         )
         if self.existing:
-            resources.update_resource(self.store, self.actor, self.existing.id, data)
+            resources.update_resource(
+                self.store, self.actor, self.existing.id, data, self.existing.version
+            )
         else:
             resources.add_resource(self.store, self.actor, data)
+
+    def reload_record(self) -> bool:
+        if self.existing is None:
+            return False
+        listed = resources.list_resources(self.store, self.actor, include_inactive=True)
+        e = next((r for r in listed if r.id == self.existing.id), None)
+        if e is None:
+            return False
+        self.existing = e
+        self.name.setText(e.name)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(e.kind)))
+        self.phone.setText(e.phone)
+        self.email.setText(e.email)
+        self.address.setText(e.address)
+        self.hours.setText(e.hours)
+        self.notes.setPlainText(e.notes)
+        self.active.setChecked(e.active)
+        return True
 
 
 __all__ = [

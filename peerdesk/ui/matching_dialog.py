@@ -208,7 +208,9 @@ class MatchingDialog(FormDialog):
         s = self.selected()
         if s is None:
             raise ValidationError("choose a supporter from the suggestions")
-        matching.assign_supporter(self.store, self.actor, self.episode.id, s.supporter_id)
+        matching.assign_supporter(
+            self.store, self.actor, self.episode.id, s.supporter_id, self.episode.version
+        )
         return s
 
     def confirmation(self) -> str:

@@ -263,7 +263,12 @@ class AccountsPage(Page):
         ):
             return
         self.call(
-            self.tr("Disable account"), accounts.disable_user, self.store, self.actor, u.username
+            self.tr("Disable account"),
+            accounts.disable_user,
+            self.store,
+            self.actor,
+            u.username,
+            version=u.version,
         )
         self.refresh()
         # Stay on the person (Enable is the next thing one may want), and keep the focus

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from peerdesk.errors import PeerDeskError
+from peerdesk.errors import PeerDeskError, StaleEditError
 from peerdesk.services.auth import Actor
 from peerdesk.services.store import Store
 from peerdesk.ui.dialogs import Dialogs
@@ -64,9 +64,17 @@ class Page(QWidget):
         return None
 
     def call(self, title: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run a quick service call; a PeerDeskError becomes a message, and None is returned."""
+        """Run a quick service call; a PeerDeskError becomes a message, and None is returned.
+
+        A StaleEditError (someone else changed the record since this page listed it) is
+        shown the same way and the page reloads, so the person sees their change; the
+        actions called here carry no form input to lose.
+        """
         try:
             return fn(*args, **kwargs)
+        except StaleEditError as exc:
+            self._stale(title, exc)
+            return None
         except PeerDeskError as exc:
             self.dialogs.error(self, title, sentence(str(exc)))
             return None
@@ -75,7 +83,14 @@ class Page(QWidget):
         """Like call(), for services that return nothing: True when it worked."""
         try:
             fn(*args, **kwargs)
+        except StaleEditError as exc:
+            self._stale(title, exc)
+            return False
         except PeerDeskError as exc:
             self.dialogs.error(self, title, sentence(str(exc)))
             return False
         return True
+
+    def _stale(self, title: str, exc: StaleEditError) -> None:
+        self.dialogs.warn(self, title, str(exc) + " " + self.tr("The list has been reloaded."))
+        self.refresh()

@@ -490,6 +490,7 @@ class ParticipantsPage(Page):
             self.actor,
             e.id,
             date.today(),
+            version=e.version,
         )
         self._pending_episode = e.id
         self._participant_changed()

@@ -247,6 +247,7 @@ class ReferralsPage(Page):
             r.id,
             status,
             note,
+            version=r.version,
         )
         if moved is not None:
             self.model.load_all_loaded_again()

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from peerdesk.errors import PeerDeskError, ValidationError
+from peerdesk.errors import PeerDeskError, StaleEditError, ValidationError
 from peerdesk.services import episodes, participants, series, sessions, vocabulary
 from peerdesk.services.episodes import EpisodeInfo
 from peerdesk.services.series import SeriesPosition
@@ -552,12 +552,15 @@ class QuickEntryForm(QGroupBox):
             data = self.data()
             if self.editing is not None:
                 info = sessions.update_session(
-                    self.page.store, self.page.actor, self.editing.id, data
+                    self.page.store, self.page.actor, self.editing.id, data, self.editing.version
                 )
                 was_new = False
             else:
                 info = sessions.record_session(self.page.store, self.page.actor, data)
                 was_new = True
+        except StaleEditError as exc:
+            self._stale(exc)
+            return None
         except PeerDeskError as exc:
             self.error.setText(sentence(str(exc)))
             self.error.show()
@@ -573,6 +576,27 @@ class QuickEntryForm(QGroupBox):
         )
         self.saved.emit(info, was_new)
         return info
+
+    def _stale(self, exc: StaleEditError) -> None:
+        """Someone else saved this session after it was loaded here: the form keeps what
+        was typed, and loads their version only when the person agrees."""
+        self.error.setText(sentence(str(exc)))
+        self.error.show()
+        self.page.model.load_all_loaded_again()  # the list shows their change meanwhile
+        if self.editing is None or not self.page.dialogs.offer_reload(
+            self, self.tr("Correct session"), str(exc)
+        ):
+            return
+        fresh = self.page.call(
+            self.tr("Correct session"),
+            sessions.get_session,
+            self.page.store,
+            self.page.actor,
+            self.editing.id,
+        )
+        if fresh is not None:
+            self.load_for_edit(fresh)
+            self.status.setText(self.tr("Reloaded: the session as it is saved now."))
 
     def _new_participant(self) -> None:
         dlg = ParticipantDialog(self.page.store, self.page.actor, self)
@@ -821,6 +845,7 @@ class SessionsPage(Page):
             self.actor,
             s.id,
             reason,
+            version=s.version,
         )
         self.refresh()
 
@@ -836,6 +861,7 @@ class SessionsPage(Page):
             self.actor,
             s.id,
             date.today(),
+            version=s.version,
         ):
             return
         self.model.load_all_loaded_again()
