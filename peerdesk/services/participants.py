@@ -6,11 +6,14 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from peerdesk.errors import NotFoundError, ValidationError
 from peerdesk.models import Participant, Site
+from peerdesk.models.sealing import id_list, open_value, sealer_of
 from peerdesk.services.auth import Actor
 from peerdesk.services.scope import participant_filter
 from peerdesk.services.store import Store
@@ -124,9 +127,6 @@ def list_participants(
     descending: bool = False,
 ) -> list[ParticipantInfo]:
     stmt = select(Participant).where(participant_filter(actor))
-    if search.strip():
-        like = f"%{search.strip()}%"
-        stmt = stmt.where(or_(Participant.code.ilike(like), Participant.name.ilike(like)))
     col = SORTABLE.get(order_by, Participant.code)
     stmt = (
         stmt.order_by(col.desc() if descending else col.asc(), Participant.code)
@@ -134,7 +134,31 @@ def list_participants(
         .limit(limit)
     )
     with store.session() as s:
+        if search.strip():
+            stmt = stmt.where(Participant.id.in_(matching_ids(s, actor, search)))
         return [to_info(p) for p in s.scalars(stmt)]
+
+
+def matching_ids(s: Session, actor: Actor, search: str) -> Any:
+    """Ids of the participants in the actor's scope whose code or name contains the term
+    (any case), as an IN list for SQL.
+
+    Names may be sealed (models/sealing.py), so SQL cannot compare them: the ids, codes
+    and names in scope are read and matched here, sealed or not, so a search finds the
+    same people either way.
+    """
+    term = search.strip().casefold()
+    sealer = sealer_of(s)
+    rows = s.execute(
+        select(Participant.id, Participant.code, Participant.name).where(participant_filter(actor))
+    )
+    found = [
+        pid
+        for pid, code, name in rows
+        if term in code.casefold()
+        or (name and term in open_value(sealer, "participants", "name", pid, name).casefold())
+    ]
+    return id_list(found)
 
 
 def get_participant(store: Store, actor: Actor, participant_id: str) -> ParticipantInfo:

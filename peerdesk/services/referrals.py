@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from peerdesk.errors import NotFoundError, ValidationError
 from peerdesk.models import (
@@ -17,6 +18,7 @@ from peerdesk.models import (
     SupportSession,
     utcnow,
 )
+from peerdesk.models.sealing import id_list, open_value, sealer_of
 from peerdesk.services.auth import Actor
 from peerdesk.services.scope import episode_filter
 from peerdesk.services.store import Store
@@ -197,7 +199,9 @@ SORTABLE = {
 }
 
 
-def _filtered(actor: Actor, status: str | None, episode_id: str | None, search: str) -> Select:
+def _filtered(
+    s: Session, actor: Actor, status: str | None, episode_id: str | None, search: str
+) -> Select:
     stmt = _base().where(episode_filter(actor))
     if status == "open":
         stmt = stmt.where(Referral.status.in_(OPEN_STATUSES))
@@ -206,11 +210,27 @@ def _filtered(actor: Actor, status: str | None, episode_id: str | None, search: 
     if episode_id:
         stmt = stmt.where(Referral.episode_id == episode_id)
     if search.strip():
-        like = f"%{search.strip()}%"
-        stmt = stmt.where(
-            Participant.code.ilike(like) | Resource.name.ilike(like) | Referral.reason.ilike(like)
-        )
+        stmt = stmt.where(Referral.id.in_(_matching_ids(s, stmt, search)))
     return stmt
+
+
+def _matching_ids(s: Session, stmt: Select, search: str) -> object:
+    """Referrals whose participant code, resource name or reason contains the term (any
+    case). The reason may be sealed (models/sealing.py), so the candidates are read and
+    matched here, sealed or not, and SQL filters by their ids."""
+    term = search.strip().casefold()
+    sealer = sealer_of(s)
+    rows = s.execute(
+        stmt.with_only_columns(Referral.id, Participant.code, Resource.name, Referral.reason)
+    )
+    found = [
+        rid
+        for rid, code, res_name, reason in rows
+        if term in code.casefold()
+        or term in res_name.casefold()
+        or (reason and term in open_value(sealer, "referrals", "reason", rid, reason).casefold())
+    ]
+    return id_list(found)
 
 
 def list_referrals(
@@ -227,14 +247,14 @@ def list_referrals(
 ) -> list[ReferralInfo]:
     """Referrals the actor may see; status "open" means not yet at the end of the loop."""
     col = SORTABLE.get(order_by, Referral.created_at)
-    stmt = (
-        _filtered(actor, status, episode_id, search)
-        .order_by(col.desc() if descending else col.asc(), Referral.id)
-        .offset(offset)
-        .limit(limit)
-    )
     day = today or date.today()
     with store.session() as s:
+        stmt = (
+            _filtered(s, actor, status, episode_id, search)
+            .order_by(col.desc() if descending else col.asc(), Referral.id)
+            .offset(offset)
+            .limit(limit)
+        )
         return [_info(r, day) for r in s.execute(stmt)]
 
 
@@ -245,8 +265,8 @@ def count_referrals(
     episode_id: str | None = None,
     search: str = "",
 ) -> int:
-    sub = _filtered(actor, status, episode_id, search).subquery()
     with store.session() as s:
+        sub = _filtered(s, actor, status, episode_id, search).subquery()
         return int(s.scalar(select(func.count()).select_from(sub)) or 0)
 
 

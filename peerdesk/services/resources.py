@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from peerdesk.errors import NotFoundError, ValidationError
 from peerdesk.models import Resource
@@ -91,18 +91,16 @@ def list_resources(
     stmt = select(Resource)
     if not include_inactive:
         stmt = stmt.where(Resource.active)
-    if search.strip():
-        like = f"%{search.strip()}%"
-        stmt = stmt.where(
-            or_(
-                Resource.name.ilike(like),
-                Resource.kind.ilike(like),
-                Resource.notes.ilike(like),
-                Resource.hours.ilike(like),
-            )
-        )
     with store.session() as s:
-        return [to_info(r) for r in s.scalars(stmt.order_by(Resource.name))]
+        items = [to_info(r) for r in s.scalars(stmt.order_by(Resource.name))]
+    term = search.strip().casefold()
+    if not term:
+        return items
+    # Matched here, not in SQL: notes and hours may be sealed (models/sealing.py), and the
+    # directory is small.
+    return [
+        r for r in items if any(term in f.casefold() for f in (r.name, r.kind, r.notes, r.hours))
+    ]
 
 
 # Where a referral points first when nobody has chosen yet. A safety flag calls for crisis
