@@ -40,7 +40,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import String, Text, bindparam, event
+from sqlalchemy import Connection, String, Text, bindparam, event, select, update
 from sqlalchemy.orm import Session, attributes, object_session
 from sqlalchemy.types import TypeEngine
 
@@ -318,3 +318,42 @@ def sealed_text(length: int) -> TypeEngine[str]:
     """The type of a sealed column: its plain-text length on SQLite (which ignores it), TEXT
     on PostgreSQL, where sealed text would not fit the plain-text length (migration 0009)."""
     return String(length).with_variant(Text(), "postgresql")
+
+
+def reseal(connection: Connection, old: Sealer, new: Sealer, batch: int = 2000) -> int:
+    """Rewrite every sealed column from one sealer's form to another's, in place, on one
+    connection (the caller's transaction); returns the rows rewritten.
+
+    For moving a store between engines: a local store's plain text sealed on its way onto a
+    server (NO_SEALING -> make_sealer(key)), or a server's opened on its way into a local
+    store (make_sealer(key) -> NO_SEALING). Values that fail to open raise DamagedStoreError
+    and nothing is committed by this function.
+    """
+    from peerdesk.models.base import Base
+
+    changed = 0
+    for name, columns in SEALED.items():
+        table = Base.metadata.tables[name]
+        cols = [table.c[c] for c in columns]
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values({c: bindparam(f"_{c}") for c in columns})
+        )
+        rows = connection.execute(select(table.c.id, *cols).order_by(table.c.id)).all()
+        pending: list[dict[str, Any]] = []
+        for record_id, *values in rows:
+            params: dict[str, Any] = {"_id": record_id}
+            for c, value in zip(columns, values, strict=True):
+                plain = open_value(old, name, c, record_id, value)
+                params[f"_{c}"] = seal_value(new, name, c, record_id, plain)
+            if any(params[f"_{c}"] != v for c, v in zip(columns, values, strict=True)):
+                pending.append(params)
+            if len(pending) >= batch:
+                connection.execute(stmt, pending)
+                changed += len(pending)
+                pending = []
+        if pending:
+            connection.execute(stmt, pending)
+            changed += len(pending)
+    return changed
