@@ -308,10 +308,11 @@ def install_all() -> None:
         install(by_table[table])
 
 
-def id_list(ids: list[str]) -> Any:
-    """Ids matched in Python, for `column.in_(...)`: rendered into the statement, so a
-    long list never meets a driver's limit on bound parameters (SQLite: 32,766)."""
-    return bindparam("sealing_ids", ids, expanding=True, literal_execute=True, unique=True)
+def id_list(values: list[str]) -> Any:
+    """Ids (or stored values) matched in Python, for `column.in_(...)`: rendered into the
+    statement, so a long list never meets a driver's limit on bound parameters (SQLite:
+    32,766)."""
+    return bindparam("sealing_ids", values, expanding=True, literal_execute=True, unique=True)
 
 
 def sealed_text(length: int) -> TypeEngine[str]:

@@ -6,7 +6,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -135,30 +134,34 @@ def list_participants(
     )
     with store.session() as s:
         if search.strip():
-            stmt = stmt.where(Participant.id.in_(matching_ids(s, actor, search)))
+            by_code = Participant.code.icontains(search.strip(), autoescape=True)
+            by_name = ids_by_name(s, actor, search)
+            stmt = stmt.where(
+                by_code | Participant.id.in_(id_list(by_name)) if by_name else by_code
+            )
         return [to_info(p) for p in s.scalars(stmt)]
 
 
-def matching_ids(s: Session, actor: Actor, search: str) -> Any:
-    """Ids of the participants in the actor's scope whose code or name contains the term
-    (any case), as an IN list for SQL.
+def ids_by_name(s: Session, actor: Actor, search: str) -> list[str]:
+    """Ids of the participants in the actor's scope whose name contains the term (any
+    case).
 
-    Names may be sealed (models/sealing.py), so SQL cannot compare them: the ids, codes
-    and names in scope are read and matched here, sealed or not, so a search finds the
-    same people either way.
+    Names may be sealed (models/sealing.py), so SQL cannot compare them: the names in
+    scope are read and matched here, sealed or not, so a search finds the same people
+    either way. Codes are never sealed and are matched in SQL.
     """
     term = search.strip().casefold()
     sealer = sealer_of(s)
     rows = s.execute(
-        select(Participant.id, Participant.code, Participant.name).where(participant_filter(actor))
+        select(Participant.id, Participant.name).where(
+            participant_filter(actor), Participant.name.is_not(None), Participant.name != ""
+        )
     )
-    found = [
+    return [
         pid
-        for pid, code, name in rows
-        if term in code.casefold()
-        or (name and term in open_value(sealer, "participants", "name", pid, name).casefold())
+        for pid, name in rows
+        if term in open_value(sealer, "participants", "name", pid, name).casefold()
     ]
-    return id_list(found)
 
 
 def get_participant(store: Store, actor: Actor, participant_id: str) -> ParticipantInfo:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from peerdesk.errors import NotFoundError, ValidationError
@@ -20,7 +20,7 @@ from peerdesk.models import (
 )
 from peerdesk.models.sealing import id_list, open_value, sealer_of
 from peerdesk.services.auth import Actor
-from peerdesk.services.scope import episode_filter
+from peerdesk.services.scope import episode_filter, is_program_wide
 from peerdesk.services.store import Store
 
 STATUSES = ("suggested", "made", "accepted", "declined", "attended", "no_show", "closed")
@@ -202,35 +202,45 @@ SORTABLE = {
 def _filtered(
     s: Session, actor: Actor, status: str | None, episode_id: str | None, search: str
 ) -> Select:
-    stmt = _base().where(episode_filter(actor))
+    conds: list[ColumnElement[bool]] = []
     if status == "open":
-        stmt = stmt.where(Referral.status.in_(OPEN_STATUSES))
+        conds.append(Referral.status.in_(OPEN_STATUSES))
     elif status:
-        stmt = stmt.where(Referral.status == status)
+        conds.append(Referral.status == status)
     if episode_id:
-        stmt = stmt.where(Referral.episode_id == episode_id)
-    if search.strip():
-        stmt = stmt.where(Referral.id.in_(_matching_ids(s, stmt, search)))
+        conds.append(Referral.episode_id == episode_id)
+    stmt = _base().where(episode_filter(actor), *conds)
+    term = search.strip()
+    if term:
+        in_clear = Participant.code.icontains(term, autoescape=True) | Resource.name.icontains(
+            term, autoescape=True
+        )
+        reasons = _reasons_containing(s, actor, conds, term)
+        stmt = stmt.where(in_clear | Referral.reason.in_(id_list(reasons)) if reasons else in_clear)
     return stmt
 
 
-def _matching_ids(s: Session, stmt: Select, search: str) -> object:
-    """Referrals whose participant code, resource name or reason contains the term (any
-    case). The reason may be sealed (models/sealing.py), so the candidates are read and
-    matched here, sealed or not, and SQL filters by their ids."""
-    term = search.strip().casefold()
+def _reasons_containing(
+    s: Session, actor: Actor, conds: list[ColumnElement[bool]], search: str
+) -> list[str]:
+    """The stored reasons (within conds) whose text contains the term (any case), for SQL
+    to filter on. Reasons may be sealed (models/sealing.py), so they are opened and matched
+    here, sealed or not; participant codes and resource names are matched in SQL.
+
+    Grouped by the stored value: plain reasons repeat ("Demo referral"), so each is matched
+    once; sealed ones never repeat (a fresh nonce each), so each group is one referral and
+    min(id) is the id it was sealed with."""
+    term = search.casefold()
     sealer = sealer_of(s)
-    rows = s.execute(
-        stmt.with_only_columns(Referral.id, Participant.code, Resource.name, Referral.reason)
-    )
-    found = [
-        rid
-        for rid, code, res_name, reason in rows
-        if term in code.casefold()
-        or term in res_name.casefold()
-        or (reason and term in open_value(sealer, "referrals", "reason", rid, reason).casefold())
+    query = select(Referral.reason, func.min(Referral.id)).where(*conds, Referral.reason != "")
+    if not is_program_wide(actor):  # the join costs a seek per referral: only when it filters
+        query = query.join(Episode, Episode.id == Referral.episode_id).where(episode_filter(actor))
+    rows = s.execute(query.group_by(Referral.reason))
+    return [
+        stored
+        for stored, rid in rows
+        if term in open_value(sealer, "referrals", "reason", rid, stored).casefold()
     ]
-    return id_list(found)
 
 
 def list_referrals(
