@@ -15,7 +15,7 @@ import pytest
 from conftest import COORD_PW, SUP_A_PW, seal_free_text
 from sqlalchemy import inspect, select, text
 
-from peerdesk.errors import DamagedStoreError
+from peerdesk.errors import DamagedStoreError, ValidationError
 from peerdesk.models import Participant, SupervisionEntry, SupporterProfile
 from peerdesk.models.engine import make_session_factory
 from peerdesk.models.sealing import (
@@ -386,3 +386,20 @@ def test_resources_imported_with_sealing_on_are_sealed(store_dir, tmp_path):
         assert not any(HOURS in c or RES_NOTES in c for c in _all_cells(store.engine))
         (res,) = resources.list_resources(store, coord, search="eap")
         assert (res.hours, res.notes) == (HOURS, RES_NOTES)
+
+
+def test_the_services_keep_the_plain_text_limits_that_sealed_columns_cannot(store_dir):
+    store, alice = open_store(store_dir.data_dir, "alice", SUP_A_PW)
+    with store:
+        seal_free_text(store)
+        longest = "\U0001f600" * 200  # 200 characters, 800 bytes, far longer once sealed
+        p = participants.create_participant(store, alice, "staff", name=longest)
+        assert participants.get_participant(store, alice, p.id).name == longest
+        with pytest.raises(ValidationError, match="the name is longer than 200 characters"):
+            participants.create_participant(store, alice, "staff", name="x" * 201)
+        with pytest.raises(ValidationError, match="longer than 100"):
+            episodes.open_episode(store, alice, p.id, "y" * 101)
+        ep = episodes.open_episode(store, alice, p.id, "z" * 100)
+        with pytest.raises(ValidationError, match="longer than 300"):
+            referrals.create_referral(store, alice, ep.id, "no-matter", reason="r" * 301)
+        assert [x.id for x in participants.list_participants(store, alice)] == [p.id]

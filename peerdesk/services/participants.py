@@ -16,6 +16,7 @@ from peerdesk.models.sealing import id_list, open_value, sealer_of
 from peerdesk.services.auth import Actor
 from peerdesk.services.scope import participant_filter
 from peerdesk.services.store import Store
+from peerdesk.services.text_rules import check_length
 
 KINDS = ("staff", "patient", "caregiver")
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -73,6 +74,8 @@ def create_participant(
     actor.require_any(("casework.own", "casework.program"), "add participants")
     if kind not in KINDS:
         raise ValidationError(f"participant type must be one of: {', '.join(KINDS)}")
+    check_length(name, "the name", 200)
+    check_length(contact, "the contact details", 200)
     if consent_given and consent_on is None:
         consent_on = date.today()
     with store.session() as s:

@@ -22,6 +22,7 @@ from peerdesk.models.sealing import id_list, open_value, sealer_of
 from peerdesk.services.auth import Actor
 from peerdesk.services.scope import episode_filter, is_program_wide
 from peerdesk.services.store import Store
+from peerdesk.services.text_rules import check_length
 
 STATUSES = ("suggested", "made", "accepted", "declined", "attended", "no_show", "closed")
 URGENCIES = ("routine", "soon", "urgent")
@@ -111,6 +112,7 @@ def create_referral(
         raise ValidationError(f"urgency must be one of: {', '.join(URGENCIES)}")
     if status not in ("suggested", "made"):
         raise ValidationError("a new referral starts as suggested or made")
+    check_length(reason, "the reason for the referral", 300)
     with store.session() as s:
         if not s.scalar(select(Episode.id).where(Episode.id == episode_id, episode_filter(actor))):
             raise NotFoundError("no such episode, or it is not yours")
@@ -164,6 +166,7 @@ def move_referral(
     note: str = "",
     at: datetime | None = None,
 ) -> ReferralInfo:
+    check_length(note, "the note", 300)
     with store.session() as s:
         row = s.execute(_base().where(Referral.id == referral_id, episode_filter(actor))).first()
         if row is None:

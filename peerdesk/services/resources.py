@@ -10,6 +10,7 @@ from peerdesk.errors import NotFoundError, ValidationError
 from peerdesk.models import Resource
 from peerdesk.services.auth import Actor
 from peerdesk.services.store import Store
+from peerdesk.services.text_rules import check_length
 
 KINDS = ("eap", "crisis_line", "mental_health", "chaplaincy", "community")
 
@@ -46,6 +47,14 @@ def validate_resource(data: ResourceInput) -> None:
         raise ValidationError(f"kind must be one of: {', '.join(KINDS)}")
     if data.email and "@" not in data.email:
         raise ValidationError("the email address needs an '@'")
+    for field, value, limit in (
+        ("the name", data.name, 200),
+        ("the phone number", data.phone, 50),
+        ("the email address", data.email, 200),
+        ("the address", data.address, 300),
+        ("the hours", data.hours, 200),
+    ):
+        check_length(value, field, limit)
 
 
 def to_info(r: Resource) -> ResourceInfo:
