@@ -14,9 +14,10 @@ from datetime import date, datetime
 import pytest
 from conftest import COORD_PW, SUP_A_PW, seal_free_text
 from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import defer
 
 from peerdesk.errors import DamagedStoreError, ValidationError
-from peerdesk.models import Participant, SupervisionEntry, SupporterProfile
+from peerdesk.models import Participant, SupervisionEntry, SupporterProfile, SupportSession
 from peerdesk.models.engine import make_session_factory
 from peerdesk.models.sealing import (
     NO_SEALING,
@@ -403,3 +404,27 @@ def test_the_services_keep_the_plain_text_limits_that_sealed_columns_cannot(stor
         with pytest.raises(ValidationError, match="longer than 300"):
             referrals.create_referral(store, alice, ep.id, "no-matter", reason="r" * 301)
         assert [x.id for x in participants.list_participants(store, alice)] == [p.id]
+
+
+def test_a_deferred_sealed_column_opens_when_it_is_read_later(store_dir):
+    made = _everything_typed(store_dir.data_dir)
+    store, coord = open_store(store_dir.data_dir, "coord", COORD_PW)
+    with store:
+        seal_free_text(store)
+        with store.session() as s:
+            withdrawn = s.scalars(
+                select(SupportSession)
+                .where(SupportSession.withdrawn_at.is_not(None))
+                .options(defer(SupportSession.withdrawn_reason))
+            ).one()
+            assert "withdrawn_reason" not in withdrawn.__dict__
+            assert withdrawn.withdrawn_reason == WITHDRAW  # loaded now: the refresh event
+            p = s.get(Participant, made["participant"])
+            s.expire(p, ["name"])
+            assert p.name == NAME
+            s.refresh(p)
+            assert (p.name, p.contact) == (NAME, CONTACT)
+            p.contact = "changed"
+            s.flush()
+            assert (p.name, p.contact) == (NAME, "changed")  # plain again after the write
+        assert participants.get_participant(store, coord, p.id).contact == "changed"
