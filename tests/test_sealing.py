@@ -28,6 +28,7 @@ from peerdesk.models.sealing import (
     reseal,
     seal_rows,
     seal_value,
+    unopenable,
 )
 from peerdesk.services import episodes, importer, participants, referrals, resources, sessions
 from peerdesk.services.demo import build_demo
@@ -282,6 +283,12 @@ def test_a_sealed_value_moved_to_another_record_or_column_is_refused(store_dir):
             )
         with pytest.raises(DamagedStoreError, match="participants.contact"):
             participants.get_participant(store, coord, made["participant"])
+        with store.engine.connect() as c:  # what `verify` would report
+            assert unopenable(c, make_sealer(lambda: store.key)) == {
+                "participants.name": 1,
+                "participants.contact": 1,
+            }
+            assert "participants.name" in unopenable(c, make_sealer(os.urandom(32)))
 
 
 def test_searches_match_sealed_text_the_same_as_plain(store_dir):

@@ -360,3 +360,22 @@ def reseal(connection: Connection, old: Sealer, new: Sealer, batch: int = 2000) 
             connection.execute(stmt, pending)
             changed += len(pending)
     return changed
+
+
+def unopenable(connection: Connection, sealer: Sealer) -> dict[str, int]:
+    """For `verify`: per "table.column", how many stored values fail to open with this
+    sealer (moved, altered, or plain where sealed belongs); empty when all open. Reads
+    every sealed column once; names no text."""
+    from peerdesk.models.base import Base
+
+    bad: dict[str, int] = {}
+    for name, columns in SEALED.items():
+        table = Base.metadata.tables[name]
+        rows = connection.execute(select(table.c.id, *(table.c[c] for c in columns)))
+        for record_id, *values in rows:
+            for c, value in zip(columns, values, strict=True):
+                try:
+                    open_value(sealer, name, c, record_id, value)
+                except DamagedStoreError:
+                    bad[f"{name}.{c}"] = bad.get(f"{name}.{c}", 0) + 1
+    return bad
