@@ -159,3 +159,61 @@ def test_the_administrator_reads_no_name_or_free_text(
         assert "participants.name" in str(exc.value) and "Ottoline" not in str(exc.value)
     finally:
         engine.dispose()
+
+
+def test_a_sealed_demo_on_the_server_hides_names_and_reports_like_a_local_store(
+    server, tmp_path, monkeypatch
+) -> None:  # noqa: ANN001
+    """The services end to end on the server with the sealer wired in as the server
+    backend wires it (one line in storage/postgres.py's session_factory)."""
+    from peerdesk.models.sealing import sealer_of
+    from peerdesk.services import participants
+    from peerdesk.services.demo import build_demo
+    from peerdesk.services.reports.period import Period
+    from peerdesk.services.reports.run import build_report
+    from peerdesk.services.storage.postgres import PostgresBackend
+    from peerdesk.services.store import open_store
+
+    def plain_month(data_dir):  # noqa: ANN001, ANN202
+        store, coord = open_store(data_dir, "coordinator", "demo pass 1")
+        with store:
+            found = participants.list_participants(store, coord, search="demo person", limit=999)
+            report = build_report(
+                store, coord, Period.month("2026-10"), suppress=False, now=datetime(2026, 11, 25)
+            )
+            with store.session() as s:
+                sealer = sealer_of(s)
+        return report.tables, sorted((p.code, p.name, p.contact) for p in found), sealer
+
+    anchor = date(2026, 11, 25)
+    local = tmp_path / "local"
+    with monkeypatch.context() as m:
+        m.setenv("PEERDESK_POLICY", str(tmp_path / "no-policy.toml"))  # a local store
+        build_demo(local, sessions=300, seed=9, password="demo pass 1", anchor=anchor)
+        expected = plain_month(local)
+
+    original = PostgresBackend.session_factory
+
+    def sealed_factory(self, engine, key):  # noqa: ANN001, ANN202
+        factory = original(self, engine, key)
+        factory.kw["info"]["sealer"] = make_sealer(key)
+        return factory
+
+    monkeypatch.setattr(PostgresBackend, "session_factory", sealed_factory)
+    build_demo(server.data_dir, sessions=300, seed=9, password="demo pass 1", anchor=anchor)
+    got = plain_month(server.data_dir)
+    assert (repr(expected[2]), repr(got[2])) == ("NO_SEALING", "AES-256-GCM sealer")
+    assert got[:2] == expected[:2]
+    assert len(got[1]) >= 150 // 8
+    cluster = server.cluster
+    dump = subprocess.run(
+        [str(cluster.bin_dir / "pg_dump"), "--data-only", cluster.dsn(server.database)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PGPASSWORD": cluster.password},
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "D-" in dump and "pds1:" in dump and "pdn1:" in dump
+    for plain in ("Demo Person", "example.invalid", "Demo note", "Demo referral"):
+        assert plain not in dump, plain

@@ -1,7 +1,7 @@
 """the key document in a table, for stores on a PostgreSQL server (issue 13)
 
 Revision ID: 0010_server_keys
-Revises: 0006
+Revises: 0009_sealed_text
 Create Date: 2026-11-30 11:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_server_keys"
-down_revision: str | None = "0006"
+down_revision: str | None = "0009_sealed_text"  # the lead re-chains 0007 and 0008 at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
