@@ -222,11 +222,11 @@ if TEST_ENGINE == "postgresql":
 
 
 def seal_free_text(store) -> None:  # noqa: ANN001 - a services.store.Store
-    """Turn sealing on for an open local store, as server mode does (models/sealing.py)."""
-    from peerdesk.models.engine import make_session_factory
-    from peerdesk.models.sealing import make_sealer
+    """Turn sealing on for an open store, as server mode does (models/sealing.py): the
+    store's own session factory gets a sealer, keeping what else its engine put in."""
+    from peerdesk.models.sealing import SESSION_KEY, make_sealer
 
-    store._sessions = make_session_factory(store.engine, make_sealer(lambda: store.key))
+    store._sessions.kw.setdefault("info", {})[SESSION_KEY] = make_sealer(lambda: store.key)
 
 
 @pytest.fixture(params=["plain", "sealed"])
