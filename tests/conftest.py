@@ -241,3 +241,28 @@ if TEST_ENGINE == "postgresql":
         yield
         with psycopg.connect(dsn, password=password, autocommit=True) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def seal_free_text(store) -> None:  # noqa: ANN001 - a services.store.Store
+    """Turn sealing on for an open store, as server mode does (models/sealing.py): the
+    store's own session factory gets a sealer, keeping what else its engine put in."""
+    from peerdesk.models.sealing import SESSION_KEY, make_sealer
+
+    store._sessions.kw.setdefault("info", {})[SESSION_KEY] = make_sealer(lambda: store.key)
+
+
+@pytest.fixture(params=["plain", "sealed"])
+def sealing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test on local stores as they are, then again with every store's free text
+    sealed as on a server (`pytestmark = pytest.mark.usefixtures("sealing")`)."""
+    if request.param == "sealed":
+        from peerdesk.services.store import Store
+
+        original = Store.__init__
+
+        def sealed_init(self, *args, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+            original(self, *args, **kwargs)
+            seal_free_text(self)
+
+        monkeypatch.setattr(Store, "__init__", sealed_init)
+    return request.param

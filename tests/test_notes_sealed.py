@@ -12,10 +12,14 @@ from sqlalchemy import select, text
 
 from peerdesk.errors import PermissionDeniedError, ValidationError
 from peerdesk.models import SupportSession
+from peerdesk.models.sealing import NO_SEALING, make_sealer, reseal
 from peerdesk.services import accounts, episodes, notes, participants, sessions
 from peerdesk.services.notes import keys_from
 from peerdesk.services.sessions import SessionInput
 from peerdesk.services.store import key_document, open_store
+
+# Each test runs on a plain local store and again with free text sealed (conftest.sealing).
+pytestmark = pytest.mark.usefixtures("sealing")
 
 NOTE = "alice's note: talked about the night of the incident"
 
@@ -110,13 +114,17 @@ def test_recovery_key_is_replaced_only_with_itself(store_dir, alice_note):
 
 
 @pytest.mark.local_store_only
-def test_old_store_starts_sealing_once_the_recovery_key_has_been_used(tmp_path):
+def test_old_store_starts_sealing_once_the_recovery_key_has_been_used(tmp_path, sealing):
     """A store from before sealing has no recovery key pair; no notes key is made (nothing
     could escrow it) until the first emergency sign-in creates the pair. Then each
     author's next sign-in seals their old notes, escrowed, and emergency access reads them."""
     fixture = Path(__file__).parent / "fixtures" / "stores" / "0001"
     data_dir = tmp_path / "old"
     shutil.copytree(fixture, data_dir)
+    if sealing == "sealed":  # moved onto a server, as `server import-store` moves a store
+        store, admin = open_store(data_dir, "admin", "fixture passphrase 0001")
+        with store, store.engine.begin() as c:
+            assert reseal(c, NO_SEALING, make_sealer(store.key)) > 0
     store, admin = open_store(data_dir, "admin", "fixture passphrase 0001")
     with store, store.session() as s:
         assert "not sealed yet" in store.warnings[0]

@@ -14,6 +14,9 @@ from peerdesk.services.resources import ResourceInput, add_resource
 from peerdesk.services.sessions import SessionInput, SessionQuery
 from peerdesk.services.store import open_store
 
+# Each test runs on a plain local store and again with free text sealed (conftest.sealing).
+pytestmark = pytest.mark.usefixtures("sealing")
+
 NOTE_A = "alice private note: talked about the night shift"
 NOTE_B = "bob private note: discussed the incident in theatre"
 

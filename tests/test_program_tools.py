@@ -30,6 +30,9 @@ from peerdesk.services.sessions import SessionInput
 from peerdesk.services.store import open_store
 from peerdesk.services.supporters import SupporterInput
 
+# Each test runs on a plain local store and again with free text sealed (conftest.sealing).
+pytestmark = pytest.mark.usefixtures("sealing")
+
 DAY = date(2026, 5, 15)
 
 

@@ -16,6 +16,9 @@ from peerdesk.services import episodes, participants, session_pages, sessions
 from peerdesk.services.sessions import SessionInput, SessionQuery
 from peerdesk.services.store import open_store
 
+# Each test runs on a plain local store and again with free text sealed (conftest.sealing).
+pytestmark = pytest.mark.usefixtures("sealing")
+
 SORT_ATTRS = {name: key.attrs for name, key in session_pages.SORTS.items()}
 
 

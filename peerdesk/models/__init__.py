@@ -1,5 +1,6 @@
 """SQLAlchemy ORM for the encrypted store. Nothing here imports Qt."""
 
+from peerdesk.models import sealing
 from peerdesk.models.accounts import Setting, Site, User
 from peerdesk.models.audit import AuditEvent
 from peerdesk.models.base import Base, VersionedMixin, new_id, utcnow
@@ -19,6 +20,8 @@ from peerdesk.models.referrals import Referral, ReferralStatusChange, Resource
 from peerdesk.models.report_cache import ReportMonth
 from peerdesk.models.server import KeyDocument
 from peerdesk.models.supporters import Course, SupervisionEntry, SupporterProfile, TrainingRecord
+
+sealing.install_all()  # seal and open free text through the ORM (when a sealer is set)
 
 __all__ = [
     "AuditEvent",

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column
 
 from peerdesk.models.base import Base, RecordMixin, VersionedMixin
+from peerdesk.models.sealing import sealed_text
 
 
 class Participant(VersionedMixin, RecordMixin, Base):
@@ -19,8 +20,8 @@ class Participant(VersionedMixin, RecordMixin, Base):
     role: Mapped[str] = mapped_column(String(100), default="")  # role or discipline
     department: Mapped[str] = mapped_column(String(100), default="")
     language: Mapped[str] = mapped_column(String(50), default="")
-    name: Mapped[str | None] = mapped_column(String(200))
-    contact: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(sealed_text(200))
+    contact: Mapped[str | None] = mapped_column(sealed_text(200))
     consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_on: Mapped[date | None] = mapped_column(Date)
 
@@ -30,7 +31,7 @@ class Episode(VersionedMixin, RecordMixin, Base):
 
     participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), index=True)
     supporter_id: Mapped[str | None] = mapped_column(ForeignKey("supporters.id"), index=True)
-    reason: Mapped[str] = mapped_column(String(100))  # why support was sought
+    reason: Mapped[str] = mapped_column(sealed_text(100))  # why support was sought
     opened_on: Mapped[date] = mapped_column(Date, index=True)
     closed_on: Mapped[date | None] = mapped_column(Date, index=True)
     risk_level: Mapped[str] = mapped_column(String(20), default="low")  # low | medium | high
@@ -54,7 +55,7 @@ class SupportSession(VersionedMixin, RecordMixin, Base):
     follow_up_done_on: Mapped[date | None] = mapped_column(Date)
     safety_flag: Mapped[bool] = mapped_column(Boolean, default=False)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
-    withdrawn_reason: Mapped[str | None] = mapped_column(String(300))
+    withdrawn_reason: Mapped[str | None] = mapped_column(sealed_text(300))
     # The supporter's answer to the referral prompt (end of a series or a safety flag):
     # referred | not_needed | declined.
     referral_decision: Mapped[str | None] = mapped_column(String(20))

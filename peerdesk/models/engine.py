@@ -12,6 +12,8 @@ from sqlalchemy.pool import QueuePool
 
 from peerdesk.errors import DamagedStoreError
 from peerdesk.faults import fault
+from peerdesk.models.sealing import NO_SEALING, Sealer
+from peerdesk.models.sealing import SESSION_KEY as SEALER_KEY
 
 # Per connection, and the pool keeps several (background pages and counts each take one):
 # 128 MiB each put a scrolled 200,000-session list at 600 MB of memory, 48 MiB at 420 MB
@@ -102,5 +104,8 @@ def make_engine(path: Path | str, key: bytes | Callable[[], bytes]) -> Engine:
     return engine
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, sealer: Sealer | None = None) -> sessionmaker[Session]:
+    """Sessions over the engine. With a sealer (server mode), the ORM seals free text on
+    write and opens it on load (models/sealing.py); without one, columns are stored as
+    they are (a local SQLCipher store is encrypted as a whole)."""
+    return sessionmaker(engine, expire_on_commit=False, info={SEALER_KEY: sealer or NO_SEALING})

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from peerdesk.models.base import Base, RecordMixin, VersionedMixin
+from peerdesk.models.sealing import sealed_text
 
 
 class SupporterProfile(VersionedMixin, RecordMixin, Base):
@@ -53,5 +54,5 @@ class SupervisionEntry(VersionedMixin, RecordMixin, Base):
     held_on: Mapped[date] = mapped_column(Date)
     minutes: Mapped[int] = mapped_column(Integer)
     format: Mapped[str] = mapped_column(String(20), default="one_to_one")  # one_to_one | group
-    supervisor: Mapped[str] = mapped_column(String(200), default="")
+    supervisor: Mapped[str] = mapped_column(sealed_text(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -40,6 +40,7 @@ from peerdesk.models import (
     TrainingRecord,
     User,
 )
+from peerdesk.models.sealing import seal_rows, sealer_of
 from peerdesk.services import integrity
 from peerdesk.services.accounts import generate_password
 from peerdesk.services.auth import ADMIN, COORDINATOR, SUPPORTER, SYSTEM, Actor
@@ -523,7 +524,7 @@ def _populate(
     n_participants = max(150, n_sessions // 20)
     participants = []
     used_codes: set[str] = set()
-    for _ in range(n_participants):
+    for number in range(1, n_participants + 1):
         kind = rng.choices(["staff", "patient", "caregiver"], [0.5, 0.35, 0.15])[0]
         code = ""
         while not code or code in used_codes:
@@ -536,8 +537,10 @@ def _populate(
             role=rng.choice(ROLES[kind]),
             department=rng.choice(DEPARTMENTS) if kind == "staff" else "",
             language=rng.choice(LANGUAGES),
-            name=None,
-            contact=None,
+            # Every eighth person has a made-up name and contact details (obviously demo,
+            # an address that can never be delivered), so sealing shows on a server.
+            name=f"Demo Person {number}" if number % 8 == 1 else None,
+            contact=f"demo-{number}@example.invalid" if number % 8 == 1 else None,
             consent_given=True,
             consent_on=start,
         )
@@ -713,9 +716,11 @@ def _populate(
     # Random UUID keys touch pages all over the file; a big page cache keeps SQLCipher
     # from encrypting and re-reading the same pages over and over.
     with store.session() as s, large_page_cache(s, 256 * 1024):
+        sealer = sealer_of(s)  # bulk inserts go around the ORM: seal here (server mode)
         for table, items in rows.items():
             for i in range(0, len(items), 5000):
-                s.execute(insert(table.__table__), items[i : i + 5000])
+                chunk = seal_rows(sealer, table.__table__.name, items[i : i + 5000])
+                s.execute(insert(table.__table__), chunk)
         for user_id, (kid, key) in note_keys.items():
             escrow(s, store_id, store.note_keys.recovery_public, user_id, {kid: key})
     return usernames, extras

@@ -13,6 +13,7 @@ from peerdesk.services import record_versions
 from peerdesk.services.auth import Actor
 from peerdesk.services.scope import episode_filter, is_program_wide, participant_filter
 from peerdesk.services.store import Store
+from peerdesk.services.text_rules import check_length
 
 RISK_LEVELS = ("low", "medium", "high")
 
@@ -81,6 +82,7 @@ def open_episode(
         raise ValidationError(f"risk level must be one of: {', '.join(RISK_LEVELS)}")
     if not reason.strip():
         raise ValidationError("say why support was sought")
+    check_length(reason, "the reason for support", 100)
     if not is_program_wide(actor):
         # A supporter opens episodes for themself only.
         if supporter_id not in (None, actor.supporter_id) or actor.supporter_id is None:

@@ -23,10 +23,12 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlcipher3
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from peerdesk.errors import ValidationError
 from peerdesk.models import (
@@ -47,6 +49,7 @@ from peerdesk.models import (
     TrainingRecord,
     User,
 )
+from peerdesk.models.sealing import open_value, sealed_columns, sealer_of
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import database_error_message, os_error_message
 from peerdesk.services.output_paths import check_output_folder
@@ -150,6 +153,26 @@ def _move_into_place(work: Path, out_dir: Path, names: list[str]) -> None:
         raise
 
 
+def _opened(
+    s: Session, table: str, cols: list[Any], rows: Iterable[Sequence[object]]
+) -> Iterable[Sequence[object]]:
+    """Rows with their sealed columns opened (models/sealing.py): a column-level select
+    reads what is stored, which on a server is sealed text."""
+    names = [c.name for c in cols]
+    sealed = [(i, n) for i, n in enumerate(names) if n in sealed_columns(table)]
+    if not sealed:
+        return rows
+    sealer, at_id = sealer_of(s), names.index("id")
+
+    def opened(row: Sequence[object]) -> Sequence[object]:
+        out = list(row)
+        for i, name in sealed:
+            out[i] = open_value(sealer, table, name, str(row[at_id]), out[i])
+        return out
+
+    return (opened(row) for row in rows)
+
+
 def export_all(
     store: Store, actor: Actor, out_dir: Path, include_names: bool = False
 ) -> ExportResult:
@@ -177,7 +200,9 @@ def export_all(
                     skip |= set(IDENTIFYING)
                 cols = [c for c in model.__table__.columns if c.name not in skip]
                 order = list(model.__table__.primary_key.columns)
-                rows = s.execute(select(*cols).order_by(*order))
+                rows = _opened(
+                    s, model.__table__.name, cols, s.execute(select(*cols).order_by(*order))
+                )
                 target = work / f"{name}.csv"
                 try:
                     files[target.name] = _write_csv(target, [c.name for c in cols], rows)

@@ -7,13 +7,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from peerdesk.errors import NotFoundError, ValidationError
 from peerdesk.models import Participant, Site
+from peerdesk.models.sealing import id_list, open_value, sealer_of
 from peerdesk.services.auth import Actor
 from peerdesk.services.scope import participant_filter
 from peerdesk.services.store import Store
+from peerdesk.services.text_rules import check_length
 
 KINDS = ("staff", "patient", "caregiver")
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -73,6 +76,8 @@ def create_participant(
     actor.require_any(("casework.own", "casework.program"), "add participants")
     if kind not in KINDS:
         raise ValidationError(f"participant type must be one of: {', '.join(KINDS)}")
+    check_length(name, "the name", 200)
+    check_length(contact, "the contact details", 200)
     if consent_given and consent_on is None:
         consent_on = date.today()
     with store.session() as s:
@@ -126,9 +131,6 @@ def list_participants(
     descending: bool = False,
 ) -> list[ParticipantInfo]:
     stmt = select(Participant).where(participant_filter(actor))
-    if search.strip():
-        like = f"%{search.strip()}%"
-        stmt = stmt.where(or_(Participant.code.ilike(like), Participant.name.ilike(like)))
     col = SORTABLE.get(order_by, Participant.code)
     stmt = (
         stmt.order_by(col.desc() if descending else col.asc(), Participant.code)
@@ -136,7 +138,35 @@ def list_participants(
         .limit(limit)
     )
     with store.session() as s:
+        if search.strip():
+            by_code = Participant.code.icontains(search.strip(), autoescape=True)
+            by_name = ids_by_name(s, actor, search)
+            stmt = stmt.where(
+                by_code | Participant.id.in_(id_list(by_name)) if by_name else by_code
+            )
         return [to_info(p) for p in s.scalars(stmt)]
+
+
+def ids_by_name(s: Session, actor: Actor, search: str) -> list[str]:
+    """Ids of the participants in the actor's scope whose name contains the term (any
+    case).
+
+    Names may be sealed (models/sealing.py), so SQL cannot compare them: the names in
+    scope are read and matched here, sealed or not, so a search finds the same people
+    either way. Codes are never sealed and are matched in SQL.
+    """
+    term = search.strip().casefold()
+    sealer = sealer_of(s)
+    rows = s.execute(
+        select(Participant.id, Participant.name).where(
+            participant_filter(actor), Participant.name.is_not(None), Participant.name != ""
+        )
+    )
+    return [
+        pid
+        for pid, name in rows
+        if term in open_value(sealer, "participants", "name", pid, name).casefold()
+    ]
 
 
 def get_participant(store: Store, actor: Actor, participant_id: str) -> ParticipantInfo:

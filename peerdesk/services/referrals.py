@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
 
 from peerdesk.errors import NotFoundError, ValidationError
 from peerdesk.models import (
@@ -17,10 +18,12 @@ from peerdesk.models import (
     SupportSession,
     utcnow,
 )
+from peerdesk.models.sealing import id_list, open_value, sealer_of
 from peerdesk.services import record_versions
 from peerdesk.services.auth import Actor
-from peerdesk.services.scope import episode_filter
+from peerdesk.services.scope import episode_filter, is_program_wide
 from peerdesk.services.store import Store
+from peerdesk.services.text_rules import check_length
 
 STATUSES = ("suggested", "made", "accepted", "declined", "attended", "no_show", "closed")
 URGENCIES = ("routine", "soon", "urgent")
@@ -112,6 +115,7 @@ def create_referral(
         raise ValidationError(f"urgency must be one of: {', '.join(URGENCIES)}")
     if status not in ("suggested", "made"):
         raise ValidationError("a new referral starts as suggested or made")
+    check_length(reason, "the reason for the referral", 300)
     with store.session() as s:
         if not s.scalar(select(Episode.id).where(Episode.id == episode_id, episode_filter(actor))):
             raise NotFoundError("no such episode, or it is not yours")
@@ -167,6 +171,7 @@ def move_referral(
     version: int | None = None,
 ) -> ReferralInfo:
     """version: the referral's version when the person loaded it (ReferralInfo.version)."""
+    check_length(note, "the note", 300)
     with store.session() as s:
         row = s.execute(_base().where(Referral.id == referral_id, episode_filter(actor))).first()
         if row is None:
@@ -203,20 +208,48 @@ SORTABLE = {
 }
 
 
-def _filtered(actor: Actor, status: str | None, episode_id: str | None, search: str) -> Select:
-    stmt = _base().where(episode_filter(actor))
+def _filtered(
+    s: Session, actor: Actor, status: str | None, episode_id: str | None, search: str
+) -> Select:
+    conds: list[ColumnElement[bool]] = []
     if status == "open":
-        stmt = stmt.where(Referral.status.in_(OPEN_STATUSES))
+        conds.append(Referral.status.in_(OPEN_STATUSES))
     elif status:
-        stmt = stmt.where(Referral.status == status)
+        conds.append(Referral.status == status)
     if episode_id:
-        stmt = stmt.where(Referral.episode_id == episode_id)
-    if search.strip():
-        like = f"%{search.strip()}%"
-        stmt = stmt.where(
-            Participant.code.ilike(like) | Resource.name.ilike(like) | Referral.reason.ilike(like)
+        conds.append(Referral.episode_id == episode_id)
+    stmt = _base().where(episode_filter(actor), *conds)
+    term = search.strip()
+    if term:
+        in_clear = Participant.code.icontains(term, autoescape=True) | Resource.name.icontains(
+            term, autoescape=True
         )
+        reasons = _reasons_containing(s, actor, conds, term)
+        stmt = stmt.where(in_clear | Referral.reason.in_(id_list(reasons)) if reasons else in_clear)
     return stmt
+
+
+def _reasons_containing(
+    s: Session, actor: Actor, conds: list[ColumnElement[bool]], search: str
+) -> list[str]:
+    """The stored reasons (within conds) whose text contains the term (any case), for SQL
+    to filter on. Reasons may be sealed (models/sealing.py), so they are opened and matched
+    here, sealed or not; participant codes and resource names are matched in SQL.
+
+    Grouped by the stored value: plain reasons repeat ("Demo referral"), so each is matched
+    once; sealed ones never repeat (a fresh nonce each), so each group is one referral and
+    min(id) is the id it was sealed with."""
+    term = search.casefold()
+    sealer = sealer_of(s)
+    query = select(Referral.reason, func.min(Referral.id)).where(*conds, Referral.reason != "")
+    if not is_program_wide(actor):  # the join costs a seek per referral: only when it filters
+        query = query.join(Episode, Episode.id == Referral.episode_id).where(episode_filter(actor))
+    rows = s.execute(query.group_by(Referral.reason))
+    return [
+        stored
+        for stored, rid in rows
+        if term in open_value(sealer, "referrals", "reason", rid, stored).casefold()
+    ]
 
 
 def list_referrals(
@@ -233,14 +266,14 @@ def list_referrals(
 ) -> list[ReferralInfo]:
     """Referrals the actor may see; status "open" means not yet at the end of the loop."""
     col = SORTABLE.get(order_by, Referral.created_at)
-    stmt = (
-        _filtered(actor, status, episode_id, search)
-        .order_by(col.desc() if descending else col.asc(), Referral.id)
-        .offset(offset)
-        .limit(limit)
-    )
     day = today or date.today()
     with store.session() as s:
+        stmt = (
+            _filtered(s, actor, status, episode_id, search)
+            .order_by(col.desc() if descending else col.asc(), Referral.id)
+            .offset(offset)
+            .limit(limit)
+        )
         return [_info(r, day) for r in s.execute(stmt)]
 
 
@@ -251,8 +284,8 @@ def count_referrals(
     episode_id: str | None = None,
     search: str = "",
 ) -> int:
-    sub = _filtered(actor, status, episode_id, search).subquery()
     with store.session() as s:
+        sub = _filtered(s, actor, status, episode_id, search).subquery()
         return int(s.scalar(select(func.count()).select_from(sub)) or 0)
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from peerdesk.errors import NotFoundError, ValidationError
 from peerdesk.models import Resource
 from peerdesk.services import record_versions
 from peerdesk.services.auth import Actor
 from peerdesk.services.store import Store
+from peerdesk.services.text_rules import check_length
 
 KINDS = ("eap", "crisis_line", "mental_health", "chaplaincy", "community")
 
@@ -48,6 +49,14 @@ def validate_resource(data: ResourceInput) -> None:
         raise ValidationError(f"kind must be one of: {', '.join(KINDS)}")
     if data.email and "@" not in data.email:
         raise ValidationError("the email address needs an '@'")
+    for field, value, limit in (
+        ("the name", data.name, 200),
+        ("the phone number", data.phone, 50),
+        ("the email address", data.email, 200),
+        ("the address", data.address, 300),
+        ("the hours", data.hours, 200),
+    ):
+        check_length(value, field, limit)
 
 
 def to_info(r: Resource) -> ResourceInfo:
@@ -101,18 +110,16 @@ def list_resources(
     stmt = select(Resource)
     if not include_inactive:
         stmt = stmt.where(Resource.active)
-    if search.strip():
-        like = f"%{search.strip()}%"
-        stmt = stmt.where(
-            or_(
-                Resource.name.ilike(like),
-                Resource.kind.ilike(like),
-                Resource.notes.ilike(like),
-                Resource.hours.ilike(like),
-            )
-        )
     with store.session() as s:
-        return [to_info(r) for r in s.scalars(stmt.order_by(Resource.name))]
+        items = [to_info(r) for r in s.scalars(stmt.order_by(Resource.name))]
+    term = search.strip().casefold()
+    if not term:
+        return items
+    # Matched here, not in SQL: notes and hours may be sealed (models/sealing.py), and the
+    # directory is small.
+    return [
+        r for r in items if any(term in f.casefold() for f in (r.name, r.kind, r.notes, r.hours))
+    ]
 
 
 # Where a referral points first when nobody has chosen yet. A safety flag calls for crisis

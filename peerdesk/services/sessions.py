@@ -29,6 +29,7 @@ from peerdesk.services.scope import (
     session_filter,
 )
 from peerdesk.services.store import Store
+from peerdesk.services.text_rules import check_length
 
 MODES = ("in_person", "phone", "video", "text")
 FORMATS = ("individual", "group")
@@ -312,6 +313,7 @@ def withdraw_session(
     """Withdraw (not delete) a session: its author or a coordinator, with a reason."""
     if not reason.strip():
         raise ValidationError("give a reason for withdrawing the session")
+    check_length(reason, "the reason for withdrawing", 300)
     with store.session() as s:
         ss = s.scalar(
             select(SupportSession).where(SupportSession.id == session_id, session_filter(actor))

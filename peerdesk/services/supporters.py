@@ -19,7 +19,7 @@ from peerdesk.models import (
 from peerdesk.services import record_versions
 from peerdesk.services.auth import Actor
 from peerdesk.services.store import Store
-from peerdesk.services.text_rules import check_one_line
+from peerdesk.services.text_rules import check_length, check_one_line
 
 STATUSES = ("active", "on_leave", "inactive")
 EXPERIENCE_BANDS = ("0-2", "3-5", "6-10", "10+")
@@ -324,6 +324,7 @@ def add_supervision(
     _check_supporter_access(actor, supporter_id, write=True)
     if format not in ("one_to_one", "group"):
         raise ValidationError("supervision is one_to_one or group")
+    check_length(supervisor, "the supervisor's name", 200)
     if not 1 <= minutes <= 600:
         raise ValidationError("supervision minutes must be between 1 and 600")
     if held_on > date.today():

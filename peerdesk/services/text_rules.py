@@ -35,3 +35,11 @@ def check_one_line(value: str, field: str, limit: int = 200) -> str:
 def shown(value: str) -> str:
     """value with control, line-break and direction characters written as escapes."""
     return "".join(ch.encode("unicode_escape").decode("ascii") if _bad(ch) else ch for ch in value)
+
+
+def check_length(value: str | None, field: str, limit: int) -> None:
+    """Refuse text longer than its column's plain-text limit. The database cannot hold the
+    limit where the column is sealed (models/sealing.py: sealed text is longer, and the
+    column is TEXT on a server), so the services do, the same on every engine."""
+    if value is not None and len(value.strip()) > limit:
+        raise ValidationError(f"{field} is longer than {limit} characters")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from peerdesk.errors import PeerDeskError, ServerSchemaError, ServerUnavailableError
 from peerdesk.models import schema
 from peerdesk.models.engine import make_session_factory
+from peerdesk.models.sealing import make_sealer
 from peerdesk.services.storage.config import ServerConfig, database_password
 from peerdesk.services.storage.keyslot_table import SETTING_UP, KeyslotTable
 
@@ -124,7 +125,8 @@ class PostgresBackend:
         return engine
 
     def session_factory(self, engine: Engine, key: bytes) -> sessionmaker[Session]:
-        factory = make_session_factory(engine)
+        # Names, contacts and free text are sealed here, before they are sent.
+        factory = make_session_factory(engine, make_sealer(key))
         factory.kw.setdefault("info", {})["chain_lock"] = lock_chain
         return factory
 
