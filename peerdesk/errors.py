@@ -101,6 +101,22 @@ class DiskFailingError(PeerDeskError):
     exit_code = 15
 
 
+class ServerUnavailableError(PeerDeskError):
+    """The clinic's PostgreSQL server cannot be reached, or the connection to it was lost
+    (server mode). Whatever was being done did not finish or cannot be confirmed; a save
+    tried again with the same record id is never recorded twice (see faults.py)."""
+
+    exit_code = 16
+
+    @classmethod
+    def for_host(cls, host: str) -> ServerUnavailableError:
+        where = f" ({host})" if host else ""
+        return cls(
+            f"the clinic server cannot be reached{where}; your input is kept. Try again "
+            "when the network is back: nothing is lost or saved twice"
+        )
+
+
 class SecretStoreError(PeerDeskError):
     """No OS secret store (keyring, systemd credential) for an unattended job's secret."""
 

@@ -33,7 +33,7 @@ from peerdesk.errors import (
     StoreExistsError,
     StoreNotFoundError,
 )
-from peerdesk.faults import fault
+from peerdesk.faults import connection_lost, fault
 from peerdesk.models import AuditEvent, Setting, Site, User, new_id, schema, utcnow
 from peerdesk.models.engine import make_engine, make_session_factory
 from peerdesk.services import audit, integrity, pending_events
@@ -170,6 +170,11 @@ class Store:
             except OSError as exc:
                 raise os_error_message(exc, self.db_path) from exc
             except (SQLAlchemyError, sqlcipher3.Error) as exc:
+                # Server mode: the connection lost or refused is one sentence (faults.py);
+                # the pool has already dropped the dead connections, so a retry reconnects.
+                lost = connection_lost(exc, self.engine.url.host or "")
+                if lost is not None:
+                    raise lost from exc
                 # Damage, a full disk, permissions (faults.py): one clear sentence, and the
                 # transaction rolled back. Other errors (a constraint) stay for the caller.
                 known = fault(exc, self.db_path, self.db_path, self._key)
