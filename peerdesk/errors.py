@@ -108,12 +108,17 @@ class ServerUnavailableError(PeerDeskError):
 
     exit_code = 16
 
+    def __init__(self, message: str, host: str = "") -> None:
+        super().__init__(message)
+        self.host = host  # the server's name, for screens that word it their own way
+
     @classmethod
     def for_host(cls, host: str) -> ServerUnavailableError:
         where = f" ({host})" if host else ""
         return cls(
             f"the clinic server cannot be reached{where}; your input is kept. Try again "
-            "when the network is back: nothing is lost or saved twice"
+            "when the network is back: nothing is lost or saved twice",
+            host,
         )
 
 
