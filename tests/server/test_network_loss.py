@@ -23,9 +23,17 @@ from sqlalchemy.engine import Engine
 
 from peerdesk.errors import ServerUnavailableError
 from peerdesk.faults import connection_lost, is_connection_lost
-from peerdesk.models import AuditEvent, Episode, Participant, Referral, SupportSession, utcnow
+from peerdesk.models import (
+    AuditEvent,
+    CheckIn,
+    Episode,
+    Participant,
+    Referral,
+    SupportSession,
+    utcnow,
+)
 from peerdesk.models.pg_connect import engine_options
-from peerdesk.services import episodes, participants, referrals, sessions
+from peerdesk.services import checkins, episodes, participants, referrals, sessions
 from peerdesk.services.record_ids import new_record_id
 from peerdesk.services.store import Store
 from tests.pg_server import PgCluster
@@ -340,11 +348,11 @@ def test_input_changed_before_the_retry_is_kept(
 
 
 @pytest.mark.parametrize("arrives", [False, True], ids=["commit-lost", "reply-lost"])
-def test_participant_episode_and_referral_saved_again_are_recorded_once(
+def test_participant_episode_referral_and_checkin_saved_again_are_recorded_once(
     pg_cluster: PgCluster, store: Store, monkeypatch: pytest.MonkeyPatch, arrives: bool
 ) -> None:
     actor, resource_id = seed_supporter(store)
-    pid, eid, rid = new_record_id(), new_record_id(), new_record_id()
+    pid, eid, rid, cid = new_record_id(), new_record_id(), new_record_id(), new_record_id()
 
     def add_participant() -> participants.ParticipantInfo:
         return participants.create_participant(store, actor, "staff", record_id=pid)
@@ -355,10 +363,15 @@ def test_participant_episode_and_referral_saved_again_are_recorded_once(
     def add_referral() -> referrals.ReferralInfo:
         return referrals.create_referral(store, actor, eid, resource_id, record_id=rid)
 
+    def add_checkin() -> checkins.CheckInInfo:
+        answers = [3, 3, 2, 4, 3]
+        return checkins.record_checkin(store, actor, eid, "WHO-5", "before", answers, record_id=cid)
+
     for save, model, rid_ in (
         (add_participant, Participant, pid),
         (add_episode, Episode, eid),
         (add_referral, Referral, rid),
+        (add_checkin, CheckIn, cid),
     ):
         _lose_the_commit(monkeypatch, store, pg_cluster, arrives=arrives)
         with pytest.raises(ServerUnavailableError):
@@ -369,3 +382,4 @@ def test_participant_episode_and_referral_saved_again_are_recorded_once(
     assert _count(store, AuditEvent, action="participant.create") == 1
     assert _count(store, AuditEvent, action="episode.open") == 1
     assert _count(store, AuditEvent, action="referral.create") == 1
+    assert _count(store, AuditEvent, action="checkin.create") == 1
