@@ -80,3 +80,11 @@ def test_the_command_line_says_one_line_and_exits_16(
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("peerdesk: error: the clinic server cannot")
     assert ADMIN_PW not in err and "Traceback" not in err
+
+
+def test_a_background_task_names_a_lost_server_not_an_unexpected_error() -> None:
+    from peerdesk.ui.tasks import error_text
+
+    text = error_text(_refused())  # a driver error that escaped every service
+    assert text.startswith("The clinic server cannot be reached")
+    assert "Something went wrong" not in text
