@@ -106,7 +106,7 @@ class ServerUnavailableError(PeerDeskError):
     (server mode). Whatever was being done did not finish or cannot be confirmed; a save
     tried again with the same record id is never recorded twice (see faults.py)."""
 
-    exit_code = 16
+    exit_code = 17
 
     def __init__(self, message: str, host: str = "") -> None:
         super().__init__(message)
