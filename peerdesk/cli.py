@@ -205,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--password-stdin", action="store_true")
     p.add_argument("--force", action="store_true", help="replace an existing demo store")
+    p.add_argument(
+        "--user",
+        help="server mode: the administrator of a server set up with 'server init' (fills it)",
+    )
     p.set_defaults(func=cmd.demo)
 
     user = sub.add_parser("user", help="manage accounts (admin)")
@@ -310,7 +314,7 @@ it_log = logging.getLogger("peerdesk.it")
 def _command_name(args: argparse.Namespace) -> str:
     if args.command is None:
         return "the desktop app (demo)" if args.demo else "the desktop app"
-    parts = ("user_command", "import_kind", "service_command", "policy_command")
+    parts = ("user_command", "import_kind", "service_command", "policy_command", "server_command")
     sub = [getattr(args, a, None) for a in parts]
     return " ".join(str(p) for p in (args.command, *sub) if p)
 

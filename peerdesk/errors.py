@@ -101,27 +101,6 @@ class DiskFailingError(PeerDeskError):
     exit_code = 15
 
 
-class ServerUnavailableError(PeerDeskError):
-    """The clinic's PostgreSQL server cannot be reached, or the connection to it was lost
-    (server mode). Whatever was being done did not finish or cannot be confirmed; a save
-    tried again with the same record id is never recorded twice (see faults.py)."""
-
-    exit_code = 17
-
-    def __init__(self, message: str, host: str = "") -> None:
-        super().__init__(message)
-        self.host = host  # the server's name, for screens that word it their own way
-
-    @classmethod
-    def for_host(cls, host: str) -> ServerUnavailableError:
-        where = f" ({host})" if host else ""
-        return cls(
-            f"the clinic server cannot be reached{where}; your input is kept. Try again "
-            "when the network is back: nothing is lost or saved twice",
-            host,
-        )
-
-
 class SecretStoreError(PeerDeskError):
     """No OS secret store (keyring, systemd credential) for an unattended job's secret."""
 
@@ -140,3 +119,31 @@ class FolderAccessError(PeerDeskError):
             "to give it access (on a shared workstation: membership of the clinic's group, "
             "'peerdesk' on Linux)"
         )
+
+
+class ServerUnavailableError(PeerDeskError):
+    """The clinic's database server cannot be reached, refused the login, or the
+    connection was lost; nothing unconfirmed was kept as saved. A save tried again with
+    the same record id is never recorded twice (services/record_ids.py)."""
+
+    exit_code = 16
+
+    def __init__(self, message: str, host: str = "") -> None:
+        super().__init__(message)
+        self.host = host  # the server's name, for screens that word it their own way
+
+    @classmethod
+    def for_host(cls, host: str) -> ServerUnavailableError:
+        """The sentence for a connection lost mid-work (faults.connection_lost)."""
+        where = f" ({host})" if host else ""
+        return cls(
+            f"the clinic server cannot be reached{where}; your input is kept. Try again "
+            "when the network is back: nothing is lost or saved twice",
+            host,
+        )
+
+
+class ServerSchemaError(PeerDeskError):
+    """The server's database is set up for another PeerDesk release (or not at all)."""
+
+    exit_code = 17

@@ -22,7 +22,7 @@ cannot grow a write-ahead log), and SQLITE_CANTOPEN in a folder this account can
 write counts as a permission problem.
 
 In server mode a lost or refused connection to PostgreSQL is one more row,
-`connection_lost()`: ServerUnavailableError, exit code 17. Which driver errors count was
+`connection_lost()`: ServerUnavailableError, exit code 16. Which driver errors count was
 found by producing them against a real server (tests/server/test_network_loss.py).
 """
 

@@ -1,4 +1,4 @@
-"""The lost-connection error without a server: the command line's one line and exit 17,
+"""The lost-connection error without a server: the command line's one line and exit 16,
 and no local (SQLCipher) error ever taken for a network problem."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def test_refused_connection_is_the_one_sentence() -> None:
     exc = _refused()
     assert "connection refused" in str(exc).lower()
     lost = connection_lost(exc, "db.clinic.example")
-    assert isinstance(lost, ServerUnavailableError) and lost.exit_code == 17
+    assert isinstance(lost, ServerUnavailableError) and lost.exit_code == 16
     assert str(lost).startswith("the clinic server cannot be reached (db.clinic.example)")
     wrapped = OperationalError("SELECT 1", {}, exc)  # as SQLAlchemy hands it on
     assert is_connection_lost(wrapped)
@@ -55,7 +55,7 @@ def test_local_store_errors_are_never_a_lost_server(error: BaseException) -> Non
 
 
 @pytest.mark.parametrize("raised", ["mapped", "driver"])
-def test_the_command_line_says_one_line_and_exits_17(
+def test_the_command_line_says_one_line_and_exits_16(
     store_dir: StoreInfo,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -76,7 +76,7 @@ def test_the_command_line_says_one_line_and_exits_17(
     monkeypatch.setenv("PEERDESK_PASSWORD", ADMIN_PW)
     code = cli.main(["--data-dir", str(Path(store_dir.data_dir)), "verify", "--user", "admin"])
     err = capsys.readouterr().err
-    assert code == 17
+    assert code == 16
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("peerdesk: error: the clinic server cannot")
     assert ADMIN_PW not in err and "Traceback" not in err

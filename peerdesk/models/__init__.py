@@ -17,6 +17,7 @@ from peerdesk.models.casework import (
 from peerdesk.models.list_indexes import LIST_INDEXES
 from peerdesk.models.referrals import Referral, ReferralStatusChange, Resource
 from peerdesk.models.report_cache import ReportMonth
+from peerdesk.models.server import KeyDocument
 from peerdesk.models.supporters import Course, SupervisionEntry, SupporterProfile, TrainingRecord
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "CheckIn",
     "Course",
     "Episode",
+    "KeyDocument",
     "LIST_INDEXES",
     "NoteKey",
     "OutcomeAnswer",

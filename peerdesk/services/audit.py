@@ -68,7 +68,14 @@ def append(
     """Add one event in the caller's transaction. detail must never hold notes or names."""
     # Chain from the recorded head, not from whatever row is last now: if rows were cut
     # off the end, the next event then shows the gap instead of papering over it.
-    head = session.get(Setting, HEAD_KEY)
+    chain_lock = session.info.get("chain_lock")
+    if chain_lock is not None:
+        # Several writers (a server store): wait for the others' appends, then read the
+        # head as they left it, so the chain never forks (services/storage/postgres.py).
+        chain_lock(session)
+        head = session.get(Setting, HEAD_KEY, populate_existing=True)
+    else:
+        head = session.get(Setting, HEAD_KEY)
     if head is not None:
         head_seq, _, prev_mac = head.value.partition(":")
         seq = int(head_seq) + 1
@@ -119,7 +126,14 @@ def verify_chain(session: Session, key: bytes) -> ChainReport:
             problems.append(f"audit event {row.seq} was altered")
         prev = row.mac
         expected_seq = row.seq + 1
-    head = session.get(Setting, HEAD_KEY)
+    chain_lock = session.info.get("chain_lock")
+    if chain_lock is not None:
+        # Several writers (a server store): wait for the others' appends, then read the
+        # head as they left it, so the chain never forks (services/storage/postgres.py).
+        chain_lock(session)
+        head = session.get(Setting, HEAD_KEY, populate_existing=True)
+    else:
+        head = session.get(Setting, HEAD_KEY)
     if head is not None:
         head_seq, _, head_mac = head.value.partition(":")
         if count == 0 or int(head_seq) != expected_seq - 1 or head_mac != prev:

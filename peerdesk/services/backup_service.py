@@ -37,7 +37,7 @@ from peerdesk.services.rollback import open_rollback
 from peerdesk.services.store import (
     BACKUP_DIR,
     Store,
-    _open_engine_checked,
+    open_engine_checked,
     store_exists,
 )
 
@@ -185,7 +185,7 @@ def open_for_backup(data_dir: Path) -> tuple[Store, Actor]:
             "the stored backup secret does not open this store; "
             "run 'peerdesk service enable-backup' again"
         ) from exc
-    return _open_engine_checked(data_dir, key, None, policy, slots), BACKUP_ACTOR
+    return open_engine_checked(data_dir, key, None, policy, slots), BACKUP_ACTOR
 
 
 def backup_folder(data_dir: Path) -> Path:

@@ -11,13 +11,14 @@ before the store is unlocked. Slot kinds: "password", "recovery", and "keyring"
 from __future__ import annotations
 
 import base64
+import contextlib
 import hmac
 import json
 import math
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,26 @@ class Throttle:
         return 0.0 if failed < 3 else float(min(300, 2 ** (failed - 2)))
 
 
+def check_document(doc: object, where: str) -> dict[str, Any]:
+    """A key document (keyslots.json, or the server's key table) as this release reads it."""
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise DamagedStoreError(f"{where} is not a PeerDesk key file")
+    if (
+        not isinstance(doc.get("store_id"), str)
+        or not isinstance(doc.get("slots"), list)
+        or not all(
+            isinstance(slot, dict) and isinstance(slot.get("kind"), str) for slot in doc["slots"]
+        )
+    ):
+        raise DamagedStoreError(f"the key file {where} is damaged (unexpected layout)")
+    if doc.get("version") != FORMAT_VERSION:
+        raise DamagedStoreError(
+            f"{where} has key file version {doc.get('version')}; "
+            "this PeerDesk release reads version 1"
+        )
+    return doc
+
+
 class KeyslotFile:
     """Reads and rewrites keyslots.json atomically; never touches the database."""
 
@@ -172,29 +193,24 @@ class KeyslotFile:
             ) from exc
         except (OSError, ValueError) as exc:
             raise DamagedStoreError(f"the key file {self.path} is damaged: {exc}") from exc
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-            raise DamagedStoreError(f"{self.path} is not a PeerDesk key file")
-        if (
-            not isinstance(doc.get("store_id"), str)
-            or not isinstance(doc.get("slots"), list)
-            or not all(
-                isinstance(slot, dict) and isinstance(slot.get("kind"), str)
-                for slot in doc["slots"]
-            )
-        ):
-            raise DamagedStoreError(f"the key file {self.path} is damaged (unexpected layout)")
-        if doc.get("version") != FORMAT_VERSION:
-            raise DamagedStoreError(
-                f"{self.path} has key file version {doc.get('version')}; "
-                "this PeerDesk release reads version 1"
-            )
+        return check_document(doc, str(self.path))
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Read-count-write steps (a failed attempt, a queued event) as one step. The file
+        is kept by one instance at a time (its lock), so there is nothing more to hold; the
+        server's key table (services/storage/keyslot_table.py) holds a row lock here."""
+        yield
+
+    def document(self) -> dict[str, Any]:
+        """What is saved: the data without names learnt at sign-in ("_name")."""
+        doc = dict(self.data)
+        doc["slots"] = [{k: v for k, v in slot.items() if k != "_name"} for slot in self.slots]
         return doc
 
     def save(self) -> None:
-        doc = dict(self.data)
         # A name learnt from the person signing in stays in memory only ("_name").
-        doc["slots"] = [{k: v for k, v in slot.items() if k != "_name"} for slot in self.slots]
-        atomic_write_bytes(self.path, json.dumps(doc, indent=2).encode("utf-8"))
+        atomic_write_bytes(self.path, json.dumps(self.document(), indent=2).encode("utf-8"))
 
     @property
     def store_id(self) -> str:
@@ -415,7 +431,16 @@ class KeyslotFile:
     def open_slot(
         self, kind: str, username: str, secret: str, max_failed: int, now: float | None = None
     ) -> Unlocked:
-        """Unlock a slot: the data key, the slot's extras and a way to replace them."""
+        """Unlock a slot: the data key, the slot's extras and a way to replace them.
+
+        Counting a failure is one locked step, so guesses from two workstations at once
+        are counted (and slowed, and locked out) like guesses from one."""
+        with self.locked():
+            return self._open_slot(kind, username, secret, max_failed, now)
+
+    def _open_slot(
+        self, kind: str, username: str, secret: str, max_failed: int, now: float | None
+    ) -> Unlocked:
         now = time.time() if now is None else now
         slot = self.find(kind, username)
         if slot is None and kind == "recovery":

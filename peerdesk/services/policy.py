@@ -178,7 +178,13 @@ def parse_policy_text(text: str, path: Path | str, machine: bool = False) -> dic
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError(f"policy file {path} is not valid TOML: {exc}") from exc
-    section = raw.get("policy", raw)
+    if "store" in raw and not machine:
+        raise ValidationError(
+            f"policy file {path}: [store] (where the store lives) can only be set in the "
+            f"machine policy ({machine_policy_path()})"
+        )
+    # [store] names a server (services/storage/config.py reads it); the rest is policy.
+    section = raw.get("policy", {k: v for k, v in raw.items() if k != "store"})
     if not isinstance(section, dict):
         raise ValidationError(f"policy file {path}: [policy] must be a table of settings")
     known = {f.name: f.type for f in fields(Policy)}

@@ -26,17 +26,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from peerdesk.errors import (
     AuthenticationError,
     DamagedStoreError,
-    FolderAccessError,
     PasswordChangeRequiredError,
     PeerDeskError,
     StorageFullError,
     StoreExistsError,
     StoreNotFoundError,
 )
-from peerdesk.faults import connection_lost, fault
-from peerdesk.models import AuditEvent, Setting, Site, User, new_id, schema, utcnow
-from peerdesk.models.engine import make_engine, make_session_factory
-from peerdesk.services import audit, integrity, pending_events
+from peerdesk.faults import connection_lost
+from peerdesk.models import AuditEvent, Setting, User, new_id, schema, utcnow
+from peerdesk.services import audit, integrity, pending_events, store_setup
 from peerdesk.services.auth import ADMIN, SYSTEM, Actor
 from peerdesk.services.files import (
     os_error_message,
@@ -62,16 +60,13 @@ from peerdesk.services.locations import (  # noqa: F401 - re-exported for caller
 )
 from peerdesk.services.notes import (
     NoteKeys,
-    extras_for,
-    recovery_extras,
-    set_recovery_public,
     setup_at_unlock,
 )
-from peerdesk.services.notes_crypto import new_recovery_keypair
 from peerdesk.services.passwords import check_new_password, valid_username
 from peerdesk.services.policy import POLICY_FILE, Policy, load_policy
 from peerdesk.services.rollback import WARNING as ROLLBACK_WARNING
 from peerdesk.services.rollback import OpenRollback, open_rollback, told_at_sign_in
+from peerdesk.services.storage import Backend, PostgresBackend, SqlcipherBackend, backend_for
 from peerdesk.services.text_rules import check_one_line
 
 DB_FILE = "peerdesk.db"
@@ -103,10 +98,15 @@ def secure_store_files(data_dir: Path) -> None:
 
 
 def store_exists(data_dir: Path) -> bool:
-    try:
-        return (Path(data_dir) / DB_FILE).exists()
-    except PermissionError as exc:
-        raise FolderAccessError.for_folder(data_dir) from exc
+    """Whether there is a store to open: the folder's file, or the server the machine
+    policy names, set up with `peerdesk server init`."""
+    return backend_for(Path(data_dir)).exists()
+
+
+def key_document(data_dir: Path) -> KeyslotFile:
+    """The store's key document, read without unlocking: keyslots.json in the folder, or
+    the server's key table (what the sign-in screen may show, and the keyring unlock)."""
+    return backend_for(Path(data_dir)).keyslots()
 
 
 class Store:
@@ -119,17 +119,20 @@ class Store:
         lock: InstanceLock | None,
         policy: Policy,
         keyslots: KeyslotFile | None = None,
+        backend: Backend | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.policy = policy
+        # Where the store lives: this folder's SQLCipher file, or the clinic's server.
+        self.backend: Backend = backend or SqlcipherBackend(self.data_dir)
         self._key: bytes | None = key
         # None: opened beside another instance (a backup while the app is open). Such a
         # store never rewrites keyslots.json, which the instance holding the lock owns.
         self._lock = lock
-        self.engine: Engine = make_engine(self.db_path, lambda: self.key)
-        self._sessions: sessionmaker[Session] = make_session_factory(self.engine)
-        # One KeyslotFile per open store, so nothing saves a stale copy over newer slots.
-        self.keyslots = keyslots or KeyslotFile(self.data_dir)
+        self.engine: Engine = self.backend.make_engine(lambda: self.key)
+        self._sessions: sessionmaker[Session] = self.backend.session_factory(self.engine, key)
+        # One key document per open store, so nothing saves a stale copy over newer slots.
+        self.keyslots = keyslots or self.backend.keyslots()
         self.warnings: list[str] = []  # shown to the person who unlocked (e.g. rollback)
         # An older copy put back and not yet acknowledged (services/rollback.py).
         self.rollback: OpenRollback | None = None
@@ -167,17 +170,17 @@ class Store:
             try:
                 with session.begin():
                     yield session
-            except OSError as exc:
-                raise os_error_message(exc, self.db_path) from exc
-            except (SQLAlchemyError, sqlcipher3.Error) as exc:
-                # Server mode: the connection lost or refused is one sentence (faults.py);
-                # the pool has already dropped the dead connections, so a retry reconnects.
+            except (OSError, SQLAlchemyError, sqlcipher3.Error) as exc:
+                # A lost connection to the server is one sentence wherever it happens
+                # (faults.py); the pool has already dropped the dead connections, so the
+                # same Save tried again reconnects.
                 lost = connection_lost(exc, self.engine.url.host or "")
                 if lost is not None:
                     raise lost from exc
-                # Damage, a full disk, permissions (faults.py): one clear sentence, and the
-                # transaction rolled back. Other errors (a constraint) stay for the caller.
-                known = fault(exc, self.db_path, self.db_path, self._key)
+                # Damage, a full disk, permissions (faults.py), a server refusing: one clear
+                # sentence, and the transaction rolled back. Other errors (a constraint)
+                # stay for the caller.
+                known = self.backend.fault(exc, self._key)
                 if known is not None:
                     raise known from exc
                 raise
@@ -222,8 +225,9 @@ class Store:
 
     @property
     def exclusive(self) -> bool:
-        """True when this process holds the instance lock (it may rewrite the key file)."""
-        return self._lock is not None
+        """True when this process may commit and rewrite the key document: it holds the
+        instance lock, or the store is on a server, where every workstation writes."""
+        return self._lock is not None or self.backend.shared
 
     def close(self) -> None:
         if self._key is not None:
@@ -301,16 +305,23 @@ def prune_automatic_backups(data_dir: Path, keep: int) -> list[Path]:
     return removed
 
 
-def _open_engine_checked(
+def open_engine_checked(
     data_dir: Path,
     key: bytes,
     lock: InstanceLock | None,
     policy: Policy,
     slots: KeyslotFile | None = None,
+    backend: Backend | None = None,
 ) -> Store:
     try:
-        store = Store(data_dir, key, lock, policy, slots)
-        if lock is not None:
+        store = Store(data_dir, key, lock, policy, slots, backend)
+        if isinstance(store.backend, PostgresBackend):
+            try:
+                store.backend.require_current_schema(store.engine)
+            except BaseException:
+                store.engine.dispose()
+                raise
+        elif lock is not None:
             _migrate(data_dir, store.engine, key)
         else:
             _require_current_schema(store.engine)
@@ -323,7 +334,7 @@ def _open_engine_checked(
             lock.release()
         if isinstance(exc, PeerDeskError):
             raise
-        known = fault(exc, data_dir / DB_FILE, data_dir / DB_FILE, key)
+        known = (backend or SqlcipherBackend(data_dir)).fault(exc, key)
         if known is not None:
             raise known from exc
         raise DamagedStoreError(f"the store cannot be opened: {exc}") from exc
@@ -426,23 +437,8 @@ def _create_store_in(
     recovery = new_recovery_key()
     try:
         slots = KeyslotFile.create(data_dir, store_id)
-        if demo:
-            # Readable without unlocking, so `demo --force` can tell a demo store from a real one.
-            slots.data["demo"] = True
-            slots.save()
-        # The recovery slot also holds the private key that opens escrowed notes keys; the
-        # admin's slot vouches for the public half (the database copy is not trusted).
-        recovery_private, recovery_public = new_recovery_keypair()
-        integrity_key = integrity.new_key()  # signs the account list and policy (admins only)
-        slots.set_secret_slot(
-            "password",
-            admin_username,
-            password,
-            key,
-            {**extras_for({}, None, recovery_public), **integrity.admin_extras(integrity_key)},
-        )
-        slots.set_secret_slot("recovery", "", recovery, key, recovery_extras(recovery_private))
-        store = _open_engine_checked(data_dir, key, lock, policy, slots)
+        first = store_setup.first_keys(slots, admin_username, password, key, recovery, demo)
+        store = open_engine_checked(data_dir, key, lock, policy, slots)
     except BaseException:
         lock.release()
         for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", "keyslots.json"):
@@ -450,27 +446,9 @@ def _create_store_in(
         raise
     lock.set_username(admin_username)
     with store:
-        with store.session() as s:
-            site = Site(id=id_factory(), name=site_name)
-            s.add(site)
-            s.flush()
-            admin = User(
-                id=id_factory(),
-                username=admin_username,
-                display_name=admin_display_name or admin_username,
-                role=ADMIN,
-                site_id=site.id,
-            )
-            s.add(admin)
-            s.add(Setting(key="store_id", value=store_id))
-            s.add(Setting(key="created_at", value=utcnow().isoformat()))
-            s.add(Setting(key="demo", value="true" if demo else "false"))
-            s.flush()
-            store.audit(s, SYSTEM, "store.create", "site", site.id, {"demo": demo})
-            store.audit(s, SYSTEM, "account.create", "user", admin.id, {"role": ADMIN})
-            set_recovery_public(s, recovery_public)
-            store.audit(s, SYSTEM, "recovery_key.create", "store", store_id)
-            integrity.create_for_new_store(store, s, integrity_key, recovery_public)
+        store_setup.first_records(
+            store, first, admin_username, admin_display_name, site_name, demo, id_factory
+        )
     return recovery
 
 
@@ -669,18 +647,24 @@ def open_store(
     data_dir = Path(data_dir)
     from peerdesk.services.store_build import clean_stale  # avoids an import cycle
 
-    clean_stale(data_dir)  # what killed runs left: build folders, backup temp files
-    if not store_exists(data_dir):
+    backend = backend_for(data_dir)
+    if not backend.shared:
+        clean_stale(data_dir)  # what killed runs left: build folders, backup temp files
+    if not backend.exists():
         raise StoreNotFoundError(
             f"no PeerDesk store in {data_dir}; create one with 'peerdesk init' or restore a backup"
+            if not backend.shared
+            else f"{backend.label} is not set up for PeerDesk; an administrator runs "
+            "'peerdesk server init --admin NAME'"
         )
     policy = load_policy(data_dir)
-    lock = InstanceLock(data_dir) if exclusive else None
+    # On a server every workstation writes at once; the folder's lock guards a local file.
+    lock = InstanceLock(data_dir) if exclusive and not backend.shared else None
     if lock is not None:
         lock.acquire()
         secure_store_files(data_dir)
     try:
-        slots = KeyslotFile(data_dir)
+        slots = backend.keyslots()
         slots.reset_on_success = lock is not None
         if recovery_key is not None:
             kind, name, secret = "recovery", "", canonical_recovery_key(recovery_key)
@@ -710,10 +694,10 @@ def open_store(
         if lock is not None:
             lock.release()
         raise
-    store = _open_engine_checked(data_dir, key, lock, policy, slots)
+    store = open_engine_checked(data_dir, key, lock, policy, slots, backend)
     if unlocked.must_change:
         store.first_password = unlocked
-    if lock is None:
+    if not store.exclusive:
         return _open_beside_app(store, kind, name, slots.store_id, unlocked)
     try:
         with store.session() as s:
@@ -750,7 +734,8 @@ def open_store(
     except BaseException:
         store.close()
         raise
-    lock.set_username(actor.username)
+    if lock is not None:
+        lock.set_username(actor.username)
     log.info(
         "signed in: %s", "emergency access (recovery key)" if actor.emergency else actor.username
     )

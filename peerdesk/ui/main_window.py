@@ -40,7 +40,7 @@ from peerdesk.services import rollback
 from peerdesk.services.auth import ADMIN, Actor
 from peerdesk.services.demo import DEFAULT_DEMO_PASSWORD as DEMO_PASSWORD
 from peerdesk.services.drafts import SealedDrafts
-from peerdesk.services.store import Store, open_store, store_exists
+from peerdesk.services.store import Store, key_document, open_store, store_exists
 from peerdesk.ui.dialogs import Dialogs, after_modals
 from peerdesk.ui.drafts import SESSION_FORM, Draft, DraftBook
 from peerdesk.ui.first_password import settle_first_password
@@ -421,10 +421,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("PeerDesk"))
 
     def _demo_hint(self) -> None:
-        from peerdesk.services.keyslots import KeyslotFile
-
         try:
-            slots = KeyslotFile(self.data_dir)
+            slots = key_document(self.data_dir)
         except PeerDeskError:
             return
         names = slots.usernames()

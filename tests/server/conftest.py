@@ -12,11 +12,12 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.pg_server import PgCluster, create_cluster, server_bin_dir
+from tests.pg_server import SUPERUSER, PgCluster, create_cluster, server_bin_dir
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +50,50 @@ def pg_database(pg_cluster: PgCluster) -> Iterator[str]:
         pg_cluster.start()
     with psycopg.connect(pg_cluster.dsn(), password=pg_cluster.password, autocommit=True) as c:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class ServerSetup:
+    """A workstation whose machine policy names the test server's database."""
+
+    data_dir: Path  # this workstation's own folder (lock, IT log, drafts)
+    policy: Path
+    database: str
+    cluster: PgCluster
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What a CLI subprocess needs: the policy and the database login's password."""
+        return {"PEERDESK_POLICY": str(self.policy), "PEERDESK_DB_PASSWORD": self.cluster.password}
+
+    def workstation(self, name: str) -> Path:
+        """Another workstation's folder, on the same server."""
+        folder = self.data_dir.parent / name
+        folder.mkdir(exist_ok=True)
+        return folder
+
+
+def write_server_policy(path: Path, cluster: PgCluster, database: str, extra: str = "") -> Path:
+    path.write_text(
+        "[store]\n"
+        f'url = "postgresql://{SUPERUSER}@{cluster.host}:{cluster.port}/{database}"\n'
+        f'ca_file = "{cluster.ca_file}"\n' + extra,
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def server(
+    pg_cluster: PgCluster, pg_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> ServerSetup:
+    """Server mode for this test: PEERDESK_POLICY names an empty database on the test
+    cluster, PEERDESK_DB_PASSWORD holds the login's password."""
+    if not pg_cluster.running():
+        pg_cluster.start()
+    policy = write_server_policy(tmp_path / "machine-policy.toml", pg_cluster, pg_database)
+    monkeypatch.setenv("PEERDESK_POLICY", str(policy))
+    monkeypatch.setenv("PEERDESK_DB_PASSWORD", pg_cluster.password)
+    data_dir = tmp_path / "workstation"
+    data_dir.mkdir()
+    return ServerSetup(data_dir, policy, pg_database, pg_cluster)

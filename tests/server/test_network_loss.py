@@ -57,7 +57,7 @@ def _assert_one_sentence(exc: BaseException, cluster: PgCluster) -> None:
     assert "\n" not in message and HOST in message
     assert cluster.password not in message and "peerdesk_dba" not in message
     assert "Traceback" not in message and "SELECT" not in message.upper()
-    assert lost.exit_code == 17
+    assert lost.exit_code == 16
 
 
 @pytest.fixture

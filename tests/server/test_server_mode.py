@@ -1,0 +1,250 @@
+"""Server mode end to end against a real TLS-only PostgreSQL: the policy, setting up,
+signing in, the key document's locking, the audit chain with several writers."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from peerdesk.errors import (
+    AuthenticationError,
+    ServerUnavailableError,
+    StoreExistsError,
+    ThrottledError,
+    ValidationError,
+)
+from peerdesk.services import accounts, audit
+from peerdesk.services.server_store import create_server_store
+from peerdesk.services.storage import backend_for
+from peerdesk.services.storage.config import parse_store_table
+from peerdesk.services.storage.postgres import PostgresBackend
+from peerdesk.services.store import open_store, store_exists
+from tests.conftest import ADMIN_PW, COORD_PW, assert_one_line_error, run_cli
+from tests.pg_server import make_certificates
+from tests.server.conftest import ServerSetup, write_server_policy
+
+CA = "/etc/clinic-ca.pem"
+
+
+@pytest.mark.parametrize(
+    ("table", "words"),
+    [
+        ({"url": "postgresql://pd@db.clinic/pd?sslmode=require", "ca_file": CA}, "verify-full"),
+        ({"url": "postgresql://pd@db.clinic/pd?sslmode=disable", "ca_file": CA}, "verify-full"),
+        ({"url": "postgresql://pd:secret@db.clinic/pd", "ca_file": CA}, "never in the policy"),
+        ({"url": "postgresql://pd@db.clinic/pd"}, "ca_file"),
+        ({"url": "mysql://pd@db.clinic/pd", "ca_file": CA}, "PostgreSQL"),
+        ({"url": "postgresql://db.clinic/pd", "ca_file": CA}, "user, host and database"),
+        ({"url": "postgresql://pd@db.clinic/pd", "ca_file": "clinic.pem"}, "absolute"),
+        ({"url": "postgresql://pd@db.clinic/pd", "ca_file": CA, "password": "x"}, "unknown"),
+    ],
+)
+def test_store_table_refuses_weak_or_secret_settings(table: dict, words: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_store_table(table, "/etc/peerdesk/policy.toml")
+    assert words in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_store_table_only_in_the_machine_policy(tmp_path: Path) -> None:
+    from peerdesk.services.policy import load_policy
+
+    (tmp_path / "policy.toml").write_text('[store]\nurl = "postgresql://a@b/c"\n')
+    with pytest.raises(ValidationError, match="only be set in the machine policy"):
+        load_policy(tmp_path)
+
+
+def test_init_sign_in_and_refuse_second_init(server: ServerSetup) -> None:
+    assert not store_exists(server.data_dir)
+    recovery = create_server_store(server.data_dir, "boss", ADMIN_PW, "The Boss")
+    assert len(recovery) > 20
+    assert store_exists(server.data_dir)
+    store, admin = open_store(server.data_dir, "boss", ADMIN_PW)
+    with store:
+        assert isinstance(store.backend, PostgresBackend)
+        assert store.exclusive  # every workstation writes
+        accounts.add_user(store, admin, "coord", "coordinator", COORD_PW, "Coordinator")
+    # Nothing of the store is in the workstation's folder.
+    assert not (server.data_dir / "peerdesk.db").exists()
+    assert not (server.data_dir / "keyslots.json").exists()
+    # A second workstation signs in to the same store.
+    other = server.workstation("floor-2")
+    store, coord = open_store(other, "coord", COORD_PW)
+    with store:
+        assert coord.role == "coordinator"
+    with pytest.raises(StoreExistsError):
+        create_server_store(server.data_dir, "boss2", ADMIN_PW)
+    with pytest.raises(AuthenticationError):
+        open_store(server.data_dir, "boss", "not the password at all")
+    store, _ = open_store(server.data_dir, "boss", recovery_key=recovery)
+    store.close()
+
+
+def test_key_document_holds_no_names_and_no_key(server: ServerSetup) -> None:
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    with psycopg.connect(
+        server.cluster.dsn(server.database), password=server.cluster.password
+    ) as conn:
+        doc = conn.execute("SELECT doc FROM key_documents").fetchone()[0]
+    assert "boss" not in doc
+    parsed = json.loads(doc)
+    assert "setting_up" not in parsed
+    assert {s["kind"] for s in parsed["slots"]} == {"password", "recovery"}
+
+
+def test_guessing_from_two_workstations_is_counted_once_each(server: ServerSetup) -> None:
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    errors: list[BaseException] = []
+
+    def guess(folder: Path) -> None:
+        for _ in range(3):
+            try:
+                open_store(folder, "boss", "wrong guess number one")
+            except AuthenticationError as exc:
+                errors.append(exc)
+
+    threads = [
+        threading.Thread(target=guess, args=(server.workstation(f"ws{i}"),)) for i in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(errors) == 6
+    slots = backend_for(server.data_dir).keyslots()
+    # Every guess that was tried was counted (none lost to a concurrent write), and once
+    # three were counted the waiting time applied to both workstations.
+    tried = [e for e in errors if not isinstance(e, ThrottledError)]
+    assert slots.failed_attempts("password", "boss") == len(tried) == 3
+    assert len(errors) - len(tried) == 3
+
+
+def test_audit_chain_stays_one_chain_with_concurrent_writers(server: ServerSetup) -> None:
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    stores = [open_store(server.workstation(f"ws{i}"), "boss", ADMIN_PW) for i in range(3)]
+    barrier = threading.Barrier(3)
+
+    def write(store_actor) -> None:  # noqa: ANN001
+        store, actor = store_actor
+        barrier.wait()
+        for n in range(15):
+            store.record_event(actor, "test.concurrent", "n", str(n))
+
+    threads = [threading.Thread(target=write, args=(sa,)) for sa in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    store, _ = stores[0]
+    with store.session() as s:
+        report = audit.verify_chain(s, store.key)
+    for st, _ in stores:
+        st.close()
+    assert report.problems == []
+    assert report.checked >= 45
+
+
+def test_wrong_server_name_and_missing_password_are_one_line(
+    server: ServerSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    # A policy naming another clinic's CA: the server cannot prove who it is.
+    (server.policy.parent / "other-clinic").mkdir()
+    other_ca = make_certificates(server.policy.parent / "other-clinic")[0]
+    policy = write_server_policy(
+        server.policy.parent / "other.toml", server.cluster, server.database
+    )
+    policy.write_text(policy.read_text().replace(str(server.cluster.ca_file), str(other_ca)))
+    monkeypatch.setenv("PEERDESK_POLICY", str(policy))
+    with pytest.raises(ServerUnavailableError, match="certificate"):
+        open_store(server.data_dir, "boss", ADMIN_PW)
+    monkeypatch.setenv("PEERDESK_POLICY", str(server.policy))
+    monkeypatch.setenv("PEERDESK_DB_PASSWORD", "not the database password")
+    with pytest.raises(ServerUnavailableError, match="refused the login"):
+        open_store(server.data_dir, "boss", ADMIN_PW)
+
+
+def test_cli_server_init_status_and_commands(server: ServerSetup) -> None:
+    done = run_cli(
+        "server", "init", "--admin", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env, data_dir=server.data_dir,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "RECOVERY KEY" in done.stdout
+    status = run_cli("server", "status", env=server.env, data_dir=server.data_dir)
+    assert status.returncode == 0, status.stderr
+    assert "Set up:   yes" in status.stdout
+    again = run_cli(
+        "server", "init", "--admin", "other", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env, data_dir=server.data_dir,
+    )  # fmt: skip
+    assert "already set up" in assert_one_line_error(again)
+    added = run_cli(
+        "user", "add", "coord", "--role", "coordinator", "--user", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env={**server.env, "PEERDESK_NEW_PASSWORD": COORD_PW},
+        data_dir=server.data_dir,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    verify = run_cli(
+        "verify", "--user", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env, data_dir=server.data_dir,
+    )  # fmt: skip
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def _month_json(data_dir: Path, env: dict[str, str], month: str) -> dict:
+    done = run_cli(
+        "report", "--month", month, "--json", "--user", "coordinator", "--password-stdin",
+        stdin=DEMO_PW + "\n", env=env, data_dir=data_dir,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    figures.pop("generated_at", None)
+    return figures
+
+
+DEMO_PW = "demo passphrase for tests"
+
+
+def test_demo_on_a_new_server_reports_the_same_month_as_a_local_store(
+    server: ServerSetup, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    args = ("demo", "--sessions", "400", "--seed", "7", "--password-stdin")
+    local = tmp_path / "local-demo"
+    done = run_cli("--data-dir", str(local), *args, stdin=DEMO_PW + "\n")
+    assert done.returncode == 0, done.stderr
+    here = ("--data-dir", str(server.data_dir))
+    done = run_cli(*here, *args, stdin=DEMO_PW + "\n", env=server.env)
+    assert done.returncode == 0, done.stderr
+    last = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    on_server = _month_json(server.data_dir, server.env, last)
+    assert on_server == _month_json(local, {}, last)
+    assert any(v for v in json.dumps(on_server) if v.isdigit() and v != "0")
+
+
+def test_demo_fills_a_server_set_up_by_init(server: ServerSetup) -> None:
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    here = ("--data-dir", str(server.data_dir))
+    refused = run_cli(*here, "demo", "--sessions", "50", env=server.env)
+    assert "--user" in assert_one_line_error(refused)
+    done = run_cli(
+        *here, "demo", "--sessions", "200", "--user", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    password = done.stdout.split("Password for every demo account: ")[1].split()[0]
+    store, coord = open_store(server.data_dir, "coordinator", password)
+    with store:
+        assert coord.role == "coordinator"
+        assert store.is_demo()
+    again = run_cli(
+        *here, "demo", "--sessions", "20", "--user", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env,
+    )  # fmt: skip
+    assert "already holds participants" in assert_one_line_error(again)
