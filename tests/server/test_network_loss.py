@@ -13,8 +13,8 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -33,11 +33,22 @@ from peerdesk.models import (
     utcnow,
 )
 from peerdesk.models.pg_connect import engine_options
-from peerdesk.services import checkins, episodes, participants, referrals, sessions
+from peerdesk.services import (
+    accounts,
+    checkins,
+    episodes,
+    participants,
+    referrals,
+    resources,
+    sessions,
+)
+from peerdesk.services.auth import Actor
 from peerdesk.services.record_ids import new_record_id
-from peerdesk.services.store import Store
+from peerdesk.services.server_store import create_server_store
+from peerdesk.services.store import Store, open_store
+from tests.conftest import ADMIN_PW, COORD_PW, SUP_A_PW
 from tests.pg_server import PgCluster
-from tests.server.pg_store import pg_store, seed_supporter
+from tests.server.conftest import ServerSetup
 
 HOST = "db.clinic.example"
 
@@ -240,13 +251,31 @@ def test_without_pre_ping_the_first_call_after_a_restart_fails(
 # -- the real Store and services over the server ------------------------------------------
 
 
+@dataclass
+class Signed:
+    store: Store
+    actor: Actor
+    resource_id: str
+
+
 @pytest.fixture
-def store(pg_cluster: PgCluster, pg_database: str, tmp_path: Path) -> Iterator[Store]:
-    st = pg_store(pg_cluster.url(pg_database), tmp_path)
-    yield st
-    if not pg_cluster.running():
-        pg_cluster.start()
-    st.engine.dispose()
+def signed(server: ServerSetup) -> Iterator[Signed]:
+    """A supporter signed in to a store on the test server, through the real backend."""
+    create_server_store(server.data_dir, "boss", ADMIN_PW, "The Boss")
+    admin_store, admin = open_store(server.data_dir, "boss", ADMIN_PW)
+    with admin_store:
+        accounts.add_user(admin_store, admin, "coord", "coordinator", COORD_PW, "Coordinator")
+        accounts.add_user(admin_store, admin, "alice", "supporter", SUP_A_PW, "Alice")
+    coord_store, coord = open_store(server.data_dir, "coord", COORD_PW)
+    with coord_store:
+        resource = resources.add_resource(
+            coord_store, coord, resources.ResourceInput("Staff EAP", "eap", "555-0199")
+        )
+    store, alice = open_store(server.data_dir, "alice", SUP_A_PW)
+    yield Signed(store, alice, resource.id)
+    if not server.cluster.running():
+        server.cluster.start()
+    store.close()
 
 
 def _count(store: Store, model: type, **where: object) -> int:
@@ -258,9 +287,9 @@ def _count(store: Store, model: type, **where: object) -> int:
 
 
 def test_store_session_says_the_one_sentence_and_recovers(
-    pg_cluster: PgCluster, store: Store
+    pg_cluster: PgCluster, signed: Signed
 ) -> None:
-    actor, _ = seed_supporter(store)
+    store, actor = signed.store, signed.actor
     pg_cluster.stop("immediate")
     with pytest.raises(ServerUnavailableError, match="cannot be reached \\(localhost\\)"):
         participants.create_participant(store, actor, "staff")
@@ -302,9 +331,9 @@ def _lose_the_commit(
 
 @pytest.mark.parametrize("arrives", [False, True], ids=["commit-lost", "reply-lost"])
 def test_a_session_saved_again_after_a_lost_commit_is_recorded_once(
-    pg_cluster: PgCluster, store: Store, monkeypatch: pytest.MonkeyPatch, arrives: bool
+    pg_cluster: PgCluster, signed: Signed, monkeypatch: pytest.MonkeyPatch, arrives: bool
 ) -> None:
-    actor, _ = seed_supporter(store)
+    store, actor = signed.store, signed.actor
     p = participants.create_participant(store, actor, "staff")
     ep = episodes.open_episode(store, actor, p.id, "work stress")
     data = sessions.SessionInput(
@@ -327,11 +356,11 @@ def test_a_session_saved_again_after_a_lost_commit_is_recorded_once(
 
 
 def test_input_changed_before_the_retry_is_kept(
-    pg_cluster: PgCluster, store: Store, monkeypatch: pytest.MonkeyPatch
+    pg_cluster: PgCluster, signed: Signed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The first save did arrive; the person, told it had failed, changed the minutes and
     # saved again: one session, with the new minutes (a correction, audited as such).
-    actor, _ = seed_supporter(store)
+    store, actor = signed.store, signed.actor
     p = participants.create_participant(store, actor, "staff")
     ep = episodes.open_episode(store, actor, p.id, "work stress")
     first = sessions.SessionInput(ep.id, 30, "phone", utcnow(), id=new_record_id())
@@ -349,9 +378,9 @@ def test_input_changed_before_the_retry_is_kept(
 
 @pytest.mark.parametrize("arrives", [False, True], ids=["commit-lost", "reply-lost"])
 def test_participant_episode_referral_and_checkin_saved_again_are_recorded_once(
-    pg_cluster: PgCluster, store: Store, monkeypatch: pytest.MonkeyPatch, arrives: bool
+    pg_cluster: PgCluster, signed: Signed, monkeypatch: pytest.MonkeyPatch, arrives: bool
 ) -> None:
-    actor, resource_id = seed_supporter(store)
+    store, actor, resource_id = signed.store, signed.actor, signed.resource_id
     pid, eid, rid, cid = new_record_id(), new_record_id(), new_record_id(), new_record_id()
 
     def add_participant() -> participants.ParticipantInfo:
