@@ -253,3 +253,47 @@ def test_further_pages_of_a_list_fail_once(qtbot, dialogs) -> None:
         model.fetchMore()
         model.settle()
     assert model.rowCount() == 10 and not model.unreachable
+
+
+def test_a_lost_save_kept_over_a_lock_and_an_unreachable_unlock_is_recorded_once(
+    qtbot, make_window, seeded, dialogs, monkeypatch
+) -> None:
+    # The save arrived but its reply was lost; the window locked before the person tried
+    # again; the first unlock found the server out of reach. After the second unlock the
+    # form is back with the same record id, and Save records the session once.
+    import peerdesk.ui.main_window as main_window
+
+    w = make_window(seeded.data_dir)
+    sign_in(qtbot, w, "anna")
+    page = _sessions_page(qtbot, w)
+    server = FlakyServer(w.store, monkeypatch)
+    before = server.count(SupportSession)
+    _fill_session_form(page.form, seeded.a_code)
+    server.mode = "lose-reply"
+    qtbot.mouseClick(page.form.save, Qt.MouseButton.LeftButton)
+    lost_id = page.form.record_id
+    assert lost_id is not None and server.count(SupportSession) == before + 1
+    w.lock()
+    real_open = main_window.open_store
+
+    def unreachable(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise ServerUnavailableError.for_host(HOST)
+
+    monkeypatch.setattr(main_window, "open_store", unreachable)
+    w.lock_page.password.setText(PW)
+    qtbot.mouseClick(w.lock_page.unlock, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.lock_page.error.isVisible(), timeout=10000)
+    assert HOST in w.lock_page.error.text() and not w.signed_in
+    assert w.stack.currentWidget() is w.lock_page
+    monkeypatch.setattr(main_window, "open_store", real_open)
+    w.lock_page.password.setText(PW)
+    qtbot.mouseClick(w.lock_page.unlock, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.signed_in, timeout=10000)
+    form = w.workspace.pages["sessions"].form
+    assert form.notes.toPlainText() == "talked about the night shifts"
+    assert form.record_id == lost_id
+    qtbot.mouseClick(form.save, Qt.MouseButton.LeftButton)
+    assert "Saved a session" in form.status.text(), form.error.text()
+    with w.store.session() as s:
+        assert s.scalar(select(func.count()).select_from(SupportSession)) == before + 1
+        assert s.get(SupportSession, lost_id) is not None
