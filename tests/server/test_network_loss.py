@@ -11,6 +11,7 @@ whose commit was lost is tried again without a second row.
 from __future__ import annotations
 
 import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ from peerdesk.services.auth import Actor
 from peerdesk.services.record_ids import new_record_id
 from peerdesk.services.server_store import create_server_store
 from peerdesk.services.store import Store, open_store
-from tests.conftest import ADMIN_PW, COORD_PW, SUP_A_PW
+from tests.conftest import ADMIN_PW, COORD_PW, SUP_A_PW, assert_one_line_error, run_cli
 from tests.pg_server import PgCluster
 from tests.server.conftest import ServerSetup
 
@@ -412,3 +413,31 @@ def test_participant_episode_referral_and_checkin_saved_again_are_recorded_once(
     assert _count(store, AuditEvent, action="episode.open") == 1
     assert _count(store, AuditEvent, action="referral.create") == 1
     assert _count(store, AuditEvent, action="checkin.create") == 1
+
+
+# -- the command line with the server stopped and started again ----------------------------
+
+
+def test_cli_with_the_server_stopped_says_one_line_and_works_once_it_is_back(
+    server: ServerSetup,
+) -> None:
+    create_server_store(server.data_dir, "boss", ADMIN_PW, "The Boss")
+
+    def user_list() -> subprocess.CompletedProcess[str]:
+        return run_cli(
+            "user", "list", "--user", "boss", "--password-stdin",
+            stdin=ADMIN_PW + "\n", env=server.env, data_dir=server.data_dir,
+        )  # fmt: skip
+
+    server.cluster.stop("immediate")
+    try:
+        done = user_list()
+        line = assert_one_line_error(done)
+        assert done.returncode == 16
+        assert "cannot be reached" in line
+        assert ADMIN_PW not in done.stderr and server.cluster.password not in done.stderr
+    finally:
+        server.cluster.start()
+    done = user_list()
+    assert done.returncode == 0, done.stderr
+    assert "boss" in done.stdout
