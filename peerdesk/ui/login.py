@@ -178,8 +178,10 @@ class LoginPage(QWidget):
             self.restore.show()
             self.restore.setFocus()
             return
-        if isinstance(exc, ServerUnavailableError):
-            # Nothing typed here is worth keeping but the username, which stays.
+        if isinstance(exc, ServerUnavailableError) and exc.host:
+            # A connection lost mid-sign-in (faults.connection_lost): its sentence is about
+            # kept input, which means nothing here. The backend's own refusals (the login,
+            # the certificate) carry their reason and are shown as they are, below.
             where = f" ({exc.host})" if exc.host else ""
             self.show_error(
                 self.tr(

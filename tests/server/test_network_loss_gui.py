@@ -76,3 +76,33 @@ def test_server_stopped_mid_form_then_started_the_same_save_records_once(
         wait_all()
         w.close()
         w.deleteLater()
+
+
+def test_sign_in_with_the_server_stopped_stays_and_works_once_it_is_started(
+    qtbot, server: ServerSetup
+) -> None:
+    create_server_store(server.data_dir, "boss", ADMIN_PW, "The Boss")
+    dialogs = ScriptedDialogs()
+    w = MainWindow(server.data_dir, dialogs=dialogs)
+    w.start()
+    try:
+        server.cluster.stop("immediate")
+        try:
+            w.login.username.setText("boss")
+            w.login.password.setText(ADMIN_PW)
+            qtbot.mouseClick(w.login.sign_in, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: w.login.error.isVisible(), timeout=20000)
+            text = w.login.error.text()
+            assert "cannot be reached" in text and ADMIN_PW not in text
+            assert w.stack.currentWidget() is w.login and not w.signed_in
+            assert w.login.username.text() == "boss" and w.login.password.text() == ""
+            assert dialogs.shown == []  # said on the sign-in screen, once
+        finally:
+            server.cluster.start()
+        w.login.password.setText(ADMIN_PW)
+        qtbot.mouseClick(w.login.sign_in, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: w.signed_in, timeout=20000)
+    finally:
+        wait_all()
+        w.close()
+        w.deleteLater()
