@@ -358,7 +358,11 @@ def _refuse_undecodable(args: argparse.Namespace) -> None:
 
 def _known_fault(exc: BaseException, argv: Sequence[str] | None) -> PeerDeskError | None:
     """The last resort: an OS or database error no command caught, named by faults.py."""
-    from peerdesk.faults import fault
+    from peerdesk.faults import connection_lost, fault
+
+    lost = connection_lost(exc, "")  # server mode: which server is not known down here
+    if lost is not None:
+        return lost
 
     path: object = getattr(exc, "filename", None)
     store_path = None

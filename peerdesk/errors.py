@@ -133,9 +133,24 @@ class FolderAccessError(PeerDeskError):
 
 class ServerUnavailableError(PeerDeskError):
     """The clinic's database server cannot be reached, refused the login, or the
-    connection was lost; nothing unconfirmed was kept as saved."""
+    connection was lost; nothing unconfirmed was kept as saved. A save tried again with
+    the same record id is never recorded twice (services/record_ids.py)."""
 
     exit_code = 16
+
+    def __init__(self, message: str, host: str = "") -> None:
+        super().__init__(message)
+        self.host = host  # the server's name, for screens that word it their own way
+
+    @classmethod
+    def for_host(cls, host: str) -> ServerUnavailableError:
+        """The sentence for a connection lost mid-work (faults.connection_lost)."""
+        where = f" ({host})" if host else ""
+        return cls(
+            f"the clinic server cannot be reached{where}; your input is kept. Try again "
+            "when the network is back: nothing is lost or saved twice",
+            host,
+        )
 
 
 class ServerSchemaError(PeerDeskError):

@@ -20,6 +20,10 @@ services/files.py, and the command line's last resort in cli.py), so no command 
 An I/O error on a nearly full disk counts as full (SQLite says "disk I/O error" when it
 cannot grow a write-ahead log), and SQLITE_CANTOPEN in a folder this account cannot
 write counts as a permission problem.
+
+In server mode a lost or refused connection to PostgreSQL is one more row,
+`connection_lost()`: ServerUnavailableError, exit code 16. Which driver errors count was
+found by producing them against a real server (tests/server/test_network_loss.py).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from peerdesk.errors import (
     FolderAccessError,
     PeerDeskError,
     ReadOnlyStoreError,
+    ServerUnavailableError,
     StorageFullError,
     TruncatedStoreError,
 )
@@ -255,3 +260,93 @@ def _cantopen_for_permission(exc: BaseException, path: Path) -> bool:
         return folder.exists() and not os.access(folder, os.W_OK | os.X_OK)
     except OSError:
         return False
+
+
+# -- server mode: the connection to PostgreSQL lost or refused ----------------------------
+#
+# Each of these was produced against a real server (tests/server/test_network_loss.py):
+# 57P01 when the server is stopped ("fast") or an administrator ends the backend, 57P03
+# while it starts up or shuts down, 57P02 when another backend crashed, 25P03/57P05 when the
+# server ended an idle session, class 08 for connection exceptions. libpq's own failures
+# carry no SQLSTATE (psycopg 3 gives none for errors while connecting), so they are told
+# apart by libpq's fixed English texts.
+_LOST_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "57P05", "25P03"})
+_LOST_TEXTS = (
+    "connection refused",  # server down, nothing listening
+    "server closed the connection unexpectedly",
+    "consuming input failed",  # an immediate stop mid-work: "SSL error: unexpected eof"
+    "sending query failed",
+    "ssl syscall error",
+    "unexpected eof",
+    "ssl connection has been closed unexpectedly",
+    "could not receive data from server",
+    "could not send data to server",
+    "timeout expired",  # connect_timeout: a server or a network that does not answer
+    "no route to host",
+    "network is unreachable",
+    "connection reset by peer",
+    "broken pipe",
+    "failed to resolve host",  # no DNS: the network is down as far as PeerDesk can tell
+    "could not translate host name",
+    "the connection is closed",  # psycopg: a connection already known to be dead
+    "the connection is lost",
+    "connection is bad",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "the database system is in recovery mode",
+    "terminating connection",
+)
+# Refusals that are not the network: the wrong password or login, a certificate that does
+# not match, a database that does not exist. Each needs IT, not a retry.
+_NOT_NETWORK_TEXTS = (
+    "password authentication failed",
+    "authentication failed",
+    "pg_hba.conf",
+    "certificate",
+    "does not exist",
+    "permission denied",
+    "too many connections",
+)
+
+
+def _psycopg_error(exc: BaseException) -> BaseException | None:
+    """The psycopg error behind exc (following SQLAlchemy wrappers and causes), or None."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        error = _driver(current)
+        if type(error).__module__.split(".")[0] == "psycopg":
+            return error
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def is_connection_lost(exc: BaseException) -> bool:
+    """True when exc says the PostgreSQL server is unreachable or the connection died."""
+    error = _psycopg_error(exc)
+    if error is None:
+        return False  # SQLCipher, or not a driver error at all: never a network problem
+    text = str(error).lower()
+    if any(needle in text for needle in _NOT_NETWORK_TEXTS):
+        return False
+    sqlstate = getattr(error, "sqlstate", None) or ""
+    if sqlstate in _LOST_SQLSTATES or sqlstate.startswith("08"):
+        return True
+    if getattr(exc, "connection_invalidated", False):
+        return True  # SQLAlchemy's own dialect judged it a disconnect
+    import psycopg
+
+    if isinstance(error, psycopg.InterfaceError) and "closed" in text:
+        return True
+    return isinstance(error, psycopg.OperationalError) and any(n in text for n in _LOST_TEXTS)
+
+
+def connection_lost(exc: BaseException, host: str) -> ServerUnavailableError | None:
+    """ServerUnavailableError for a lost or refused connection to the server `host`, else
+    None. The sentence names the host only: never the login, a password or the SQL."""
+    if isinstance(exc, ServerUnavailableError):
+        return exc
+    if not is_connection_lost(exc):
+        return None
+    return ServerUnavailableError.for_host(host)

@@ -9,8 +9,9 @@ from datetime import date
 from sqlalchemy import select
 
 from peerdesk.errors import NotFoundError, ValidationError
-from peerdesk.models import CheckIn, Episode
+from peerdesk.models import CheckIn, Episode, new_id
 from peerdesk.services.auth import Actor
+from peerdesk.services.record_ids import insert_once
 from peerdesk.services.scope import episode_filter
 from peerdesk.services.store import Store
 
@@ -119,14 +120,47 @@ def record_checkin(
     phase: str,
     answers: Sequence[int | None],
     taken_on: date | None = None,
+    record_id: str | None = None,
 ) -> CheckInInfo:
+    """A check-in. With record_id (services/record_ids.py), a second call with the same id
+    returns the check-in the first call recorded."""
     if phase not in PHASES:
         raise ValidationError("a check-in is taken before or after")
     total = score(instrument, answers)
+
+    def earlier(cid: str) -> CheckInInfo | None:
+        with store.session() as s:
+            c = s.get(CheckIn, cid)
+            if c is None:
+                return None
+            if c.created_by != actor.user_id or c.episode_id != episode_id:
+                raise ValidationError("this check-in was recorded by someone else")
+            return _info(c)
+
+    def insert() -> CheckInInfo:
+        return _insert_checkin(
+            store, actor, episode_id, instrument, phase, answers, total, taken_on, record_id
+        )
+
+    return insert_once(record_id, earlier, insert)
+
+
+def _insert_checkin(
+    store: Store,
+    actor: Actor,
+    episode_id: str,
+    instrument: str,
+    phase: str,
+    answers: Sequence[int | None],
+    total: int,
+    taken_on: date | None,
+    record_id: str | None,
+) -> CheckInInfo:
     with store.session() as s:
         if not s.scalar(select(Episode.id).where(Episode.id == episode_id, episode_filter(actor))):
             raise NotFoundError("no such episode, or it is not yours")
         c = CheckIn(
+            id=record_id or new_id(),
             episode_id=episode_id,
             instrument=instrument,
             phase=phase,

@@ -8,9 +8,10 @@ from datetime import date
 from sqlalchemy import func, select
 
 from peerdesk.errors import NotFoundError, PermissionDeniedError, ValidationError
-from peerdesk.models import Episode, Participant, SupporterProfile, SupportSession
+from peerdesk.models import Episode, Participant, SupporterProfile, SupportSession, new_id
 from peerdesk.services import record_versions
 from peerdesk.services.auth import Actor
+from peerdesk.services.record_ids import insert_once
 from peerdesk.services.scope import episode_filter, is_program_wide, participant_filter
 from peerdesk.services.store import Store
 from peerdesk.services.text_rules import check_length
@@ -77,7 +78,10 @@ def open_episode(
     opened_on: date | None = None,
     risk_level: str = "low",
     lived_experience_wanted: str = "",
+    record_id: str | None = None,
 ) -> EpisodeInfo:
+    """A new support episode. With record_id (services/record_ids.py), a second call with
+    the same id returns the episode the first call opened."""
     if risk_level not in RISK_LEVELS:
         raise ValidationError(f"risk level must be one of: {', '.join(RISK_LEVELS)}")
     if not reason.strip():
@@ -88,6 +92,36 @@ def open_episode(
         if supporter_id not in (None, actor.supporter_id) or actor.supporter_id is None:
             raise PermissionDeniedError("only a coordinator can assign another supporter")
         supporter_id = actor.supporter_id
+
+    def earlier(eid: str) -> EpisodeInfo | None:
+        with store.session() as s:
+            e = s.get(Episode, eid)
+            if e is None:
+                return None
+            if e.created_by != actor.user_id or e.participant_id != participant_id:
+                raise ValidationError("this episode was opened by someone else")
+            return _info(s.execute(_select().where(Episode.id == eid)).one())
+
+    def insert() -> EpisodeInfo:
+        return _insert_episode(
+            store, actor, participant_id, reason, supporter_id, opened_on, risk_level,
+            lived_experience_wanted, record_id,
+        )  # fmt: skip
+
+    return insert_once(record_id, earlier, insert)
+
+
+def _insert_episode(
+    store: Store,
+    actor: Actor,
+    participant_id: str,
+    reason: str,
+    supporter_id: str | None,
+    opened_on: date | None,
+    risk_level: str,
+    lived_experience_wanted: str,
+    record_id: str | None,
+) -> EpisodeInfo:
     with store.session() as s:
         if not s.scalar(
             select(Participant.id).where(
@@ -98,6 +132,7 @@ def open_episode(
         if supporter_id and s.get(SupporterProfile, supporter_id) is None:
             raise NotFoundError("no such supporter")
         e = Episode(
+            id=record_id or new_id(),
             participant_id=participant_id,
             supporter_id=supporter_id,
             reason=reason.strip(),

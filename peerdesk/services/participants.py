@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peerdesk.errors import NotFoundError, ValidationError
-from peerdesk.models import Participant, Site
+from peerdesk.models import Participant, Site, new_id
 from peerdesk.models.sealing import id_list, open_value, sealer_of
 from peerdesk.services.auth import Actor
+from peerdesk.services.record_ids import insert_once
 from peerdesk.services.scope import participant_filter
 from peerdesk.services.store import Store
 from peerdesk.services.text_rules import check_length
@@ -72,7 +73,10 @@ def create_participant(
     consent_given: bool = False,
     consent_on: date | None = None,
     code: str | None = None,
+    record_id: str | None = None,
 ) -> ParticipantInfo:
+    """A new participant. With record_id (made by the form, services/record_ids.py), a
+    second call with the same id returns the participant the first call added."""
     actor.require_any(("casework.own", "casework.program"), "add participants")
     if kind not in KINDS:
         raise ValidationError(f"participant type must be one of: {', '.join(KINDS)}")
@@ -80,6 +84,39 @@ def create_participant(
     check_length(contact, "the contact details", 200)
     if consent_given and consent_on is None:
         consent_on = date.today()
+
+    def earlier(pid: str) -> ParticipantInfo | None:
+        with store.session() as s:
+            p = s.get(Participant, pid)
+            if p is None:
+                return None
+            if p.created_by != actor.user_id:
+                raise ValidationError("this participant was added by someone else")
+            return to_info(p)
+
+    def insert() -> ParticipantInfo:
+        return _insert_participant(
+            store, actor, kind, role, department, language, name, contact,
+            consent_given, consent_on, code, record_id,
+        )  # fmt: skip
+
+    return insert_once(record_id, earlier, insert)
+
+
+def _insert_participant(
+    store: Store,
+    actor: Actor,
+    kind: str,
+    role: str,
+    department: str,
+    language: str,
+    name: str | None,
+    contact: str | None,
+    consent_given: bool,
+    consent_on: date | None,
+    code: str | None,
+    record_id: str | None,
+) -> ParticipantInfo:
     with store.session() as s:
         chosen = (code or "").strip().upper() or new_code()
         if not CODE_PATTERN.fullmatch(chosen):
@@ -92,6 +129,7 @@ def create_participant(
                 raise ValidationError(f"the code {chosen} is already in use")
             chosen = new_code()
         p = Participant(
+            id=record_id or new_id(),
             code=chosen,
             kind=kind,
             role=role.strip(),

@@ -16,11 +16,13 @@ from peerdesk.models import (
     ReferralStatusChange,
     Resource,
     SupportSession,
+    new_id,
     utcnow,
 )
 from peerdesk.models.sealing import id_list, open_value, sealer_of
 from peerdesk.services import record_versions
 from peerdesk.services.auth import Actor
+from peerdesk.services.record_ids import insert_once
 from peerdesk.services.scope import episode_filter, is_program_wide
 from peerdesk.services.store import Store
 from peerdesk.services.text_rules import check_length
@@ -110,12 +112,48 @@ def create_referral(
     status: str = "made",
     session_id: str | None = None,
     at: datetime | None = None,
+    record_id: str | None = None,
 ) -> ReferralInfo:
+    """A new referral. With record_id (services/record_ids.py), a second call with the
+    same id returns the referral the first call recorded."""
     if urgency not in URGENCIES:
         raise ValidationError(f"urgency must be one of: {', '.join(URGENCIES)}")
     if status not in ("suggested", "made"):
         raise ValidationError("a new referral starts as suggested or made")
     check_length(reason, "the reason for the referral", 300)
+
+    def earlier(rid: str) -> ReferralInfo | None:
+        with store.session() as s:
+            r = s.get(Referral, rid)
+            if r is None:
+                return None
+            if r.created_by != actor.user_id or r.episode_id != episode_id:
+                raise ValidationError("this referral was recorded by someone else")
+            return _info(s.execute(_base().where(Referral.id == rid)).one(), r.created_at.date())
+
+    def insert() -> ReferralInfo:
+        return _insert_referral(
+            store, actor, episode_id, resource_id, reason, urgency, warm_handoff,
+            follow_up_on, status, session_id, at, record_id,
+        )  # fmt: skip
+
+    return insert_once(record_id, earlier, insert)
+
+
+def _insert_referral(
+    store: Store,
+    actor: Actor,
+    episode_id: str,
+    resource_id: str,
+    reason: str,
+    urgency: str,
+    warm_handoff: bool,
+    follow_up_on: date | None,
+    status: str,
+    session_id: str | None,
+    at: datetime | None,
+    record_id: str | None,
+) -> ReferralInfo:
     with store.session() as s:
         if not s.scalar(select(Episode.id).where(Episode.id == episode_id, episode_filter(actor))):
             raise NotFoundError("no such episode, or it is not yours")
@@ -131,6 +169,7 @@ def create_referral(
         if follow_up_on is None:
             follow_up_on = when.date() + timedelta(days=FOLLOW_UP_DAYS[urgency])
         r = Referral(
+            id=record_id or new_id(),
             episode_id=episode_id,
             resource_id=resource_id,
             reason=reason.strip(),

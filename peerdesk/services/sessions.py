@@ -22,6 +22,7 @@ from peerdesk.models import (
 )
 from peerdesk.services import notes, record_versions, session_pages
 from peerdesk.services.auth import Actor
+from peerdesk.services.record_ids import insert_once
 from peerdesk.services.scope import (
     episode_filter,
     is_program_wide,
@@ -77,6 +78,9 @@ class SessionInput:
     follow_up_on: date | None = None
     safety_flag: bool = False
     attendee_ids: tuple[str, ...] = ()  # other participants present at a group session
+    # Made by the form before the first attempt (services/record_ids.py): a save tried
+    # again after a lost connection then finds its own record instead of adding another.
+    id: str | None = None
 
 
 def _validate(data: SessionInput) -> None:
@@ -179,17 +183,67 @@ def _set_children(s: Session, session_id: str, data: SessionInput, episode: Epis
 
 
 def record_session(store: Store, actor: Actor, data: SessionInput) -> SessionInfo:
-    """A supporter records a contact in one of their episodes."""
+    """A supporter records a contact in one of their episodes.
+
+    With data.id, a second call with the same id (a save tried again after a lost
+    connection) records nothing new: it returns the session the first call saved, brought
+    in line with this call's input when that was changed in between.
+    """
     _validate(data)
     if actor.supporter_id is None:
         raise PermissionDeniedError("only supporters record sessions")
+    return insert_once(
+        data.id,
+        lambda sid: _earlier_attempt(store, actor, sid, data),
+        lambda: _insert_session(store, actor, data),
+    )
+
+
+def _earlier_attempt(
+    store: Store, actor: Actor, session_id: str, data: SessionInput
+) -> SessionInfo | None:
+    with store.session() as s:
+        ss = s.get(SupportSession, session_id)
+        if ss is None:
+            return None
+        if ss.created_by != actor.user_id or ss.episode_id != data.episode_id:
+            raise ValidationError(
+                "an earlier try of this save was recorded for another participant; find it "
+                "in the list of sessions to correct or withdraw it"
+            )
+        same = (
+            (data.started_at is None or data.started_at.replace(microsecond=0) == ss.started_at)
+            and (ss.minutes, ss.mode, ss.format) == (data.minutes, data.mode, data.format)
+            and (ss.follow_up_on, ss.safety_flag) == (data.follow_up_on, data.safety_flag)
+            and notes.read(store, s, ss) == data.notes
+            and set(_concerns(s, [ss.id])[ss.id])
+            == {c.strip().lower() for c in data.concerns if c.strip()}
+        )
+        if same and data.format == "group":
+            present = set(
+                s.scalars(
+                    select(SessionAttendance.participant_id).where(
+                        SessionAttendance.session_id == ss.id
+                    )
+                )
+            )
+            ep = s.get(Episode, ss.episode_id)
+            same = ep is not None and present == {ep.participant_id, *data.attendee_ids}
+        if same:
+            row = s.execute(_base().where(SupportSession.id == ss.id)).one()
+            return _info(actor, row, _concerns(s, [ss.id])[ss.id], data.notes)
+    # Saved, then the input changed before the retry: the retry is a correction.
+    return update_session(store, actor, session_id, data)
+
+
+def _insert_session(store: Store, actor: Actor, data: SessionInput) -> SessionInfo:
     with store.session() as s:
         ep = s.scalar(select(Episode).where(Episode.id == data.episode_id, episode_filter(actor)))
         if ep is None:
             raise NotFoundError("no such episode, or it is not yours")
         if ep.closed_on is not None:
             raise ValidationError("this episode is closed; reopen it or open a new one")
-        sid = new_id()
+        sid = data.id or new_id()
         ss = SupportSession(
             id=sid,
             episode_id=ep.id,

@@ -182,9 +182,9 @@ class Store:
                 # write (services/record_versions.py): say who, never overwrite.
                 raise record_versions.after_race(self.session, session, exc) from exc
             except (OSError, SQLAlchemyError, sqlcipher3.Error) as exc:
-                # Damage, a full disk, permissions (faults.py), a lost server: one clear
-                # sentence, and the transaction rolled back. Other errors (a constraint)
-                # stay for the caller.
+                # Damage, a full disk, permissions (faults.py), a lost or refusing server:
+                # one clear sentence from the engine's backend, and the transaction rolled
+                # back. Other errors (a constraint) stay for the caller.
                 known = self.backend.fault(exc, self._key)
                 if known is not None:
                     raise known from exc

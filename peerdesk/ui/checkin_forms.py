@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
 from peerdesk.errors import PeerDeskError
 from peerdesk.services import checkins, supporter_load
 from peerdesk.services.auth import Actor
+from peerdesk.services.record_ids import new_record_id
 from peerdesk.services.store import Store
 from peerdesk.ui.fmt import tr
 from peerdesk.ui.forms import FormDialog, code_combo, date_edit, from_qdate
@@ -174,6 +175,7 @@ class CheckInDialog(InstrumentForm):
         super().__init__(self.tr("Record a check-in"), parent, taken_on=taken_on)
         self.store, self.actor, self.episode_id = store, actor, episode_id
         self.phase = self.row(self.tr("&Taken:"), code_combo(checkins.PHASES, phase))
+        self.new_checkin_id = new_record_id()  # the same for every press of OK
         self._finish()
 
     def submit(self) -> checkins.CheckInInfo:
@@ -185,6 +187,7 @@ class CheckInDialog(InstrumentForm):
             self.phase.currentData(),
             self.answers(),
             from_qdate(self.taken_on.date()),
+            record_id=self.new_checkin_id,
         )
 
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from peerdesk.errors import PeerDeskError, StaleEditError
+from peerdesk.errors import PeerDeskError, ServerUnavailableError, StaleEditError
 from peerdesk.services import (
     accounts,
     episodes,
@@ -39,9 +39,10 @@ from peerdesk.services import (
     supporters,
 )
 from peerdesk.services.auth import ROLES, Actor
+from peerdesk.services.record_ids import new_record_id
 from peerdesk.services.store import Store
 from peerdesk.services.vocabulary import COMMON_REASONS
-from peerdesk.ui import drafts
+from peerdesk.ui import drafts, outage
 from peerdesk.ui.dialogs import Dialogs
 from peerdesk.ui.fmt import label, sentence
 from peerdesk.ui.tasks import error_text, run_task, wait_all
@@ -257,6 +258,9 @@ class FormDialog(QDialog):
         except StaleEditError as exc:
             self.stale(exc)
             return
+        except ServerUnavailableError as exc:
+            self._unreachable(exc)
+            return
         except PeerDeskError as exc:
             self.show_error(str(exc))
             return
@@ -303,7 +307,28 @@ class FormDialog(QDialog):
 
     def _work_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
+        if isinstance(exc, ServerUnavailableError):
+            self._unreachable(exc)
+            return
         self.show_error(error_text(exc))
+
+    def _unreachable(self, exc: ServerUnavailableError) -> None:
+        """A lost connection: the form stays open with everything typed; the message is
+        the app's one outage message (ui/outage.py), and OK tried again works once the
+        server answers (the form sends the same record ids)."""
+        self.show_error(
+            self.tr(
+                "Not confirmed: the clinic server cannot be reached. Press %1 again once it "
+                "is back; nothing is recorded twice."
+            ).replace("%1", self._ok_text())
+        )
+        dialogs = window_attr(self, "dialogs")
+        if isinstance(dialogs, Dialogs):
+            outage.report(dialogs, self, exc, action=True)
+
+    def _ok_text(self) -> str:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        return ok.text().replace("&", "") if ok is not None else "OK"
 
     def settle(self, timeout_ms: int = 30000) -> None:
         """For tests: wait until a background save has come back."""
@@ -340,6 +365,10 @@ class ParticipantDialog(FormDialog):
             self.open_episode.toggled.connect(w.setEnabled)
             w.setEnabled(self.open_episode.isChecked())
         self.episode: episodes.EpisodeInfo | None = None
+        # Made once per dialog: OK pressed again after a lost connection finds what the
+        # first press saved instead of adding a second participant (services/record_ids.py).
+        self.new_participant_id = new_record_id()
+        self.new_episode_id = new_record_id()
 
     def submit(self) -> participants.ParticipantInfo:
         if self.open_episode.isChecked() and not self.reason.currentText().strip():
@@ -355,6 +384,7 @@ class ParticipantDialog(FormDialog):
             contact=self.contact.text() or None,
             consent_given=self.consent.isChecked(),
             code=self.code.text() or None,
+            record_id=self.new_participant_id,
         )
         if self.open_episode.isChecked():
             self.episode = episodes.open_episode(
@@ -364,6 +394,7 @@ class ParticipantDialog(FormDialog):
                 self.reason.currentText(),
                 risk_level=self.risk.currentData(),
                 lived_experience_wanted=self.lived.text(),
+                record_id=self.new_episode_id,
             )
         return p
 
@@ -380,6 +411,7 @@ class EpisodeDialog(FormDialog):
         self.reason.setCurrentText("")
         self.risk = self.row(self.tr("Ris&k level:"), code_combo(episodes.RISK_LEVELS))
         self.lived = self.row(self.tr("Lived e&xperience wanted:"), lived_edit())
+        self.new_episode_id = new_record_id()  # the same for every press of OK
         self.supporter = QComboBox()
         if actor.can("casework.program"):
             self.row(self.tr("&Supporter:"), self.supporter)
@@ -398,6 +430,7 @@ class EpisodeDialog(FormDialog):
             supporter_id=self.supporter.currentData() if self.supporter.count() else None,
             risk_level=self.risk.currentData(),
             lived_experience_wanted=self.lived.text(),
+            record_id=self.new_episode_id,
         )
 
 
@@ -436,6 +469,7 @@ class ReferralDialog(FormDialog):
             self.show_error(
                 "The resource directory is empty: a coordinator adds services under Resources."
             )
+        self.new_referral_id = new_record_id()  # the same for every press of OK
 
     def submit(self) -> referrals.ReferralInfo:
         if self.resource.currentData() is None:
@@ -451,6 +485,7 @@ class ReferralDialog(FormDialog):
             follow_up_on=from_qdate(self.follow_up.date()),
             status=self.status.currentData(),
             session_id=self.session_id,
+            record_id=self.new_referral_id,
         )
 
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from peerdesk.errors import DamagedStoreError, ThrottledError
+from peerdesk.errors import DamagedStoreError, ServerUnavailableError, ThrottledError
 from peerdesk.ui.fmt import sentence
 from peerdesk.ui.widgets import PasswordField, heading
 
@@ -177,6 +177,19 @@ class LoginPage(QWidget):
             )
             self.restore.show()
             self.restore.setFocus()
+            return
+        if isinstance(exc, ServerUnavailableError) and exc.host:
+            # A connection lost mid-sign-in (faults.connection_lost): its sentence is about
+            # kept input, which means nothing here. The backend's own refusals (the login,
+            # the certificate) carry their reason and are shown as they are, below.
+            where = f" ({exc.host})" if exc.host else ""
+            self.show_error(
+                self.tr(
+                    "The clinic server cannot be reached%1. Check the network cable or "
+                    "Wi-Fi, then sign in again; ask IT if it stays like this."
+                ).replace("%1", where)
+            )
+            self.password.setFocus()
             return
         # The service's sentence is complete (wrong password, tries left, lock-out and
         # what to do about it); adding to it here repeated the lock-out advice.

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from peerdesk.errors import PeerDeskError
+from peerdesk.errors import PeerDeskError, ServerUnavailableError
 from peerdesk.ui.fmt import fmt_date, fmt_dt
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's dataclass
@@ -216,6 +216,9 @@ class PagedTableModel(RowTableModel):
     """
 
     loadingChanged = Signal(bool)  # noqa: N815
+    # The clinic server could not be reached (server mode): the list stops asking for more
+    # pages and says so once (Page.watch_list); the next reload starts over and recovers.
+    lost = Signal(object)
 
     def __init__(
         self,
@@ -240,6 +243,7 @@ class PagedTableModel(RowTableModel):
         self.background = True
         self.fetching_more = False  # a further page is being fetched in the background
         self._pending: list[Any] = []  # rows of an arrived page not yet added to the view
+        self.unreachable = False  # the last load failed for a lost connection
 
     def _call_fetch(self, fetch: Any, offset: int, after: Any) -> list[Any]:
         if self.keyset:
@@ -268,7 +272,7 @@ class PagedTableModel(RowTableModel):
             page = self._call_fetch(self._fetch, len(self._rows), self.row_at(len(self._rows) - 1))
         except PeerDeskError as exc:
             self._exhausted = True
-            self.failed.emit(str(exc))
+            self._report(exc)
             return
         if len(page) < self.page_size:
             self._exhausted = True
@@ -319,7 +323,14 @@ class PagedTableModel(RowTableModel):
             return
         self.fetching_more = False
         self._exhausted = True
-        self.failed.emit(str(exc) if isinstance(exc, PeerDeskError) else type(exc).__name__)
+        self._report(exc)
+
+    def _report(self, exc: BaseException) -> None:
+        if isinstance(exc, ServerUnavailableError):
+            self.unreachable = True
+            self.lost.emit(exc)
+        else:
+            self.failed.emit(str(exc) if isinstance(exc, PeerDeskError) else type(exc).__name__)
 
     def settle(self, timeout_ms: int = 10000) -> None:
         """For tests and scripts: wait for background pages to be fetched and added."""
@@ -351,6 +362,7 @@ class PagedTableModel(RowTableModel):
 
     def reload(self, background: bool | None = None) -> None:
         self._generation += 1
+        self.unreachable = False
         self.beginResetModel()
         self._rows = []
         self._texts = {}
@@ -390,7 +402,7 @@ class PagedTableModel(RowTableModel):
         if generation != self._generation:
             return
         self._set_loading(False)
-        self.failed.emit(str(exc) if isinstance(exc, PeerDeskError) else type(exc).__name__)
+        self._report(exc)
 
     def load_all_loaded_again(self) -> None:
         """Refresh keeping as many rows loaded as before (after an edit), right away.

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from peerdesk.errors import PeerDeskError
+from peerdesk.faults import connection_lost
 from peerdesk.ui.fmt import sentence
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,9 @@ def _accepts(fn: Callable[..., Any], name: str) -> bool:
 def error_text(exc: BaseException) -> str:
     if isinstance(exc, PeerDeskError):
         return sentence(str(exc))
+    lost = connection_lost(exc, "")  # a driver error no service turned into words
+    if lost is not None:
+        return sentence(str(lost))
     log.error("unexpected error in a background task: %s", type(exc).__name__)
     return f"Something went wrong ({type(exc).__name__}). Nothing further was changed."
 

@@ -288,6 +288,19 @@ class EmptyStateTable(QStackedWidget):
         loading = getattr(model, "loadingChanged", None)
         if loading is not None:
             loading.connect(self._set_loading)
+        lost = getattr(model, "lost", None)
+        if lost is not None:
+            # An empty list after a lost connection is not "no records": say so.
+            lost.connect(lambda _exc: self._not_loaded())
+        self._update()
+
+    def _not_loaded(self) -> None:
+        self.empty.setText(
+            self.tr(
+                "Not loaded: the clinic server cannot be reached. Show this page again "
+                "once the network is back."
+            )
+        )
         self._update()
 
     def set_empty_text(self, text: str) -> None:

@@ -23,8 +23,10 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from peerdesk.errors import PeerDeskError, ServerSchemaError, ServerUnavailableError
+from peerdesk.faults import connection_lost
 from peerdesk.models import schema
 from peerdesk.models.engine import make_session_factory
+from peerdesk.models.pg_connect import connect_args, engine_options
 from peerdesk.models.sealing import make_sealer
 from peerdesk.services.storage.config import ServerConfig, database_password
 from peerdesk.services.storage.keyslot_table import SETTING_UP, KeyslotTable
@@ -81,16 +83,12 @@ class PostgresBackend:
         return f"the clinic server {self.config.label}"
 
     def connect_args(self) -> dict[str, Any]:
+        # Timeouts and keepalives that notice a lost network (models/pg_connect.py), then
+        # TLS that makes the server prove its name, then the login.
         args: dict[str, Any] = {
+            **connect_args(self.config.connect_timeout),
             "sslmode": "verify-full",
             "sslrootcert": str(self.config.ca_file),
-            "connect_timeout": self.config.connect_timeout,
-            "application_name": "PeerDesk",
-            # A cable pulled mid-session is noticed in about a minute, not two hours.
-            "keepalives": 1,
-            "keepalives_idle": 30,
-            "keepalives_interval": 10,
-            "keepalives_count": 3,
         }
         password = database_password(self.config)
         if password:
@@ -102,15 +100,11 @@ class PostgresBackend:
 
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = create_engine(
-                self.config.url,
-                connect_args=self.connect_args(),
-                # A connection the server or the network dropped is noticed before use,
-                # so the next action after an outage works without restarting the app.
-                pool_pre_ping=True,
-                pool_size=2,
-                max_overflow=4,
-            )
+            # pool_pre_ping: a connection the server or the network dropped is noticed
+            # before use, so the next action after an outage works without a restart.
+            options = engine_options(self.config.connect_timeout)
+            options["connect_args"] = self.connect_args()
+            self._engine = create_engine(self.config.url, **options)
         return self._engine
 
     def make_engine(self, key: Callable[[], bytes]) -> Engine:
@@ -165,6 +159,11 @@ class PostgresBackend:
         return problems
 
     def fault(self, exc: BaseException, key: bytes | None) -> PeerDeskError | None:
+        # A lost connection is one sentence wherever it happens (faults.py); the pool has
+        # already dropped the dead connections, so the same Save tried again reconnects.
+        lost = connection_lost(exc, self.config.url.host or "")
+        if lost is not None:
+            return lost
         if isinstance(exc, DBAPIError) and (
             exc.connection_invalidated or type(exc.orig).__name__ in _LOST
         ):

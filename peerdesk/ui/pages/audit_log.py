@@ -104,6 +104,7 @@ class AuditPage(Page):
             self._fetcher(),
             highlight=lambda e: e.flagged,
         )
+        self.watch_list(self.model, self.tr("Audit log"))
         self.view = make_table(self.model, self.tr("Audit log"), sortable=False)
         for column, width in enumerate((56, 124, 180, 170, 190)):
             self.view.setColumnWidth(column, width)

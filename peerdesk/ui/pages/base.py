@@ -9,11 +9,13 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from peerdesk.errors import PeerDeskError, StaleEditError
+from peerdesk.errors import PeerDeskError, ServerUnavailableError, StaleEditError
 from peerdesk.services.auth import Actor
 from peerdesk.services.store import Store
+from peerdesk.ui import outage
 from peerdesk.ui.dialogs import Dialogs
 from peerdesk.ui.fmt import sentence
+from peerdesk.ui.table_models import PagedTableModel
 
 
 @dataclass
@@ -68,23 +70,31 @@ class Page(QWidget):
 
         A StaleEditError (someone else changed the record since this page listed it) is
         shown the same way and the page reloads, so the person sees their change; the
-        actions called here carry no form input to lose.
+        actions called here carry no form input to lose. A lost connection to the clinic
+        server is said once for all the calls a page makes while it is down (ui/outage.py).
         """
         try:
             return fn(*args, **kwargs)
         except StaleEditError as exc:
             self._stale(title, exc)
             return None
+        except ServerUnavailableError as exc:
+            outage.report(self.dialogs, self, exc, action=False)
+            return None
         except PeerDeskError as exc:
             self.dialogs.error(self, title, sentence(str(exc)))
             return None
 
     def attempt(self, title: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
-        """Like call(), for services that return nothing: True when it worked."""
+        """Like call(), for services that return nothing: True when it worked. These are
+        actions the person asked for, so a lost connection is always said."""
         try:
             fn(*args, **kwargs)
         except StaleEditError as exc:
             self._stale(title, exc)
+            return False
+        except ServerUnavailableError as exc:
+            outage.report(self.dialogs, self, exc, action=True)
             return False
         except PeerDeskError as exc:
             self.dialogs.error(self, title, sentence(str(exc)))
@@ -94,3 +104,8 @@ class Page(QWidget):
     def _stale(self, title: str, exc: StaleEditError) -> None:
         self.dialogs.warn(self, title, str(exc) + " " + self.tr("The list has been reloaded."))
         self.refresh()
+
+    def watch_list(self, model: PagedTableModel, title: str) -> None:
+        """A paged list's failures as messages: a lost connection once, others as they are."""
+        model.failed.connect(lambda msg: self.dialogs.error(self, title, sentence(msg)))
+        model.lost.connect(lambda exc: outage.report(self.dialogs, self, exc, action=False))

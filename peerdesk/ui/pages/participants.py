@@ -171,6 +171,7 @@ class ParticipantsPage(Page):
             sort_key="code",
             descending=False,
         )
+        self.watch_list(self.model, self.tr("Participants"))
         self.view = make_table(self.model, self.tr("Participants"))
         header = self.view.horizontalHeader()
         header.blockSignals(True)  # the first page loads when the page is shown

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from peerdesk.services import referrals
 from peerdesk.services.referrals import ReferralInfo
-from peerdesk.ui.fmt import label, sentence
+from peerdesk.ui.fmt import label
 from peerdesk.ui.pages.base import Context, Page
 from peerdesk.ui.table_models import ROW_ROLE, Column, PagedTableModel, RowTableModel
 from peerdesk.ui.tasks import run_task
@@ -70,9 +70,7 @@ class ReferralsPage(Page):
             descending=True,
             highlight=lambda r: r.overdue,
         )
-        self.model.failed.connect(
-            lambda msg: self.dialogs.error(self, self.tr("Referrals"), sentence(msg))
-        )
+        self.watch_list(self.model, self.tr("Referrals"))
         self.view = make_table(self.model, self.tr("Referrals"))
         header = self.view.horizontalHeader()
         header.blockSignals(True)  # the first page loads when the page is shown

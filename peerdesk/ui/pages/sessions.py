@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -28,12 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from peerdesk.errors import PeerDeskError, StaleEditError, ValidationError
+from peerdesk.errors import PeerDeskError, ServerUnavailableError, StaleEditError, ValidationError
 from peerdesk.services import episodes, participants, series, sessions, vocabulary
 from peerdesk.services.episodes import EpisodeInfo
+from peerdesk.services.record_ids import new_record_id
 from peerdesk.services.series import SeriesPosition
 from peerdesk.services.sessions import SessionInfo, SessionInput, SessionQuery
-from peerdesk.ui import drafts
+from peerdesk.ui import drafts, outage
 from peerdesk.ui.after_session import follow_through
 from peerdesk.ui.fmt import label, local_dt, sentence, utc_dt
 from peerdesk.ui.forms import ParticipantDialog, date_edit, from_qdate, to_qdate
@@ -277,17 +279,16 @@ class QuickEntryForm(QGroupBox):
         form.addRow(lab, layout if layout is not None else widget)
 
     def load_episodes(self, select_id: str | None = None) -> None:
-        eps = (
-            self.page.call(
-                self.tr("Episodes"),
-                episodes.list_episodes,
-                self.page.store,
-                self.page.actor,
-                open_only=True,
-                limit=1000,
-            )
-            or []
+        eps = self.page.call(
+            self.tr("Episodes"),
+            episodes.list_episodes,
+            self.page.store,
+            self.page.actor,
+            open_only=True,
+            limit=1000,
         )
+        if eps is None:
+            return  # not loaded (the server out of reach): keep the list and the choice made
         current = select_id or self.episode.currentData()
         self._episodes = {e.id: e for e in eps}
         self.episode.clear()
@@ -317,6 +318,10 @@ class QuickEntryForm(QGroupBox):
 
     def reset(self, keep_status: bool = True) -> None:
         self.editing = None
+        # The id of the session this form will record, made at its first Save and kept
+        # until one succeeds: a Save pressed again after a lost connection sends the same
+        # id, so the session is never recorded twice (services/record_ids.py).
+        self.record_id: str | None = None
         self.setTitle(self.tr("Record a session"))
         self.save.setText(self.tr("Save  (Ctrl+Enter)"))
         self.episode.setEnabled(True)
@@ -363,7 +368,10 @@ class QuickEntryForm(QGroupBox):
             title,
             drafts.now_hhmm(),
             drafts.snapshot(self),
-            {"editing_id": self.editing.id if self.editing is not None else None},
+            {
+                "editing_id": self.editing.id if self.editing is not None else None,
+                "record_id": self.record_id,
+            },
         )
 
     def restore_draft(self, draft: drafts.Draft) -> None:
@@ -382,6 +390,8 @@ class QuickEntryForm(QGroupBox):
         else:
             self.reset(keep_status=False)
         drafts.restore(self, draft.state)
+        if not editing_id:
+            self.record_id = draft.extra.get("record_id")  # a Save that may have arrived
         self.status.setText(
             self.tr("What you typed before the lock at %1 is back in the form.").replace(
                 "%1", draft.saved_at
@@ -550,6 +560,9 @@ class QuickEntryForm(QGroupBox):
                     "for someone new); nothing was saved"
                 )
             data = self.data()
+            if self.editing is None:
+                self.record_id = self.record_id or new_record_id()
+                data = replace(data, id=self.record_id)
             if self.editing is not None:
                 info = sessions.update_session(
                     self.page.store, self.page.actor, self.editing.id, data, self.editing.version
@@ -560,6 +573,17 @@ class QuickEntryForm(QGroupBox):
                 was_new = True
         except StaleEditError as exc:
             self._stale(exc)
+            return None
+        except ServerUnavailableError as exc:
+            # Everything typed stays; the same Save works once the server answers again.
+            self.error.setText(
+                self.tr(
+                    "Not confirmed: the clinic server cannot be reached. Press Save again "
+                    "once it is back; the session is never recorded twice."
+                )
+            )
+            self.error.show()
+            outage.report(self.page.dialogs, self, exc, action=True)
             return None
         except PeerDeskError as exc:
             self.error.setText(sentence(str(exc)))
@@ -655,9 +679,7 @@ class SessionsPage(Page):
             highlight=lambda s: s.safety_flag and not s.withdrawn,
             keyset=True,
         )
-        self.model.failed.connect(
-            lambda msg: self.dialogs.error(self, self.tr("Sessions"), sentence(msg))
-        )
+        self.watch_list(self.model, self.tr("Sessions"))
         self.view = make_table(self.model, self.tr("Sessions"))
         self.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.view.doubleClicked.connect(lambda _i: self.correct())
