@@ -52,7 +52,9 @@ def actor_for(session: Session, user: User) -> Actor:
     supporter_id = session.scalar(
         select(SupporterProfile.id).where(SupporterProfile.user_id == user.id)
     )
-    return Actor(user.id, user.username, user.display_name, user.role, supporter_id)
+    return Actor(
+        user.id, user.username, user.display_name, user.role, supporter_id, site_id=user.site_id
+    )
 
 
 def generate_password() -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from peerdesk.errors import NotFoundError, PermissionDeniedError, ValidationError
 from peerdesk.models import Episode, Participant, SupporterProfile, SupportSession
@@ -30,6 +31,17 @@ class EpisodeInfo:
     session_count: int
     series_length: int = 3
     lived_experience_wanted: str = ""
+
+
+def _same_site_supporter(s: Session, participant_id: str, supporter_id: str) -> bool:
+    """A supporter takes episodes of participants of their own site only."""
+    site = select(Participant.site_id).where(Participant.id == participant_id).scalar_subquery()
+    found = s.scalar(
+        select(SupporterProfile.id).where(
+            SupporterProfile.id == supporter_id, SupporterProfile.site_id.is_not_distinct_from(site)
+        )
+    )
+    return found is not None
 
 
 def _select():  # noqa: ANN202 - a SQLAlchemy Select of several entities
@@ -90,8 +102,8 @@ def open_episode(
             )
         ):
             raise NotFoundError("no such participant, or it is not yours to see")
-        if supporter_id and s.get(SupporterProfile, supporter_id) is None:
-            raise NotFoundError("no such supporter")
+        if supporter_id and not _same_site_supporter(s, participant_id, supporter_id):
+            raise NotFoundError("no such supporter at this participant's site")
         e = Episode(
             participant_id=participant_id,
             supporter_id=supporter_id,
@@ -112,11 +124,11 @@ def open_episode(
 def assign_episode(store: Store, actor: Actor, episode_id: str, supporter_id: str) -> None:
     actor.require("casework.program", "assign episodes")
     with store.session() as s:
-        e = s.get(Episode, episode_id)
+        e = s.scalar(select(Episode).where(Episode.id == episode_id, episode_filter(actor)))
         if e is None:
             raise NotFoundError("no such episode")
-        if s.get(SupporterProfile, supporter_id) is None:
-            raise NotFoundError("no such supporter")
+        if not _same_site_supporter(s, e.participant_id, supporter_id):
+            raise NotFoundError("no such supporter at this participant's site")
         e.supporter_id = supporter_id
         e.updated_by = actor.user_id
         store.audit(s, actor, "episode.assign", "episode", e.id, {"supporter_id": supporter_id})

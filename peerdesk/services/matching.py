@@ -103,7 +103,13 @@ def suggest_supporters(
         )
         if participant is None:
             raise NotFoundError("no such participant, or it is not yours to see")
-        profiles = list(s.scalars(select(SupporterProfile).order_by(SupporterProfile.display_name)))
+        profiles = list(
+            s.scalars(
+                select(SupporterProfile)
+                .where(SupporterProfile.site_id == participant.site_id)
+                .order_by(SupporterProfile.display_name)
+            )
+        )
         load = dict(
             s.execute(
                 select(Episode.supporter_id, func.count())

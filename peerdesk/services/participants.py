@@ -10,9 +10,9 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from peerdesk.errors import NotFoundError, ValidationError
-from peerdesk.models import Participant, Site
+from peerdesk.models import Participant
 from peerdesk.services.auth import Actor
-from peerdesk.services.scope import participant_filter
+from peerdesk.services.scope import home_site, participant_filter
 from peerdesk.services.store import Store
 
 KINDS = ("staff", "patient", "caregiver")
@@ -94,7 +94,7 @@ def create_participant(
             contact=(contact or "").strip() or None,
             consent_given=consent_given,
             consent_on=consent_on,
-            site_id=s.scalar(select(Site.id).limit(1)),
+            site_id=home_site(s, actor),
             created_by=actor.user_id,
             updated_by=actor.user_id,
         )

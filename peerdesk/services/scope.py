@@ -1,10 +1,18 @@
-"""Which casework rows an actor may see. Used by every casework service."""
+"""Which casework rows an actor may see. Used by every casework service.
+
+Two limits, both here so no service can forget one: the *site* (a coordinator sees the
+program data of their own site only; emergency access sees every site) and, for
+supporters, their *own* casework. Rows belong to a site through their participant
+(episodes, sessions, referrals, check-ins) or their supporter profile (training,
+supervision).
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import Session
 
-from peerdesk.models import Episode, Participant, SupportSession
+from peerdesk.models import Episode, Participant, Site, SupporterProfile, SupportSession
 from peerdesk.services.auth import Actor
 
 
@@ -16,10 +24,36 @@ def is_program_wide(actor: Actor) -> bool:
     return actor.can("casework.program")
 
 
+def all_sites(actor: Actor) -> bool:
+    """Only emergency access works across sites with participant-level data."""
+    return actor.emergency
+
+
+def participant_site(actor: Actor) -> ColumnElement[bool]:
+    """Participants of the actor's own site (a store from before sites had meaning keeps
+    every row on its one site, so nothing changes there)."""
+    if all_sites(actor):
+        return true()
+    return Participant.site_id == actor.site_id
+
+
+def supporter_site(actor: Actor) -> ColumnElement[bool]:
+    """Supporter profiles of the actor's own site."""
+    if all_sites(actor):
+        return true()
+    return SupporterProfile.site_id == actor.site_id
+
+
+def _site_episodes(actor: Actor) -> ColumnElement[bool]:
+    if all_sites(actor):
+        return true()
+    return Episode.participant_id.in_(select(Participant.id).where(participant_site(actor)))
+
+
 def episode_filter(actor: Actor) -> ColumnElement[bool]:
     require_casework(actor)
     if is_program_wide(actor):
-        return true()
+        return _site_episodes(actor)
     if actor.supporter_id is None:
         return false()
     return Episode.supporter_id == actor.supporter_id
@@ -28,7 +62,7 @@ def episode_filter(actor: Actor) -> ColumnElement[bool]:
 def participant_filter(actor: Actor) -> ColumnElement[bool]:
     require_casework(actor)
     if is_program_wide(actor):
-        return true()
+        return participant_site(actor)
     own_episodes = select(Episode.participant_id).where(episode_filter(actor))
     # Whoever added a participant sees them until an episode exists; after that, only
     # the supporter the episode belongs to (a reassignment moves the participant too).
@@ -42,7 +76,9 @@ def participant_filter(actor: Actor) -> ColumnElement[bool]:
 def session_filter(actor: Actor) -> ColumnElement[bool]:
     require_casework(actor)
     if is_program_wide(actor):
-        return true()
+        if all_sites(actor):
+            return true()
+        return SupportSession.episode_id.in_(select(Episode.id).where(_site_episodes(actor)))
     own_episodes = select(Episode.id).where(episode_filter(actor))
     if actor.supporter_id is None:
         return false()
@@ -57,3 +93,11 @@ def may_read_notes(actor: Actor, session_row: SupportSession) -> bool:
     return actor.emergency or (
         actor.user_id is not None and session_row.created_by == actor.user_id
     )
+
+
+def home_site(session: Session, actor: Actor) -> str | None:
+    """The site a new participant or supporter profile belongs to: that of whoever makes
+    it (emergency access and stores from before sites: the first site)."""
+    if actor.site_id is not None:
+        return actor.site_id
+    return session.scalar(select(Site.id).order_by(Site.created_at, Site.id).limit(1))

@@ -215,7 +215,11 @@ def supporter_attention(store: Store, actor: Actor, day: date) -> list[Attention
         return []
     weeks = store.policy.supervision_warning_weeks
     out: list[Attention] = []
-    active = {t.supporter_id: t for t in compute_overview(store, day) if t.status == "active"}
+    active = {
+        t.supporter_id: t
+        for t in compute_overview(store, day, site_of=actor)
+        if t.status == "active"
+    }
     for t in active.values():
         for c in t.courses:
             if c.state == LAPSED and c.expires_on is not None:
