@@ -215,10 +215,22 @@ def build_parser() -> argparse.ArgumentParser:
         "PEERDESK_NEW_PASSWORD or is generated and printed",
     )
     p.add_argument("username")
-    p.add_argument("--role", required=True, choices=["supporter", "coordinator", "admin"])
+    p.add_argument(
+        "--role", required=True, choices=["supporter", "coordinator", "admin", "org_coordinator"]
+    )
     p.add_argument("--display-name", default="")
+    p.add_argument(
+        "--site",
+        help="the site the account belongs to (needed for supporters and coordinators once "
+        "the store has several sites; see 'peerdesk site list')",
+    )
     _store_options(p)
     p.set_defaults(func=cmd.user_add)
+    p = usub.add_parser("set-site", help="move an account to another site (admin; audited)")
+    p.add_argument("username")
+    p.add_argument("--site", required=True, help="the site's name")
+    _store_options(p)
+    p.set_defaults(func=cmd.user_set_site)
     p = usub.add_parser("list", help="list accounts")
     _store_options(p)
     p.set_defaults(func=cmd.user_list)
@@ -310,7 +322,7 @@ it_log = logging.getLogger("peerdesk.it")
 def _command_name(args: argparse.Namespace) -> str:
     if args.command is None:
         return "the desktop app (demo)" if args.demo else "the desktop app"
-    parts = ("user_command", "import_kind", "service_command", "policy_command")
+    parts = ("user_command", "import_kind", "service_command", "policy_command", "site_command")
     sub = [getattr(args, a, None) for a in parts]
     return " ".join(str(p) for p in (args.command, *sub) if p)
 

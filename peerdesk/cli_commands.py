@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from peerdesk import cli_report, cli_service
+from peerdesk import cli_report, cli_service, cli_sites
 from peerdesk.cli import (
     open_for_command,
     read_credentials,
@@ -24,6 +24,7 @@ from peerdesk.errors import IntegrityProblem, PeerDeskError, StoreExistsError, U
 EXTRA_COMMANDS: list[Callable[[Any, Callable[[argparse.ArgumentParser], None]], None]] = [
     cli_report.register,
     cli_service.register,
+    cli_sites.register,
 ]
 
 
@@ -183,9 +184,16 @@ def user_add(args: argparse.Namespace) -> int:
     store, actor = open_for_command(args)
     with store:
         info = accounts.add_user(
-            store, actor, args.username, args.role, password, args.display_name, must_change=True
+            store,
+            actor,
+            args.username,
+            args.role,
+            password,
+            args.display_name,
+            must_change=True,
+            site=args.site,
         )
-    print(f"Added {info.role} account '{info.username}'.")
+    print(f"Added {info.role} account '{info.username}' at {info.site or 'no site'}.")
     if generated:
         print(f"Initial password: {password}")
     print("They choose their own password at first sign-in.")
@@ -199,7 +207,7 @@ def user_list(args: argparse.Namespace) -> int:
     store, actor = open_for_command(args)
     with store:
         users = accounts.list_users(store, actor)
-    print(f"{'USERNAME':<20} {'ROLE':<12} {'STATE':<10} {'LAST LOGIN':<20} NAME")
+    print(f"{'USERNAME':<20} {'ROLE':<15} {'STATE':<10} {'SITE':<20} {'LAST LOGIN':<20} NAME")
     for u in users:
         state = "locked" if u.locked_out else u.state
         if state == "active" and u.first_password:
@@ -207,7 +215,18 @@ def user_list(args: argparse.Namespace) -> int:
         last = u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never"
         # Names stored before control characters were refused are shown escaped.
         name = shown(u.display_name)
-        print(f"{shown(u.username):<20} {u.role:<12} {state:<10} {last:<20} {name}")
+        site = shown(u.site)
+        print(f"{shown(u.username):<20} {u.role:<15} {state:<10} {site:<20} {last:<20} {name}")
+    return 0
+
+
+def user_set_site(args: argparse.Namespace) -> int:
+    from peerdesk.services import accounts
+
+    store, actor = open_for_command(args)
+    with store:
+        accounts.set_user_site(store, actor, args.username, args.site)
+    print(f"Moved '{args.username}' to {args.site.strip()}.")
     return 0
 
 

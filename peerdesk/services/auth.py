@@ -37,6 +37,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "courses.read",
             "courses.write",
             "reports.run",
+            "reports.internal",  # any date range with suppression off (marked, audited)
             "export.run",
             "import.run",
             "audit.read",

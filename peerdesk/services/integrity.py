@@ -136,9 +136,7 @@ ROW_LENGTHS = (4, 5)
 
 def _signed_rows(doc: dict[str, Any]) -> dict[str, list[Any]]:
     return {
-        r[0]: r
-        for r in doc.get("accounts", [])
-        if isinstance(r, list) and len(r) in ROW_LENGTHS
+        r[0]: r for r in doc.get("accounts", []) if isinstance(r, list) and len(r) in ROW_LENGTHS
     }
 
 

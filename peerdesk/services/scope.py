@@ -9,6 +9,8 @@ supervision).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
@@ -101,3 +103,61 @@ def home_site(session: Session, actor: Actor) -> str | None:
     if actor.site_id is not None:
         return actor.site_id
     return session.scalar(select(Site.id).order_by(Site.created_at, Site.id).limit(1))
+
+
+# -- reports ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteScope:
+    """The sites one report covers, as predicates for its queries. site_ids None: every
+    site (nothing to filter; a store with one site always reports this way, exactly as
+    before sites could be added)."""
+
+    site_ids: tuple[str, ...] | None = None
+
+    @property
+    def filtered(self) -> bool:
+        return self.site_ids is not None
+
+    def participants(self) -> ColumnElement[bool]:
+        if self.site_ids is None:
+            return true()
+        return Participant.site_id.in_(self.site_ids)
+
+    def episodes(self) -> ColumnElement[bool]:
+        if self.site_ids is None:
+            return true()
+        return Episode.participant_id.in_(select(Participant.id).where(self.participants()))
+
+    def of_episode(self, column: ColumnElement[str]) -> ColumnElement[bool]:
+        """Rows that belong to an episode (sessions, referrals, check-ins, outcomes)."""
+        if self.site_ids is None:
+            return true()
+        return column.in_(select(Episode.id).where(self.episodes()))
+
+    def sessions(self) -> ColumnElement[bool]:
+        return self.of_episode(SupportSession.episode_id)
+
+    def supporters(self) -> ColumnElement[bool]:
+        if self.site_ids is None:
+            return true()
+        return SupporterProfile.site_id.in_(self.site_ids)
+
+    def of_supporter(self, column: ColumnElement[str]) -> ColumnElement[bool]:
+        """Rows that belong to a supporter (training, supervision)."""
+        if self.site_ids is None:
+            return true()
+        return column.in_(select(SupporterProfile.id).where(self.supporters()))
+
+
+EVERY_SITE = SiteScope()
+
+
+def report_scope(session: Session, site_ids: list[str]) -> SiteScope:
+    """The scope of a report over these sites: no filter at all when they are every site
+    of the store (so the trend's kept months apply, services/reports/cache.py)."""
+    every = set(session.scalars(select(Site.id)))
+    if every <= set(site_ids):
+        return EVERY_SITE
+    return SiteScope(tuple(sorted(site_ids)))
