@@ -39,6 +39,7 @@ class _Parser(argparse.ArgumentParser):
 
 MAX_DEMO_SESSIONS = 2_000_000  # every row is built in memory first; more would exhaust it
 MAX_DEMO_YEARS = 50  # services.demo.MAX_YEARS (not imported: the parser stays light)
+MAX_DEMO_SITES = 4  # len(services.demo.SITE_NAMES)
 
 
 def bounded_int(low: int, high: int) -> Callable[[str], int]:
@@ -202,6 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         metavar="N",
         help=f"spread the sessions over years ending today (1-{MAX_DEMO_YEARS}, default 1)",
+    )
+    p.add_argument(
+        "--sites",
+        type=bounded_int(1, MAX_DEMO_SITES),
+        default=1,
+        metavar="N",
+        help=f"share the program out over N sites (1-{MAX_DEMO_SITES}, default 1), with a "
+        "coordinator per site and an organisation coordinator (orgcoord)",
     )
     p.add_argument("--password-stdin", action="store_true")
     p.add_argument("--force", action="store_true", help="replace an existing demo store")

@@ -155,6 +155,7 @@ def demo(args: argparse.Namespace) -> int:
         seed=args.seed,
         password=password,
         years=args.years,
+        sites=args.sites,
     )
     print(demo_summary(result))
     print(f"Recovery key: {result.recovery_key}")
@@ -207,7 +208,9 @@ def user_list(args: argparse.Namespace) -> int:
     store, actor = open_for_command(args)
     with store:
         users = accounts.list_users(store, actor)
-    print(f"{'USERNAME':<20} {'ROLE':<15} {'STATE':<10} {'SITE':<20} {'LAST LOGIN':<20} NAME")
+    wide = max([4, *(len(shown(u.site)) for u in users)])
+    head = f"{'USERNAME':<20} {'ROLE':<15} {'STATE':<10} {'SITE':<{wide}} {'LAST LOGIN':<20}"
+    print(f"{head} NAME")
     for u in users:
         state = "locked" if u.locked_out else u.state
         if state == "active" and u.first_password:
@@ -216,7 +219,7 @@ def user_list(args: argparse.Namespace) -> int:
         # Names stored before control characters were refused are shown escaped.
         name = shown(u.display_name)
         site = shown(u.site)
-        print(f"{shown(u.username):<20} {u.role:<15} {state:<10} {site:<20} {last:<20} {name}")
+        print(f"{shown(u.username):<20} {u.role:<15} {state:<10} {site:<{wide}} {last:<20} {name}")
     return 0
 
 

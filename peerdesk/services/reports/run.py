@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peerdesk.errors import PermissionDeniedError, UsageError, ValidationError
+from peerdesk.errors import PermissionDeniedError, UsageError
 from peerdesk.models import Site, utcnow
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import atomic_path
@@ -81,7 +81,7 @@ def report_sites(s: Session, actor: Actor, which: ReportFor) -> ReportSites:
         return ReportSites(site.name, report_scope(s, [site.id]))
     if actor.emergency or (actor.can("reports.org") and len(all_sites) > 1):
         if not actor.emergency:
-            raise ValidationError(
+            raise UsageError(
                 "say which report: the organisation report (--org) or one site (--site NAME)"
             )
         first = names[0] if names else "PeerDesk"
