@@ -25,6 +25,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
     union,
 )
 from sqlalchemy.orm import Session
@@ -722,9 +723,12 @@ def _supporters(
         )
     }
     out = []
+    # The site's supporters, and anyone else who had contacts with its participants (an
+    # account moved since), so the rows still add up to the contacts printed.
+    listed = or_(w.supporters(), SupporterProfile.id.in_(list(contacts))) if w.filtered else true()
     for sid, name, status in s.execute(
         select(SupporterProfile.id, SupporterProfile.display_name, SupporterProfile.status).where(
-            w.supporters()
+            listed
         )
     ):
         n, minutes = contacts.get(sid, (0, 0))
