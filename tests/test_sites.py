@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ADMIN_PW, COORD_PW, SUP_A_PW, SUP_B_PW, accept_policy, run_cli
+from pdf_ua import check_tagged
 from pypdf import PdfReader
 from test_insider_attacks import sql, stolen_key
 
@@ -220,6 +221,7 @@ def test_small_cells_merge_above_the_threshold_and_show(two_sites, tmp_path):
         text = out.read_text(encoding="utf-8")
         assert _csv_cell(text, "Headline figures", CONTACTS, BIG) == f"<{THRESHOLD}"
         assert "Sites merged" not in text
+    assert check_tagged(org_pdf.read_bytes()).problems == []  # still tagged for readers
     pages = "\n".join(p.extract_text() for p in PdfReader(org_pdf).pages)
     assert "Sites merged:" in pages and NORTH in pages and SOUTH in pages
     assert "Organisation · 2 sites" in pages

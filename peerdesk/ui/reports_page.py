@@ -135,9 +135,17 @@ class ReportsPage(QWidget):
         self.which.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.which.setMinimumContentsLength(18)
+        self.which.setMinimumContentsLength(20)
         if actor.can("reports.org"):
-            self.which.addItem(self.tr("Organisation (all sites merged)"), ReportFor(None, True))
+            self.which.addItem(self.tr("All sites (merged)"), ReportFor(None, True))
+            self.which.setItemData(
+                0,
+                self.tr(
+                    "The organisation report: every site's counts added up, then small "
+                    "counts hidden"
+                ),
+                Qt.ItemDataRole.ToolTipRole,
+            )
             for site in sites.list_sites(store, actor):
                 self.which.addItem(site.name, ReportFor(site.name))
         self.which_label = QLabel(self.tr("Report &for"))

@@ -31,7 +31,7 @@ def test_the_organisation_coordinator_builds_the_merged_report(qtbot, two_sites)
         page = ReportsPage(store, org, ScriptedDialogs())
         qtbot.addWidget(page)
         assert [page.which.itemText(i) for i in range(page.which.count())] == [
-            "Organisation (all sites merged)",
+            "All sites (merged)",
             NORTH,
             SOUTH,
         ]
