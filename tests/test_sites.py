@@ -126,6 +126,18 @@ def test_a_site_coordinator_sees_only_their_own_site(two_sites):
             build_report(store, coord, BIG, which=ReportFor(organisation=True))
 
 
+def test_a_site_coordinators_export_holds_their_own_site_only(two_sites, tmp_path):
+    from peerdesk.services.exporter import export_all
+
+    store, coord = open_store(two_sites.data_dir, "coords", COORD_PW)
+    with store:
+        result = export_all(store, coord, tmp_path / "out")
+    assert result.files["participants.csv"] == 5 and result.files["sessions.csv"] == 5
+    assert result.files["supporters.csv"] == 1 and result.files["sites.csv"] == 2
+    text = (tmp_path / "out" / "sessions.csv").read_text(encoding="utf-8")
+    assert two_sites.south_session in text and two_sites.north_session not in text
+
+
 def test_new_records_take_their_makers_site(two_sites):
     store, coord = open_store(two_sites.data_dir, "coords", COORD_PW)
     with store:
