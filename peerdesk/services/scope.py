@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, false, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from peerdesk.models import Episode, Participant, Site, SupporterProfile, SupportSession
 from peerdesk.services.auth import Actor
@@ -31,25 +31,43 @@ def all_sites(actor: Actor) -> bool:
     return actor.emergency
 
 
+def _one_site() -> ColumnElement[bool]:
+    """True on a store with one site, where every row is that site's: the database works
+    it out once per statement and skips the per-row site test, so a one-site store reads
+    exactly as before sites (and SQLite keeps walking the list's order index)."""
+    return select(func.count()).select_from(Site).scalar_subquery() == 1
+
+
 def participant_site(actor: Actor) -> ColumnElement[bool]:
-    """Participants of the actor's own site (a store from before sites had meaning keeps
-    every row on its one site, so nothing changes there)."""
+    """Participants of the actor's own site."""
     if all_sites(actor):
         return true()
-    return Participant.site_id == actor.site_id
+    return or_(_one_site(), Participant.site_id == actor.site_id)
 
 
 def supporter_site(actor: Actor) -> ColumnElement[bool]:
     """Supporter profiles of the actor's own site."""
     if all_sites(actor):
         return true()
-    return SupporterProfile.site_id == actor.site_id
+    return or_(_one_site(), SupporterProfile.site_id == actor.site_id)
+
+
+def _site_of_episode(actor: Actor, episode_id: ColumnElement[str]) -> ColumnElement[bool]:
+    """The episode's participant is at the actor's site: tested row by row (a correlated
+    EXISTS on primary keys), so a paged list keeps its order index and reads one page."""
+    ep, pa = aliased(Episode), aliased(Participant)
+    at_site = (
+        exists()
+        .where(ep.id == episode_id, pa.id == ep.participant_id, pa.site_id == actor.site_id)
+        .correlate_except(ep, pa)
+    )
+    return or_(_one_site(), at_site)
 
 
 def _site_episodes(actor: Actor) -> ColumnElement[bool]:
     if all_sites(actor):
         return true()
-    return Episode.participant_id.in_(select(Participant.id).where(participant_site(actor)))
+    return _site_of_episode(actor, Episode.id)
 
 
 def episode_filter(actor: Actor) -> ColumnElement[bool]:
@@ -80,7 +98,7 @@ def session_filter(actor: Actor) -> ColumnElement[bool]:
     if is_program_wide(actor):
         if all_sites(actor):
             return true()
-        return SupportSession.episode_id.in_(select(Episode.id).where(_site_episodes(actor)))
+        return _site_of_episode(actor, SupportSession.episode_id)
     own_episodes = select(Episode.id).where(episode_filter(actor))
     if actor.supporter_id is None:
         return false()
