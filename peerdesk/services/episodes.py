@@ -5,13 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from peerdesk.errors import NotFoundError, PermissionDeniedError, ValidationError
 from peerdesk.models import Episode, Participant, SupporterProfile, SupportSession
 from peerdesk.services.auth import Actor
-from peerdesk.services.scope import episode_filter, is_program_wide, participant_filter
+from peerdesk.services.scope import (
+    episode_filter,
+    is_program_wide,
+    one_site,
+    participant_filter,
+)
 from peerdesk.services.store import Store
 
 RISK_LEVELS = ("low", "medium", "high")
@@ -38,7 +43,8 @@ def _same_site_supporter(s: Session, participant_id: str, supporter_id: str) -> 
     site = select(Participant.site_id).where(Participant.id == participant_id).scalar_subquery()
     found = s.scalar(
         select(SupporterProfile.id).where(
-            SupporterProfile.id == supporter_id, SupporterProfile.site_id.is_not_distinct_from(site)
+            SupporterProfile.id == supporter_id,
+            or_(one_site(), SupporterProfile.site_id.is_not_distinct_from(site)),
         )
     )
     return found is not None

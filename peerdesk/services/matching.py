@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from peerdesk.errors import NotFoundError, PermissionDeniedError
 from peerdesk.models import Episode, Participant, SupporterProfile
 from peerdesk.services.auth import Actor
-from peerdesk.services.scope import participant_filter
+from peerdesk.services.scope import one_site, participant_filter
 from peerdesk.services.store import Store
 from peerdesk.services.training import LAPSED, MISSING, compute_overview
 
@@ -106,7 +106,7 @@ def suggest_supporters(
         profiles = list(
             s.scalars(
                 select(SupporterProfile)
-                .where(SupporterProfile.site_id == participant.site_id)
+                .where(or_(one_site(), SupporterProfile.site_id == participant.site_id))
                 .order_by(SupporterProfile.display_name)
             )
         )

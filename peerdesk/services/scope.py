@@ -31,7 +31,7 @@ def all_sites(actor: Actor) -> bool:
     return actor.emergency
 
 
-def _one_site() -> ColumnElement[bool]:
+def one_site() -> ColumnElement[bool]:
     """True on a store with one site, where every row is that site's: the database works
     it out once per statement and skips the per-row site test, so a one-site store reads
     exactly as before sites (and SQLite keeps walking the list's order index)."""
@@ -42,14 +42,14 @@ def participant_site(actor: Actor) -> ColumnElement[bool]:
     """Participants of the actor's own site."""
     if all_sites(actor):
         return true()
-    return or_(_one_site(), Participant.site_id == actor.site_id)
+    return or_(one_site(), Participant.site_id == actor.site_id)
 
 
 def supporter_site(actor: Actor) -> ColumnElement[bool]:
     """Supporter profiles of the actor's own site."""
     if all_sites(actor):
         return true()
-    return or_(_one_site(), SupporterProfile.site_id == actor.site_id)
+    return or_(one_site(), SupporterProfile.site_id == actor.site_id)
 
 
 def _site_of_episode(actor: Actor, episode_id: ColumnElement[str]) -> ColumnElement[bool]:
@@ -61,7 +61,7 @@ def _site_of_episode(actor: Actor, episode_id: ColumnElement[str]) -> ColumnElem
         .where(ep.id == episode_id, pa.id == ep.participant_id, pa.site_id == actor.site_id)
         .correlate_except(ep, pa)
     )
-    return or_(_one_site(), at_site)
+    return or_(one_site(), at_site)
 
 
 def _site_episodes(actor: Actor) -> ColumnElement[bool]:
