@@ -39,6 +39,7 @@ class _Parser(argparse.ArgumentParser):
 
 MAX_DEMO_SESSIONS = 2_000_000  # every row is built in memory first; more would exhaust it
 MAX_DEMO_YEARS = 50  # services.demo.MAX_YEARS (not imported: the parser stays light)
+MAX_DEMO_SITES = 4  # len(services.demo.SITE_NAMES)
 
 
 def bounded_int(low: int, high: int) -> Callable[[str], int]:
@@ -203,6 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"spread the sessions over years ending today (1-{MAX_DEMO_YEARS}, default 1)",
     )
+    p.add_argument(
+        "--sites",
+        type=bounded_int(1, MAX_DEMO_SITES),
+        default=1,
+        metavar="N",
+        help=f"share the program out over N sites (1-{MAX_DEMO_SITES}, default 1), with a "
+        "coordinator per site and an organisation coordinator (orgcoord)",
+    )
     p.add_argument("--password-stdin", action="store_true")
     p.add_argument("--force", action="store_true", help="replace an existing demo store")
     p.add_argument(
@@ -219,10 +228,22 @@ def build_parser() -> argparse.ArgumentParser:
         "PEERDESK_NEW_PASSWORD or is generated and printed",
     )
     p.add_argument("username")
-    p.add_argument("--role", required=True, choices=["supporter", "coordinator", "admin"])
+    p.add_argument(
+        "--role", required=True, choices=["supporter", "coordinator", "admin", "org_coordinator"]
+    )
     p.add_argument("--display-name", default="")
+    p.add_argument(
+        "--site",
+        help="the site the account belongs to (needed for supporters and coordinators once "
+        "the store has several sites; see 'peerdesk site list')",
+    )
     _store_options(p)
     p.set_defaults(func=cmd.user_add)
+    p = usub.add_parser("set-site", help="move an account to another site (admin; audited)")
+    p.add_argument("username")
+    p.add_argument("--site", required=True, help="the site's name")
+    _store_options(p)
+    p.set_defaults(func=cmd.user_set_site)
     p = usub.add_parser("list", help="list accounts")
     _store_options(p)
     p.set_defaults(func=cmd.user_list)
@@ -314,7 +335,14 @@ it_log = logging.getLogger("peerdesk.it")
 def _command_name(args: argparse.Namespace) -> str:
     if args.command is None:
         return "the desktop app (demo)" if args.demo else "the desktop app"
-    parts = ("user_command", "import_kind", "service_command", "policy_command", "server_command")
+    parts = (
+        "user_command",
+        "import_kind",
+        "service_command",
+        "policy_command",
+        "server_command",
+        "site_command",
+    )
     sub = [getattr(args, a, None) for a in parts]
     return " ".join(str(p) for p in (args.command, *sub) if p)
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from peerdesk import cli_report, cli_server, cli_service
+from peerdesk import cli_report, cli_server, cli_service, cli_sites
 from peerdesk.cli import (
     open_for_command,
     read_credentials,
@@ -25,6 +25,7 @@ EXTRA_COMMANDS: list[Callable[[Any, Callable[[argparse.ArgumentParser], None]], 
     cli_report.register,
     cli_service.register,
     cli_server.register,
+    cli_sites.register,
 ]
 
 
@@ -163,6 +164,7 @@ def demo(args: argparse.Namespace) -> int:
         seed=args.seed,
         password=password,
         years=args.years,
+        sites=args.sites,
     )
     print(demo_summary(result))
     print(f"Recovery key: {result.recovery_key}")
@@ -180,7 +182,12 @@ def _server_demo(args: argparse.Namespace, data_dir: Path) -> int:
         if args.password_stdin or os.environ.get("PEERDESK_PASSWORD") is not None:
             password = read_secret(args)
         result = build_demo(
-            data_dir, sessions=args.sessions, seed=args.seed, password=password, years=args.years
+            data_dir,
+            sessions=args.sessions,
+            seed=args.seed,
+            password=password,
+            years=args.years,
+            sites=args.sites,
         )
         print(demo_summary(result))
         print(f"Recovery key: {result.recovery_key}")
@@ -222,9 +229,16 @@ def user_add(args: argparse.Namespace) -> int:
     store, actor = open_for_command(args)
     with store:
         info = accounts.add_user(
-            store, actor, args.username, args.role, password, args.display_name, must_change=True
+            store,
+            actor,
+            args.username,
+            args.role,
+            password,
+            args.display_name,
+            must_change=True,
+            site=args.site,
         )
-    print(f"Added {info.role} account '{info.username}'.")
+    print(f"Added {info.role} account '{info.username}' at {info.site or 'no site'}.")
     if generated:
         print(f"Initial password: {password}")
     print("They choose their own password at first sign-in.")
@@ -238,7 +252,9 @@ def user_list(args: argparse.Namespace) -> int:
     store, actor = open_for_command(args)
     with store:
         users = accounts.list_users(store, actor)
-    print(f"{'USERNAME':<20} {'ROLE':<12} {'STATE':<10} {'LAST LOGIN':<20} NAME")
+    wide = max([4, *(len(shown(u.site)) for u in users)])
+    head = f"{'USERNAME':<20} {'ROLE':<15} {'STATE':<10} {'SITE':<{wide}} {'LAST LOGIN':<20}"
+    print(f"{head} NAME")
     for u in users:
         state = "locked" if u.locked_out else u.state
         if state == "active" and u.first_password:
@@ -246,7 +262,18 @@ def user_list(args: argparse.Namespace) -> int:
         last = u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never"
         # Names stored before control characters were refused are shown escaped.
         name = shown(u.display_name)
-        print(f"{shown(u.username):<20} {u.role:<12} {state:<10} {last:<20} {name}")
+        site = shown(u.site)
+        print(f"{shown(u.username):<20} {u.role:<15} {state:<10} {site:<{wide}} {last:<20} {name}")
+    return 0
+
+
+def user_set_site(args: argparse.Namespace) -> int:
+    from peerdesk.services import accounts
+
+    store, actor = open_for_command(args)
+    with store:
+        accounts.set_user_site(store, actor, args.username, args.site)
+    print(f"Moved '{args.username}' to {args.site.strip()}.")
     return 0
 
 

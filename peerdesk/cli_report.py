@@ -42,6 +42,19 @@ def register(subparsers: Any, store_options: Callable[[argparse.ArgumentParser],
     )
     p.add_argument("--csv", type=Path, metavar="FILE", help="also write the figures as CSV")
     p.add_argument("--json", action="store_true", help="print the figures as JSON on stdout")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--org",
+        action="store_true",
+        help="the organisation report: every site's counts added up, then small counts "
+        "hidden (organisation coordinator)",
+    )
+    where.add_argument(
+        "--site",
+        metavar="NAME",
+        help="one site's report (a coordinator's own site is the default; an organisation "
+        "coordinator may name any site)",
+    )
     p.add_argument(
         "--no-suppression",
         action="store_true",
@@ -109,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     from peerdesk.services.reports.files import save_report
     from peerdesk.services.reports.output import to_json
     from peerdesk.services.reports.pdf import page_size, render_pdf
-    from peerdesk.services.reports.run import build_report
+    from peerdesk.services.reports.run import ReportFor, build_report
 
     period = _period(args)
     if args.out is None and args.csv is None and not args.json:
@@ -131,7 +144,8 @@ def run(args: argparse.Namespace) -> int:
     store, actor = open_for_command(args)
     try:
         password = _pdf_password(args) if args.out is not None else None
-        report = build_report(store, actor, period, suppress=not args.no_suppression)
+        which = ReportFor(site=args.site, organisation=args.org)
+        report = build_report(store, actor, period, suppress=not args.no_suppression, which=which)
         pdf = None
         if args.out is not None:
             paper = args.page_size or store.policy.report_page_size
@@ -151,7 +165,9 @@ def run(args: argparse.Namespace) -> int:
             _write_stdout(to_json(report))
         else:
             written = ", ".join(str(p) for p in (args.out, args.csv) if p is not None)
-            print(f"report for {period.label} written: {written}")
+            merged = report.figures.sites_merged
+            what = f"organisation report ({', '.join(merged)})" if merged else report.figures.site
+            print(f"report for {period.label}, {what}, written: {written}")
     finally:
         store.close()
     return 0

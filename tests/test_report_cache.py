@@ -28,6 +28,7 @@ from peerdesk.models import (
     Participant,
     ReportMonth,
     SessionAttendance,
+    Site,
     SupporterProfile,
     SupportSession,
 )
@@ -56,8 +57,10 @@ def _random_time(rng: random.Random) -> datetime:
 def _populate(world, rng: random.Random) -> None:  # noqa: ANN001
     with world.store.session() as s:
         sups = list(s.scalars(select(SupporterProfile.id)))
+        site = s.scalar(select(Site.id))  # every participant belongs to a site
         people = [
             Participant(
+                site_id=site,
                 code=f"R-{i:04d}",
                 kind=("staff", "patient", "caregiver")[i % 3],
                 role=("Nurse", " nurse ", "physician", "")[i % 4],

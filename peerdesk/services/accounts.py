@@ -20,7 +20,7 @@ from peerdesk.errors import (
 )
 from peerdesk.models import NoteKey, Site, SupporterProfile, User
 from peerdesk.services import integrity, record_versions
-from peerdesk.services.auth import ROLES, SUPPORTER, Actor
+from peerdesk.services.auth import COORDINATOR, ROLES, SUPPORTER, Actor
 from peerdesk.services.keyslots import RECOVERY_ALPHABET, Throttle, canonical_recovery_key
 from peerdesk.services.notes import (
     extras_for,
@@ -32,6 +32,7 @@ from peerdesk.services.notes import (
 )
 from peerdesk.services.notes_crypto import new_notes_key
 from peerdesk.services.passwords import check_new_password, normalise, valid_username
+from peerdesk.services.sites import find_site, site_names
 from peerdesk.services.store import Store, note_failed_login, note_password_change
 from peerdesk.services.text_rules import check_one_line
 
@@ -47,13 +48,16 @@ class UserInfo:
     locked_out: bool
     first_password: bool = False  # still on the password an administrator set
     version: int = 1  # the record's version when read (services/record_versions.py)
+    site: str = ""  # the site's name
 
 
 def actor_for(session: Session, user: User) -> Actor:
     supporter_id = session.scalar(
         select(SupporterProfile.id).where(SupporterProfile.user_id == user.id)
     )
-    return Actor(user.id, user.username, user.display_name, user.role, supporter_id)
+    return Actor(
+        user.id, user.username, user.display_name, user.role, supporter_id, site_id=user.site_id
+    )
 
 
 def generate_password() -> str:
@@ -61,7 +65,7 @@ def generate_password() -> str:
     return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
 
 
-def _info(store: Store, user: User) -> UserInfo:
+def _info(store: Store, user: User, sites: dict[str, str] | None = None) -> UserInfo:
     slot = store.keyslots.find("password", user.username)
     locked = bool(slot and Throttle.from_dict(slot.get("throttle")).locked)
     return UserInfo(
@@ -74,6 +78,7 @@ def _info(store: Store, user: User) -> UserInfo:
         locked,
         first_password=bool(slot and slot.get("must_change") is True),
         version=user.version,
+        site=(sites or {}).get(user.site_id or "", ""),
     )
 
 
@@ -88,9 +93,11 @@ def add_user(
     password: str,
     display_name: str = "",
     must_change: bool = False,
+    site: str | None = None,
 ) -> UserInfo:
     """A new account. must_change: the password was chosen by the administrator, so its
-    owner replaces it at first sign-in (the app and the CLI pass True)."""
+    owner replaces it at first sign-in (the app and the CLI pass True). site: the site's
+    name; needed for supporters and coordinators once the store has more than one site."""
     actor.require("accounts.write", "add accounts")
     name = valid_username(username)
     if role not in ROLES:
@@ -100,7 +107,7 @@ def add_user(
     integrity.require_signer(store, "add accounts")
     slots_before = list(store.keyslots.slots)
     try:
-        user = _add_user_and_slot(store, actor, name, role, pw, display_name, must_change)
+        user = _add_user_and_slot(store, actor, name, role, pw, display_name, must_change, site)
     except BaseException:
         # All or nothing: a slot saved before a failed commit is taken out again, and one
         # that could not be saved (a full disk) must not linger in memory to be saved later.
@@ -110,7 +117,7 @@ def add_user(
                 store.keyslots.save()
         raise
     with store.session() as s:
-        return _info(store, s.get(User, user.id) or user)
+        return _info(store, s.get(User, user.id) or user, site_names(s))
 
 
 def _add_user_and_slot(
@@ -121,6 +128,7 @@ def _add_user_and_slot(
     pw: str,
     display_name: str,
     must_change: bool,
+    site: str | None,
 ) -> User:
     with store.session() as s:
         state = s.scalar(select(User.state).where(User.username == name))
@@ -132,7 +140,7 @@ def _add_user_and_slot(
             )
         if state is not None:
             raise ValidationError(f"an account named '{name}' already exists")
-        site_id = s.scalar(select(Site.id).limit(1))
+        site_id = _site_for_new_account(s, role, site)
         user = User(
             username=name,
             display_name=display_name.strip() or name,
@@ -151,7 +159,7 @@ def _add_user_and_slot(
                     created_by=actor.user_id,
                 )
             )
-        store.audit(s, actor, "account.create", "user", user.id, {"role": role})
+        store.audit(s, actor, "account.create", "user", user.id, {"role": role, "site": site_id})
         integrity.sign_accounts(store, s)
         # The slot carries the recovery public key this admin's own slot vouches for, and a
         # supporter's first notes key, made now while the password is at hand.
@@ -167,11 +175,59 @@ def _add_user_and_slot(
     return user
 
 
+def _site_for_new_account(s: Session, role: str, site: str | None) -> str | None:
+    """The named site, or on a store with one site that site. With several sites, the
+    people who work with casework must be given theirs (no silent default)."""
+    if site is not None and site.strip():
+        return find_site(s, site).id
+    ids = list(s.scalars(select(Site.id).order_by(Site.created_at, Site.id).limit(2)))
+    if len(ids) > 1 and role in SITE_ROLES:
+        raise ValidationError(
+            "this store has several sites; say which site the account belongs to (--site NAME)"
+        )
+    return ids[0] if ids else None
+
+
+# Roles whose work is limited to their own site (services/scope.py).
+SITE_ROLES = (SUPPORTER, COORDINATOR)
+
+
 def list_users(store: Store, actor: Actor) -> list[UserInfo]:
     actor.require("accounts.read", "list accounts")
     with store.session() as s:
         users = s.scalars(select(User).order_by(User.username)).all()
-        return [_info(store, u) for u in users]
+        names = site_names(s)
+        return [_info(store, u, names) for u in users]
+
+
+def set_user_site(store: Store, actor: Actor, username: str, site: str) -> None:
+    """Move an account to another site (signed and audited like every account change).
+
+    A supporter's profile moves with them; the episodes they hold stay with their
+    participants' site, for that site's coordinator to reassign."""
+    actor.require("accounts.write", "move accounts to another site")
+    integrity.require_signer(store, "move accounts to another site")
+    with store.session() as s:
+        user = _get_user(s, username)
+        target = find_site(s, site)
+        if user.site_id == target.id:
+            raise ValidationError(f"{user.username} already belongs to {target.name}")
+        was = site_names(s).get(user.site_id or "", "")
+        user.site_id = target.id
+        user.updated_by = actor.user_id
+        profile = s.scalar(select(SupporterProfile).where(SupporterProfile.user_id == user.id))
+        if profile is not None:
+            profile.site_id = target.id
+            profile.updated_by = actor.user_id
+        store.audit(
+            s,
+            actor,
+            "account.site_change",
+            "user",
+            user.id,
+            {"site": target.name, "was": was},
+        )
+        integrity.sign_accounts(store, s)
 
 
 def _get_user(s: Session, username: str) -> User:

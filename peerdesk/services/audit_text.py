@@ -124,6 +124,14 @@ def _role(d: Detail, _n: Names) -> str:
     return f"role: {_words(d.get('role'))}"
 
 
+def _site_change(d: Detail, _n: Names) -> str:
+    return f"moved from {d.get('was') or 'no site'} to {d.get('site', '?')}"
+
+
+def _site_create(d: Detail, _n: Names) -> str:
+    return f"site: {d.get('name', '?')}"
+
+
 def _store_create(d: Detail, _n: Names) -> str:
     return "a demo store with made-up data" if d.get("demo") else "an empty store"
 
@@ -206,7 +214,13 @@ def _report(d: Detail, _n: Names) -> str:
     else:
         cells = "small counts NOT hidden"
     enc = "; PDF encrypted" if d.get("encrypted") else ""
-    return f"{d.get('from', '?')} to {d.get('to', '?')}; {outputs}; {cells}{enc}"
+    merged = d.get("sites_merged")
+    where = ""
+    if isinstance(merged, list):
+        where = "; organisation report merging " + ", ".join(str(x) for x in merged)
+    elif d.get("site"):
+        where = f"; {d.get('site')}"
+    return f"{d.get('from', '?')} to {d.get('to', '?')}; {outputs}; {cells}{enc}{where}"
 
 
 def _kind(d: Detail, _n: Names) -> str:
@@ -286,6 +300,8 @@ KINDS: dict[str, Kind] = {
     "account.change_password": Kind("Password changed", _change_password),
     "account.lock_out": Kind("Account locked out", _lock_out),
     "account.unlock": Kind("Account unlocked", _unlock),
+    "account.site_change": Kind("Account moved to another site", _site_change),
+    "site.create": Kind("Site added", _site_create),
     "recovery_key.create": Kind("Recovery key created"),
     "recovery_key.replace": Kind("Recovery key replaced"),
     "notes.recovery_key_mismatch": Kind(

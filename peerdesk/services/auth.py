@@ -9,7 +9,10 @@ from peerdesk.errors import PermissionDeniedError
 SUPPORTER = "supporter"
 COORDINATOR = "coordinator"
 ADMIN = "admin"
-ROLES = (SUPPORTER, COORDINATOR, ADMIN)
+# Sees every site's de-identified reports and the organisation report that merges them;
+# no participant-level data, no notes, no accounts.
+ORG_COORDINATOR = "org_coordinator"
+ROLES = (SUPPORTER, COORDINATOR, ADMIN, ORG_COORDINATOR)
 # Not an account role: what an unattended backup job unlocked with the backup keyslot may
 # do. It cannot sign in to the app, read casework or notes, or export.
 BACKUP_JOB = "backup-job"
@@ -34,10 +37,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "courses.read",
             "courses.write",
             "reports.run",
+            "reports.internal",  # any date range with suppression off (marked, audited)
             "export.run",
             "import.run",
             "audit.read",
             "accounts.read",
+        }
+    ),
+    ORG_COORDINATOR: frozenset(
+        {
+            "reports.run",  # de-identified reports of any site (never internal ones)
+            "reports.org",  # the organisation report that merges every site
+            "sites.read",
+            "courses.read",
+            "resources.read",
         }
     ),
     ADMIN: frozenset(
@@ -50,6 +63,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "audit.export",  # a copy of who did what leaves the store: admins only
             "resources.read",
             "courses.read",
+            "sites.read",
+            "sites.write",
         }
     ),
     BACKUP_JOB: frozenset({"backup.run"}),
@@ -64,6 +79,10 @@ class Actor:
     role: str
     supporter_id: str | None = None
     emergency: bool = False
+    # The site whose program data this person works with (coordinators, supporters); the
+    # signed account list says which (services/integrity.py). None: emergency access,
+    # the system, or a store from before sites had meaning.
+    site_id: str | None = None
 
     def can(self, permission: str) -> bool:
         return self.emergency or permission in PERMISSIONS.get(self.role, frozenset())

@@ -199,14 +199,21 @@ def build_demo(
     anchor: date | None = None,
     years: int = 1,
     time_ordered_ids: bool = False,
+    sites: int = 1,
 ) -> DemoResult:
     """Create a demo store in an empty data_dir; return the shared password and accounts.
+
+    sites > 1: the same program shared out over that many sites (each supporter and
+    participant belongs to one), with a coordinator per site and an organisation
+    coordinator (`orgcoord`); sites=1 is the one-site store, the same for a seed as ever.
 
     The sessions spread over `years` years ending on the anchor day (default today).
     time_ordered_ids: records get UUIDv7 ids from their creation time (benchmarks).
     """
     if not 1 <= years <= MAX_YEARS:
         raise ValueError(f"years must be 1 to {MAX_YEARS}")
+    if not 1 <= sites <= len(SITE_NAMES):
+        raise ValueError(f"sites must be 1 to {len(SITE_NAMES)}")
     generated = password is None
     pw = password if password is not None else generate_password()
     today = anchor or date.today()
@@ -220,7 +227,9 @@ def build_demo(
         recovery = create_store(data_dir, *common, demo=True, id_factory=ids, beside=False)
     store, admin = open_store(data_dir, "admin", pw)
     with store:
-        usernames, counts = _fill(store, admin, rng, ids, sessions, today, years, pw, seed)
+        usernames, counts = _fill(
+            store, admin, rng, ids, sessions, today, years, pw, seed, sites
+        )
     return DemoResult(Path(data_dir), pw, generated, recovery, usernames, counts)
 
 
@@ -265,9 +274,14 @@ def _fill(
     years: int,
     pw: str,
     seed: int,
+    sites: int = 1,
 ) -> tuple[list[str], dict[str, int]]:
     usernames, extras = _populate(store, rng, ids, max(0, sessions), today, years)
     usernames[0] = admin.username
+    if sites > 1:
+        more, more_extras = _share_out(store, sites, seed)
+        usernames += more
+        extras.update(more_extras)
     store.keyslots.set_shared_secret_slots("password", usernames[1:], pw, store.key, extras)
     # Made-up names the sign-in screen may show (real stores' slots name nobody).
     store.keyslots.data["demo_accounts"] = usernames
@@ -293,6 +307,104 @@ def _fill(
         )
         integrity.sign_accounts(store, s)  # the bulk-made accounts, signed by the admin
     return usernames, counts
+
+
+# The first site is SITE_NAME; a demo over several sites adds these (all marked DEMO).
+SITE_NAMES = (
+    SITE_NAME,
+    "Hillside Outreach Centre (DEMO)",
+    "Harbour Day Hospital (DEMO)",
+    "Northgate Family Practice (DEMO)",
+)
+
+
+def _share_out(store: Store, sites: int, seed: int) -> tuple[list[str], dict[str, Any]]:
+    """Share one demo program out over `sites` sites, consistently: supporters by turns,
+    each participant to the site of the supporter of their first episode, and an episode
+    held across sites handed (with its sessions) to a supporter of the participant's site.
+    Its own generator, so the one-site demo of a seed never changes."""
+    from peerdesk.services.auth import ORG_COORDINATOR
+
+    rng = random.Random(f"demo sites {seed}")
+    with store.session() as s:
+        admin_id = s.scalar(select(User.id).where(User.username == "admin"))
+        first_site = s.scalars(select(Site)).one()
+        first, made = first_site.id, first_site.created_at
+        site_ids = [first]
+        for n, name in enumerate(SITE_NAMES[1:sites], start=1):
+            site = Site(id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), name=name)
+            site.created_at = site.updated_at = made + timedelta(seconds=n)  # listed in turn
+            site.created_by = site.updated_by = admin_id
+            s.add(site)
+            s.flush()
+            site_ids.append(site.id)
+        profiles = list(s.scalars(select(SupporterProfile).order_by(SupporterProfile.display_name)))
+        site_of: dict[str, str] = {}
+        for i, prof in enumerate(profiles):
+            prof.site_id = site_ids[i % sites]
+            site_of[prof.id] = prof.site_id
+            if prof.user_id:
+                s.get(User, prof.user_id).site_id = prof.site_id  # type: ignore[union-attr]
+        by_site = {
+            sid: [p.id for p in profiles if p.site_id == sid and p.status == "active"]
+            for sid in site_ids
+        }
+        first_ep: dict[str, str | None] = {}
+        for pid, sup in s.execute(
+            select(Episode.participant_id, Episode.supporter_id).order_by(
+                Episode.opened_on, Episode.id
+            )
+        ):
+            first_ep.setdefault(pid, sup)
+        people = list(s.scalars(select(Participant).order_by(Participant.code)))
+        for i, person in enumerate(people):
+            sup = first_ep.get(person.id)
+            person.site_id = site_of.get(sup or "", site_ids[i % sites])
+        home = {p.id: p.site_id for p in people}
+        for ep in s.scalars(select(Episode).order_by(Episode.id)):
+            if ep.supporter_id is None or site_of.get(ep.supporter_id) == home[ep.participant_id]:
+                continue
+            ep.supporter_id = rng.choice(by_site[home[ep.participant_id]])
+            s.execute(
+                SupportSession.__table__.update()
+                .where(SupportSession.episode_id == ep.id)
+                .values(supporter_id=ep.supporter_id)
+            )
+        # A group meets at one site: attendees from another site's caseload are dropped,
+        # so every count of the organisation report is the sum of the sites' counts.
+        attendance = SessionAttendance.__table__
+        for sid, pid, own in s.execute(
+            select(attendance.c.session_id, attendance.c.participant_id, Episode.participant_id)
+            .join(SupportSession, SupportSession.id == attendance.c.session_id)
+            .join(Episode, Episode.id == SupportSession.episode_id)
+        ).all():
+            if home.get(pid) != home[own]:
+                s.execute(
+                    attendance.delete().where(
+                        attendance.c.session_id == sid, attendance.c.participant_id == pid
+                    )
+                )
+        added: list[str] = []
+        for n, sid in enumerate(site_ids[1:], start=2):
+            added.append(f"coordinator{n}")
+            s.add(_demo_user(rng, f"coordinator{n}", f"Demo Coordinator {n}", COORDINATOR, sid))
+        added.append("orgcoord")
+        s.add(_demo_user(rng, "orgcoord", "Demo Organisation Coordinator", ORG_COORDINATOR, first))
+    public = store.note_keys.recovery_public
+    return added, {name: extras_for({}, None, public) for name in added}
+
+
+def _demo_user(rng: random.Random, name: str, display: str, role: str, site_id: str) -> User:
+    user = User(
+        id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        username=name,
+        display_name=display,
+        role=role,
+        state="active",
+        site_id=site_id,
+    )
+    user.created_at = user.updated_at = datetime.combine(date.today(), time(8, 0))
+    return user
 
 
 def _populate(

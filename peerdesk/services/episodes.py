@@ -5,14 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from peerdesk.errors import NotFoundError, PermissionDeniedError, ValidationError
 from peerdesk.models import Episode, Participant, SupporterProfile, SupportSession, new_id
 from peerdesk.services import record_versions
 from peerdesk.services.auth import Actor
 from peerdesk.services.record_ids import insert_once
-from peerdesk.services.scope import episode_filter, is_program_wide, participant_filter
+from peerdesk.services.scope import (
+    episode_filter,
+    is_program_wide,
+    one_site,
+    participant_filter,
+)
 from peerdesk.services.store import Store
 from peerdesk.services.text_rules import check_length
 
@@ -34,6 +40,18 @@ class EpisodeInfo:
     series_length: int = 3
     lived_experience_wanted: str = ""
     version: int = 1  # the record's version when read (services/record_versions.py)
+
+
+def _same_site_supporter(s: Session, participant_id: str, supporter_id: str) -> bool:
+    """A supporter takes episodes of participants of their own site only."""
+    site = select(Participant.site_id).where(Participant.id == participant_id).scalar_subquery()
+    found = s.scalar(
+        select(SupporterProfile.id).where(
+            SupporterProfile.id == supporter_id,
+            or_(one_site(), SupporterProfile.site_id.is_not_distinct_from(site)),
+        )
+    )
+    return found is not None
 
 
 def _select():  # noqa: ANN202 - a SQLAlchemy Select of several entities
@@ -129,8 +147,8 @@ def _insert_episode(
             )
         ):
             raise NotFoundError("no such participant, or it is not yours to see")
-        if supporter_id and s.get(SupporterProfile, supporter_id) is None:
-            raise NotFoundError("no such supporter")
+        if supporter_id and not _same_site_supporter(s, participant_id, supporter_id):
+            raise NotFoundError("no such supporter at this participant's site")
         e = Episode(
             id=record_id or new_id(),
             participant_id=participant_id,
@@ -154,12 +172,12 @@ def assign_episode(
 ) -> None:
     actor.require("casework.program", "assign episodes")
     with store.session() as s:
-        e = s.get(Episode, episode_id)
+        e = s.scalar(select(Episode).where(Episode.id == episode_id, episode_filter(actor)))
         if e is None:
             raise NotFoundError("no such episode")
         record_versions.check(s, e, version)
-        if s.get(SupporterProfile, supporter_id) is None:
-            raise NotFoundError("no such supporter")
+        if not _same_site_supporter(s, e.participant_id, supporter_id):
+            raise NotFoundError("no such supporter at this participant's site")
         e.supporter_id = supporter_id
         e.updated_by = actor.user_id
         store.audit(s, actor, "episode.assign", "episode", e.id, {"supporter_id": supporter_id})

@@ -20,13 +20,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -53,6 +53,7 @@ from peerdesk.models.sealing import open_value, sealed_columns, sealer_of
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import database_error_message, os_error_message
 from peerdesk.services.output_paths import check_output_folder
+from peerdesk.services.scope import EVERY_SITE, SiteScope, report_scope
 from peerdesk.services.spreadsheet import write_rows
 from peerdesk.services.store import Store
 
@@ -75,6 +76,31 @@ EXPORTS = [
     ("outcome_answers", OutcomeAnswer, ()),
 ]
 IDENTIFYING = ("name", "contact")
+
+
+def _site_rows(model: Any, w: SiteScope) -> ColumnElement[bool]:
+    """The rows of one table that belong to the sites in w (services/scope.py); tables
+    the whole organisation shares (sites, courses, resources) are exported whole."""
+    if not w.filtered:
+        return true()
+    sessions = select(SupportSession.id).where(w.sessions())
+    referrals = select(Referral.id).where(w.of_episode(Referral.episode_id))
+    where: dict[Any, Callable[[], ColumnElement[bool]]] = {
+        User: lambda: User.site_id.in_(w.site_ids or ()),
+        SupporterProfile: w.supporters,
+        TrainingRecord: lambda: w.of_supporter(TrainingRecord.supporter_id),
+        SupervisionEntry: lambda: w.of_supporter(SupervisionEntry.supporter_id),
+        Participant: w.participants,
+        Episode: w.episodes,
+        SupportSession: w.sessions,
+        SessionConcern: lambda: SessionConcern.session_id.in_(sessions),
+        SessionAttendance: lambda: SessionAttendance.session_id.in_(sessions),
+        Referral: lambda: w.of_episode(Referral.episode_id),
+        ReferralStatusChange: lambda: ReferralStatusChange.referral_id.in_(referrals),
+        CheckIn: lambda: w.of_episode(CheckIn.episode_id),
+        OutcomeAnswer: lambda: w.of_episode(OutcomeAnswer.episode_id),
+    }
+    return where[model]() if model in where else true()
 
 
 @dataclass(frozen=True)
@@ -194,6 +220,8 @@ def export_all(
     files: dict[str, int] = {}
     try:
         with store.session() as s:
+            # A coordinator exports their own site (all of a store with one site).
+            w = EVERY_SITE if actor.emergency else report_scope(s, [actor.site_id or ""])
             for name, model, private in EXPORTS:
                 skip = set(private)
                 if model is Participant and not include_names:
@@ -201,7 +229,10 @@ def export_all(
                 cols = [c for c in model.__table__.columns if c.name not in skip]
                 order = list(model.__table__.primary_key.columns)
                 rows = _opened(
-                    s, model.__table__.name, cols, s.execute(select(*cols).order_by(*order))
+                    s,
+                    model.__table__.name,
+                    cols,
+                    s.execute(select(*cols).where(_site_rows(model, w)).order_by(*order)),
                 )
                 target = work / f"{name}.csv"
                 try:
@@ -214,7 +245,11 @@ def export_all(
                 "export.csv",
                 "folder",
                 out_dir.name,
-                {"files": len(files), "include_names": include_names},
+                {
+                    "files": len(files),
+                    "include_names": include_names,
+                    "all_sites": not w.filtered,
+                },
             )
         # The audit event is committed before any file appears in out_dir.
         _move_into_place(work, out_dir, list(files))

@@ -29,10 +29,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from peerdesk.errors import ImportFileError, NotFoundError, ValidationError
-from peerdesk.models import Resource, Site, SupporterProfile, User
+from peerdesk.models import Resource, SupporterProfile, User
 from peerdesk.services.auth import Actor
 from peerdesk.services.files import database_error_message
 from peerdesk.services.resources import ResourceInput, validate_resource
+from peerdesk.services.scope import home_site
 from peerdesk.services.spreadsheet import plain
 from peerdesk.services.store import Store
 from peerdesk.services.supporters import SupporterInput, validate_supporter
@@ -286,11 +287,17 @@ def import_supporters(store: Store, actor: Actor, path: Path) -> ImportResult:
     actor.require("supporters.write", "import supporters")
     rows = _read(path, SUPPORTER_COLUMNS)
     with _database_errors(store), store.session() as s:
-        users = {name: uid for name, uid in s.execute(select(User.username, User.id))}
+        # Profiles belong to the importer's site, and link accounts of that site only.
+        site_id = home_site(s, actor)
+        users = {
+            name: uid
+            for name, uid in s.execute(
+                select(User.username, User.id).where(User.site_id.is_not_distinct_from(site_id))
+            )
+        }
         linked = set(
             s.scalars(select(SupporterProfile.user_id).where(SupporterProfile.user_id.is_not(None)))
         )
-        site_id = s.scalar(select(Site.id).limit(1))
         seen_users: set[str] = set()
         profiles = []
         for number, row in rows:

@@ -9,7 +9,7 @@ extras of administrators' slots and, sealed to the recovery public key, in the k
 public half is pinned in every slot's sealed extras (which only that slot's password
 opens, so another account holder cannot re-point it), in keyslots.json and in the store.
 
-Signed: the account set (id, username, role, state) together with the audit chain's head
+Signed: the account set (id, username, role, state, site) together with the audit chain's head
 at that moment (a signed checkpoint of the chain), and the data folder's policy. A
 sign-in trusts only the signed record: an account missing from it, or disabled in it,
 is refused; its role is the signed one whatever the users table says. An administrator's
@@ -121,11 +121,37 @@ class IntegrityState:
 # -- reading and writing signed records -------------------------------------
 
 
-def account_rows(session: Session) -> list[list[str]]:
+def account_rows(session: Session) -> list[list[str | None]]:
     users = session.execute(
-        select(User.id, User.username, User.role, User.state).order_by(User.id)
+        select(User.id, User.username, User.role, User.state, User.site_id).order_by(User.id)
     ).all()
-    return [[u.id, u.username, u.role, u.state] for u in users]
+    return [[u.id, u.username, u.role, u.state, u.site_id] for u in users]
+
+
+# A signed row is [id, username, role, state, site]; lists signed before sites had meaning
+# carry no site ([id, username, role, state]) and still verify: their site is not checked
+# until an administrator's next sign-in signs the list again, with sites.
+ROW_LENGTHS = (4, 5)
+
+
+def _signed_rows(doc: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        r[0]: r for r in doc.get("accounts", []) if isinstance(r, list) and len(r) in ROW_LENGTHS
+    }
+
+
+def _current(user: User, row: list[Any]) -> list[Any]:
+    """The user's row as the signed row has it (with the site only if the row has one)."""
+    now = [user.username, user.role, user.state, user.site_id]
+    return now[: len(row) - 1]
+
+
+def _describe(row: list[Any], other: list[Any] | None = None) -> str:
+    """Role and state; the site (by id: names can be edited) only where it differs."""
+    text = ", ".join(str(v) for v in row[2:4])
+    if len(row) == 5 and other is not None and len(other) == 5 and row[4] != other[4]:
+        text += f", site {str(row[4])[:8]}"
+    return text
 
 
 def audit_head(session: Session) -> str:
@@ -307,22 +333,24 @@ def check_sign_in(
             f"PeerDesk cannot confirm this account's role: the signed account list {why}. "
             "An administrator must sign in first",
         )
-    signed = {row[0]: row for row in doc.get("accounts", []) if isinstance(row, list)}
-    row = signed.get(user.id)
-    if row is None or len(row) != 4:
+    row = _signed_rows(doc).get(user.id)
+    if row is None:
         raise AuthenticationError(
             "this account is not on the account list an administrator signed; ask an administrator"
         )
-    _, name, role, state = row
+    name, role, state = row[1:4]
+    site = row[4] if len(row) == 5 else user.site_id
     if state != "active":
         raise AuthenticationError("this account is disabled")
-    if [user.username, user.role, user.state] != [name, role, state]:
+    if _current(user, row) != row[1:]:
         st.problems.append(
             f"account {name}'s record was changed outside PeerDesk; its signed role "
-            f"({role}) applies"
+            f"({role}) and site apply"
         )
-    if role != actor.role or name != actor.username:
-        actor = Actor(actor.user_id, name, actor.display_name, role, actor.supporter_id)
+    if (role, name, site) != (actor.role, actor.username, actor.site_id):
+        actor = Actor(
+            actor.user_id, name, actor.display_name, role, actor.supporter_id, site_id=site
+        )
     return actor
 
 
@@ -339,7 +367,7 @@ def _first_signing_interrupted(store: Store, session: Session, unlocked: Unlocke
 def _repair_accounts(store: Store, session: Session, actor: Actor, doc: dict[str, Any]) -> None:
     """An administrator's sign-in puts the users table back to the signed state; accounts
     that are not on the signed list are disabled and lose their slot."""
-    signed = {r[0]: r for r in doc.get("accounts", []) if isinstance(r, list) and len(r) == 4}
+    signed = _signed_rows(doc)
     changed: list[str] = []
     dropped: list[str] = []
     for user in session.scalars(select(User)):
@@ -352,12 +380,14 @@ def _repair_accounts(store: Store, session: Session, actor: Actor, doc: dict[str
                 user.state = "disabled"
                 changed.append(user.username)
             dropped.append(user.username)
-        elif [user.username, user.role, user.state] != row[1:]:
+        elif _current(user, row) != row[1:]:
             store.integrity.problems.append(
                 f"account {row[1]} was changed outside PeerDesk ({user.role}, {user.state}); "
-                f"put back as signed ({row[2]}, {row[3]})"
+                f"put back as signed ({_describe(row, [user.id, *_current(user, row)])})"
             )
             user.username, user.role, user.state = row[1], row[2], row[3]
+            if len(row) == 5:
+                user.site_id = row[4]
             changed.append(row[1])
     for name in dropped:
         for kind in {slot["kind"] for slot in store.keyslots.slots} - {"recovery", "backup"}:
@@ -624,15 +654,17 @@ def verify_problems(store: Store, session: Session) -> list[str]:
     if doc is None:
         problems.append(f"the signed account list {why}")
     else:
-        signed = {r[0]: r for r in doc.get("accounts", []) if isinstance(r, list) and len(r) == 4}
+        signed = _signed_rows(doc)
         for user in session.scalars(select(User).order_by(User.username)):
             row = signed.pop(user.id, None)
             if row is None:
                 problems.append(f"account {user.username} is not on the signed account list")
-            elif [user.username, user.role, user.state] != row[1:]:
+            elif _current(user, row) != row[1:]:
+                now = [user.id, *_current(user, row)]
                 problems.append(
-                    f"account {row[1]} was changed outside PeerDesk: signed as {row[2]}, "
-                    f"{row[3]}; the store says {user.username}, {user.role}, {user.state}"
+                    f"account {row[1]} was changed outside PeerDesk: signed as "
+                    f"{_describe(row, now)}; the store says {user.username}, "
+                    f"{_describe(now, row)}"
                 )
         for row in signed.values():
             problems.append(f"account {row[1]} on the signed account list was deleted")
@@ -773,5 +805,6 @@ ACCOUNT_ACTIONS = (
     "account.disable",
     "account.enable",
     "account.role_change",
+    "account.site_change",
     "integrity.accounts_restored",
 )

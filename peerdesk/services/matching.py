@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from peerdesk.errors import NotFoundError, PermissionDeniedError
 from peerdesk.models import Episode, Participant, SupporterProfile
 from peerdesk.services.auth import Actor
-from peerdesk.services.scope import participant_filter
+from peerdesk.services.scope import one_site, participant_filter
 from peerdesk.services.store import Store
 from peerdesk.services.training import LAPSED, MISSING, compute_overview
 
@@ -103,7 +103,13 @@ def suggest_supporters(
         )
         if participant is None:
             raise NotFoundError("no such participant, or it is not yours to see")
-        profiles = list(s.scalars(select(SupporterProfile).order_by(SupporterProfile.display_name)))
+        profiles = list(
+            s.scalars(
+                select(SupporterProfile)
+                .where(or_(one_site(), SupporterProfile.site_id == participant.site_id))
+                .order_by(SupporterProfile.display_name)
+            )
+        )
         load = dict(
             s.execute(
                 select(Episode.supporter_id, func.count())

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peerdesk.errors import NotFoundError, ValidationError
-from peerdesk.models import Participant, Site, new_id
+from peerdesk.models import Participant, new_id
 from peerdesk.models.sealing import id_list, open_value, sealer_of
 from peerdesk.services.auth import Actor
 from peerdesk.services.record_ids import insert_once
-from peerdesk.services.scope import participant_filter
+from peerdesk.services.scope import home_site, participant_filter
 from peerdesk.services.store import Store
 from peerdesk.services.text_rules import check_length
 
@@ -139,7 +139,7 @@ def _insert_participant(
             contact=(contact or "").strip() or None,
             consent_given=consent_given,
             consent_on=consent_on,
-            site_id=s.scalar(select(Site.id).limit(1)),
+            site_id=home_site(s, actor),
             created_by=actor.user_id,
             updated_by=actor.user_id,
         )

@@ -282,6 +282,7 @@ def build_demo_store(
     password: str | None = None,
     anchor: date | None = None,
     years: int = 1,
+    sites: int = 1,
 ) -> Any:
     """services.demo.build_demo, built beside data_dir and placed whole (a DemoResult).
 
@@ -299,7 +300,13 @@ def build_demo_store(
     clean_stale(data_dir)
     with build_folder(data_dir) as work:
         result = build_demo(
-            work, sessions=sessions, seed=seed, password=password, anchor=anchor, years=years
+            work,
+            sessions=sessions,
+            seed=seed,
+            password=password,
+            anchor=anchor,
+            years=years,
+            sites=sites,
         )
         if replace and (data_dir / "peerdesk.lock").exists():
             lock = InstanceLock(data_dir)

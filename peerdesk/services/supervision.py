@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from peerdesk.models import SupervisionEntry, SupporterProfile
 from peerdesk.services.auth import Actor
+from peerdesk.services.scope import supporter_site
 from peerdesk.services.store import Store
 
 
@@ -53,7 +54,7 @@ def supervision_status(store: Store, actor: Actor, today: date) -> list[Supervis
         )
         people = s.execute(
             select(SupporterProfile.id, SupporterProfile.display_name)
-            .where(SupporterProfile.status == "active")
+            .where(SupporterProfile.status == "active", supporter_site(actor))
             .order_by(SupporterProfile.display_name)
         ).all()
     cutoff = today - timedelta(weeks=weeks)

@@ -16,6 +16,7 @@ from peerdesk.errors import PermissionDeniedError, ValidationError
 from peerdesk.models import Episode, SupporterCheckIn, SupporterProfile, SupportSession
 from peerdesk.services.auth import Actor
 from peerdesk.services.checkins import score
+from peerdesk.services.scope import supporter_site
 from peerdesk.services.store import Store
 
 WEEKS_FOR_RATE = 4
@@ -49,6 +50,8 @@ def supporter_load(store: Store, actor: Actor, today: date) -> list[Load]:
         stmt = select(SupporterProfile).order_by(SupporterProfile.display_name)
         if not actor.can("supporters.read"):
             stmt = stmt.where(SupporterProfile.id == actor.supporter_id)
+        else:
+            stmt = stmt.where(supporter_site(actor))
         profiles = list(s.scalars(stmt))
         open_eps = dict(
             s.execute(
@@ -145,11 +148,17 @@ def wellbeing_counts(store: Store, actor: Actor, start: date, end: date) -> Well
             select(
                 func.count(SupporterCheckIn.id),
                 func.count(func.distinct(SupporterCheckIn.supporter_id)),
-            ).where(SupporterCheckIn.taken_on >= start, SupporterCheckIn.taken_on < end)
+            ).where(
+                SupporterCheckIn.taken_on >= start,
+                SupporterCheckIn.taken_on < end,
+                SupporterCheckIn.supporter_id.in_(
+                    select(SupporterProfile.id).where(supporter_site(actor))
+                ),
+            )
         ).one()
         active = s.scalar(
             select(func.count())
             .select_from(SupporterProfile)
-            .where(SupporterProfile.status == "active")
+            .where(SupporterProfile.status == "active", supporter_site(actor))
         )
     return WellbeingCounts(int(n or 0), int(people or 0), int(active or 0))

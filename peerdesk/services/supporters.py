@@ -6,18 +6,19 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from peerdesk.errors import NotFoundError, PermissionDeniedError, ValidationError
 from peerdesk.models import (
     Course,
     Episode,
-    Site,
     SupervisionEntry,
     SupporterProfile,
     TrainingRecord,
 )
 from peerdesk.services import record_versions
 from peerdesk.services.auth import Actor
+from peerdesk.services.scope import home_site, supporter_site
 from peerdesk.services.store import Store
 from peerdesk.services.text_rules import check_length, check_one_line
 
@@ -109,7 +110,7 @@ def add_supporter(store: Store, actor: Actor, data: SupporterInput) -> Supporter
         values = {f.name: getattr(data, f.name) for f in fields(SupporterInput)}
         p = SupporterProfile(
             **values,
-            site_id=s.scalar(select(Site.id).limit(1)),
+            site_id=home_site(s, actor),
             created_by=actor.user_id,
             updated_by=actor.user_id,
         )
@@ -130,7 +131,11 @@ def update_supporter(
     actor.require("supporters.write", "edit supporters")
     validate_supporter(data)
     with store.session() as s:
-        p = s.get(SupporterProfile, supporter_id)
+        p = s.scalar(
+            select(SupporterProfile).where(
+                SupporterProfile.id == supporter_id, supporter_site(actor)
+            )
+        )
         if p is None:
             raise NotFoundError("no such supporter")
         record_versions.check(s, p, version)
@@ -148,7 +153,7 @@ def list_supporters(
         if actor.can("supporters.read_self") and actor.supporter_id:
             return [get_supporter(store, actor, actor.supporter_id)]
         raise PermissionDeniedError(f"your role ({actor.role}) may not list supporters")
-    stmt = select(SupporterProfile, _open_count())
+    stmt = select(SupporterProfile, _open_count()).where(supporter_site(actor))
     if not include_inactive:
         stmt = stmt.where(SupporterProfile.status != "inactive")
     with store.session() as s:
@@ -160,7 +165,9 @@ def get_supporter(store: Store, actor: Actor, supporter_id: str) -> SupporterInf
         raise PermissionDeniedError("you may only see your own supporter profile")
     with store.session() as s:
         row = s.execute(
-            select(SupporterProfile, _open_count()).where(SupporterProfile.id == supporter_id)
+            select(SupporterProfile, _open_count()).where(
+                SupporterProfile.id == supporter_id, supporter_site(actor)
+            )
         ).first()
         if row is None:
             raise NotFoundError("no such supporter")
@@ -245,10 +252,18 @@ class TrainingInfo:
     expires_on: date | None
 
 
-def _check_supporter_access(actor: Actor, supporter_id: str, write: bool) -> None:
-    if actor.can("supporters.write" if write else "supporters.read"):
-        return
+def _check_supporter_access(s: Session, actor: Actor, supporter_id: str, write: bool) -> None:
     if not write and supporter_id == actor.supporter_id:
+        return
+    if actor.can("supporters.write" if write else "supporters.read"):
+        # Only supporters of the coordinator's own site (services/scope.py).
+        found = s.scalar(
+            select(SupporterProfile.id).where(
+                SupporterProfile.id == supporter_id, supporter_site(actor)
+            )
+        )
+        if found is None:
+            raise NotFoundError("no such supporter")
         return
     raise PermissionDeniedError("you may not see or change this supporter's records")
 
@@ -261,8 +276,8 @@ def add_training(
     completed_on: date,
     expires_on: date | None = None,
 ) -> TrainingInfo:
-    _check_supporter_access(actor, supporter_id, write=True)
     with store.session() as s:
+        _check_supporter_access(s, actor, supporter_id, write=True)
         course = s.scalar(select(Course).where(Course.code == course_code))
         if course is None:
             raise NotFoundError(f"no course with code '{course_code}'")
@@ -288,8 +303,8 @@ def add_training(
 
 
 def list_training(store: Store, actor: Actor, supporter_id: str) -> list[TrainingInfo]:
-    _check_supporter_access(actor, supporter_id, write=False)
     with store.session() as s:
+        _check_supporter_access(s, actor, supporter_id, write=False)
         rows = s.execute(
             select(TrainingRecord, Course)
             .join(Course)
@@ -321,7 +336,7 @@ def add_supervision(
     format: str = "one_to_one",
     supervisor: str = "",
 ) -> SupervisionInfo:
-    _check_supporter_access(actor, supporter_id, write=True)
+    actor.require("supporters.write", "record supervision")
     if format not in ("one_to_one", "group"):
         raise ValidationError("supervision is one_to_one or group")
     check_length(supervisor, "the supervisor's name", 200)
@@ -332,8 +347,7 @@ def add_supervision(
             "the supervision date is in the future; record supervision after it has taken place"
         )
     with store.session() as s:
-        if s.get(SupporterProfile, supporter_id) is None:
-            raise NotFoundError("no such supporter")
+        _check_supporter_access(s, actor, supporter_id, write=True)
         e = SupervisionEntry(
             supporter_id=supporter_id,
             held_on=held_on,
@@ -349,8 +363,8 @@ def add_supervision(
 
 
 def list_supervision(store: Store, actor: Actor, supporter_id: str) -> list[SupervisionInfo]:
-    _check_supporter_access(actor, supporter_id, write=False)
     with store.session() as s:
+        _check_supporter_access(s, actor, supporter_id, write=False)
         return [
             SupervisionInfo(e.id, e.supporter_id, e.held_on, e.minutes, e.format, e.supervisor)
             for e in s.scalars(

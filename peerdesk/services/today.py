@@ -72,7 +72,12 @@ class AdminChange:
 
 # Account creation, role changes and re-enabling stay on every coordinator's Today this long.
 ADMIN_WATCH_DAYS = 30
-WATCHED_ACTIONS = ("account.create", "account.enable", "account.role_change")
+WATCHED_ACTIONS = (
+    "account.create",
+    "account.enable",
+    "account.role_change",
+    "account.site_change",  # another site's program data comes with it
+)
 
 
 def admin_changes(store: Store, actor: Actor, day: date) -> list[AdminChange]:
@@ -109,6 +114,8 @@ def watched_changes(s: Session, since: datetime) -> list[AdminChange]:
             text = f"added account {name}" + (f" ({role})" if role else "")
         elif e.action == "account.enable":
             text = f"re-enabled account {name}"
+        elif e.action == "account.site_change" and isinstance(detail, dict):
+            text = f"moved account {name} to {detail.get('site', 'another site')}"
         else:
             text = f"changed the role of {name}" + (f" to {role}" if role else "")
         out.append(AdminChange(e.seq, e.at, by, e.action, text))
@@ -215,7 +222,11 @@ def supporter_attention(store: Store, actor: Actor, day: date) -> list[Attention
         return []
     weeks = store.policy.supervision_warning_weeks
     out: list[Attention] = []
-    active = {t.supporter_id: t for t in compute_overview(store, day) if t.status == "active"}
+    active = {
+        t.supporter_id: t
+        for t in compute_overview(store, day, site_of=actor)
+        if t.status == "active"
+    }
     for t in active.values():
         for c in t.courses:
             if c.state == LAPSED and c.expires_on is not None:

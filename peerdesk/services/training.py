@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from peerdesk.models import Course, SupporterProfile, TrainingRecord
 from peerdesk.services.auth import Actor
+from peerdesk.services.scope import supporter_site
 from peerdesk.services.store import Store
 
 CURRENT, EXPIRING, LAPSED, MISSING = "current", "expiring", "lapsed", "missing"
@@ -73,7 +74,7 @@ def training_overview(
     if not actor.can("supporters.read"):
         actor.require("supporters.read_self", "see training records")
         supporter_ids = [actor.supporter_id] if actor.supporter_id else []
-    return compute_overview(store, today, supporter_ids, warn_days)
+    return compute_overview(store, today, supporter_ids, warn_days, site_of=actor)
 
 
 def compute_overview(
@@ -81,14 +82,18 @@ def compute_overview(
     today: date,
     supporter_ids: list[str] | None = None,
     warn_days: int | None = None,
+    site_of: Actor | None = None,
 ) -> list[SupporterTraining]:
-    """No permission check: for services that only use the result (matching, reports)."""
+    """No permission check: for services that only use the result (matching, reports).
+    site_of: only supporters of that person's site (services/scope.py)."""
     warn = store.policy.expiry_warning_days if warn_days is None else warn_days
     with store.session() as s:
         courses = list(s.scalars(select(Course).order_by(Course.name)))
         stmt = select(SupporterProfile).order_by(SupporterProfile.display_name)
         if supporter_ids is not None:
             stmt = stmt.where(SupporterProfile.id.in_(supporter_ids))
+        if site_of is not None:
+            stmt = stmt.where(supporter_site(site_of))
         profiles = list(s.scalars(stmt))
         latest: dict[tuple[str, str], TrainingRecord] = {}
         rec_stmt = select(TrainingRecord).order_by(TrainingRecord.completed_on)

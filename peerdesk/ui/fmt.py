@@ -61,6 +61,7 @@ LABELS = {
     "on_leave": "On leave",
     "inactive": "Inactive",
     "one_to_one": "One to one",
+    "org_coordinator": "Organisation coordinator",
     "low": "Low",
     "medium": "Medium",
     "high": "High",

@@ -36,6 +36,7 @@ from peerdesk.services import (
     participants,
     referrals,
     resources,
+    sites,
     supporters,
 )
 from peerdesk.services.auth import ROLES, Actor
@@ -524,6 +525,16 @@ class UserDialog(FormDialog):
         self.username = self.row(self.tr("&Username:"), QLineEdit())
         self.display = self.row(self.tr("&Display name:"), QLineEdit())
         self.role = self.row(self.tr("&Role:"), code_combo(ROLES))
+        # The site the account belongs to (its casework and reports); the first site
+        # of a store with one site, where the choice is not shown.
+        names = [x.name for x in sites.list_sites(store, actor)]
+        self.site = QComboBox()
+        self.site.addItems(names)
+        self.site.setAccessibleName(self.tr("Site"))
+        if len(names) > 1:
+            self.row(self.tr("&Site:"), self.site)
+        else:
+            self.site.setVisible(False)
         self.password = self.row(
             self.tr("First &password:"), QLineEdit(accounts.generate_password())
         )
@@ -547,6 +558,7 @@ class UserDialog(FormDialog):
             self.password.text(),
             self.display.text(),
             must_change=True,
+            site=self.site.currentText() or None,
         )
 
     def submit(self) -> accounts.UserInfo:

@@ -34,11 +34,17 @@ from PySide6.QtWidgets import (
 )
 
 from peerdesk.errors import PeerDeskError
+from peerdesk.services import sites
 from peerdesk.services.auth import Actor
 from peerdesk.services.policy import PAGE_SIZES
 from peerdesk.services.reports.files import save_report
 from peerdesk.services.reports.period import Period, month_end
-from peerdesk.services.reports.run import RenderedReport, audit_report, render_report
+from peerdesk.services.reports.run import (
+    RenderedReport,
+    ReportFor,
+    audit_report,
+    render_report,
+)
 from peerdesk.services.store import Store
 from peerdesk.ui.dialogs import modal_loop
 
@@ -118,6 +124,34 @@ class ReportsPage(QWidget):
         self.suppress.setToolTip(
             self.tr("Untick only for internal use; the report then says that nothing was hidden.")
         )
+        # Internal reports (suppression off) are for site coordinators; an organisation
+        # coordinator gets de-identified reports only.
+        self.suppress.setVisible(actor.can("reports.internal"))
+        # Which report: an organisation coordinator chooses the organisation report (every
+        # site's counts added up before small ones are hidden) or one site's; a site
+        # coordinator's report is always their own site's.
+        self.which = QComboBox()
+        self.which.setAccessibleName(self.tr("Report for"))
+        self.which.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.which.setMinimumContentsLength(20)
+        if actor.can("reports.org"):
+            self.which.addItem(self.tr("All sites (merged)"), ReportFor(None, True))
+            self.which.setItemData(
+                0,
+                self.tr(
+                    "The organisation report: every site's counts added up, then small "
+                    "counts hidden"
+                ),
+                Qt.ItemDataRole.ToolTipRole,
+            )
+            for site in sites.list_sites(store, actor):
+                self.which.addItem(site.name, ReportFor(site.name))
+        self.which_label = QLabel(self.tr("Report &for"))
+        self.which_label.setBuddy(self.which)
+        for w in (self.which, self.which_label):
+            w.setVisible(self.which.count() > 0)
         self.paper = QComboBox()
         self.paper.addItems(list(PAGE_SIZES))
         self.paper.setCurrentText(store.policy.report_page_size)
@@ -161,6 +195,8 @@ class ReportsPage(QWidget):
         ):
             top.addWidget(w)
         top.addSpacing(12)
+        top.addWidget(self.which_label)
+        top.addWidget(self.which)
         top.addWidget(self.suppress)
         top.addSpacing(12)
         paper_label = QLabel(self.tr("Pape&r"))
@@ -185,7 +221,15 @@ class ReportsPage(QWidget):
         self.build_button.clicked.connect(self.build)
         self.save_button.clicked.connect(self.save_as)
         self.print_button.clicked.connect(self.print_report)
-        for w in (self.kind, self.month, self.date_from, self.date_to, self.suppress, self.paper):
+        for w in (
+            self.kind,
+            self.month,
+            self.date_from,
+            self.date_to,
+            self.suppress,
+            self.paper,
+            self.which,
+        ):
             signal = (
                 w.toggled
                 if isinstance(w, QCheckBox)
@@ -243,6 +287,7 @@ class ReportsPage(QWidget):
             return
         suppress = self.suppress.isChecked()
         paper = self.paper.currentText()
+        which = self.which.currentData() if self.which.count() else None
         store, actor = self.store, self.actor
 
         def work(progress: Callable[[int, int, str], None]) -> _Built:
@@ -250,7 +295,9 @@ class ReportsPage(QWidget):
                 progress(int(fraction * 100), 100, text)
                 self.progress_changed.emit(int(fraction * 100), 100, text)
 
-            rendered = render_report(store, actor, period, suppress, progress=step, paper=paper)
+            rendered = render_report(
+                store, actor, period, suppress, progress=step, paper=paper, which=which
+            )
             step(0.92, "Drawing the preview")
             pages = pdf_page_images(rendered.pdf, PREVIEW_DPI)
             audit_report(store, actor, rendered.report, ["preview"])
@@ -291,11 +338,12 @@ class ReportsPage(QWidget):
             else self.tr("NOTHING HIDDEN - internal use only")
         )
         self.status.setText(
-            self.tr("%1 · %2 contacts · %3 pages · %4")
+            self.tr("%1 · %5 · %2 contacts · %3 pages · %4")
             .replace("%1", report.figures.period.label)
             .replace("%2", report.headline.cell("contacts", "current").text)
             .replace("%3", str(len(built.pages)))
             .replace("%4", hidden)
+            .replace("%5", report.figures.site)
         )
         self.built.emit()
 

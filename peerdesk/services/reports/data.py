@@ -23,6 +23,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     union,
 )
 from sqlalchemy.orm import Session
@@ -48,6 +49,7 @@ from peerdesk.services import checkins
 from peerdesk.services.reports import cache as report_cache
 from peerdesk.services.reports.metrics import ProgramMetrics, program_metrics
 from peerdesk.services.reports.period import Period
+from peerdesk.services.scope import EVERY_SITE, SiteScope
 from peerdesk.services.storage.tuning import large_page_cache
 from peerdesk.services.training import applies_to
 
@@ -142,6 +144,16 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class ReportSites:
+    """What one report covers: its label (the site, or the organisation), the sites it
+    merges (an organisation report names them on every output) and the query filter."""
+
+    label: str
+    scope: SiteScope
+    merged: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ReportFigures:
     site: str
     period: Period
@@ -170,6 +182,16 @@ class ReportFigures:
     trend: list[TrendPoint] = field(default_factory=list)
     metrics: ProgramMetrics = field(default_factory=ProgramMetrics)
     first_record: date | None = None  # the first contact or episode in the store
+    # An organisation report: the names of the sites whose counts it adds up.
+    sites_merged: tuple[str, ...] = ()
+
+    @property
+    def merged_text(self) -> str:
+        """The sites of an organisation report, in words (every output says which)."""
+        return (
+            ", ".join(self.sites_merged)
+            + " (counts added up per cell before small counts were hidden)"
+        )
 
     @property
     def has_sessions(self) -> bool:
@@ -179,12 +201,13 @@ class ReportFigures:
 # -- building blocks ----------------------------------------------------------------
 
 
-def _in_period(period: Period) -> ColumnElement[bool]:
+def _in_period(period: Period, w: SiteScope) -> ColumnElement[bool]:
     start, end = period.bounds()
     return and_(
         SupportSession.started_at >= start,
         SupportSession.started_at < end,
         SupportSession.withdrawn_at.is_(None),
+        w.sessions(),
     )
 
 
@@ -241,15 +264,23 @@ def _closed_loop_case(status: ColumnElement[str]) -> ColumnElement[int]:
 # -- headline ------------------------------------------------------------------------
 
 
-def _counts(s: Session, period: Period, sessions: MonthSessions, people: int) -> Counts:
+def _counts(
+    s: Session, period: Period, sessions: MonthSessions, people: int, w: SiteScope
+) -> Counts:
     """The headline of a period, from its sessions (one pass) and its people (counted
     once for the people tables, or taken from the trend for the month before)."""
     start, end = period.bounds()
     new_eps = _scalar(
-        s, select(func.count()).select_from(Episode).where(_date_in(Episode.opened_on, period))
+        s,
+        select(func.count())
+        .select_from(Episode)
+        .where(_date_in(Episode.opened_on, period), w.episodes()),
     )
     closed_eps = _scalar(
-        s, select(func.count()).select_from(Episode).where(_date_in(Episode.closed_on, period))
+        s,
+        select(func.count())
+        .select_from(Episode)
+        .where(_date_in(Episode.closed_on, period), w.episodes()),
     )
     status = _status_at(end)
     referrals, closed_loop, attended = s.execute(
@@ -257,7 +288,11 @@ def _counts(s: Session, period: Period, sessions: MonthSessions, people: int) ->
             func.count(),
             func.coalesce(func.sum(_closed_loop_case(status)), 0),
             func.coalesce(func.sum(case((status == "attended", 1), else_=0)), 0),
-        ).where(Referral.created_at >= start, Referral.created_at < end)
+        ).where(
+            Referral.created_at >= start,
+            Referral.created_at < end,
+            w.of_episode(Referral.episode_id),
+        )
     ).one()
     due, on_time = s.execute(
         select(
@@ -272,13 +307,16 @@ def _counts(s: Session, period: Period, sessions: MonthSessions, people: int) ->
                 0,
             ),
         ).where(
-            _date_in(SupportSession.follow_up_on, period), SupportSession.withdrawn_at.is_(None)
+            _date_in(SupportSession.follow_up_on, period),
+            SupportSession.withdrawn_at.is_(None),
+            w.sessions(),
         )
     ).one()
     supervision = _scalar(
         s,
         select(func.coalesce(func.sum(SupervisionEntry.minutes), 0)).where(
-            _date_in(SupervisionEntry.held_on, period)
+            _date_in(SupervisionEntry.held_on, period),
+            w.of_supporter(SupervisionEntry.supporter_id),
         ),
     )
     return Counts(
@@ -322,7 +360,7 @@ def _duration_band(m: ColumnElement[int]) -> ColumnElement[str]:
     )
 
 
-def _month_sessions(s: Session, period: Period) -> MonthSessions:
+def _month_sessions(s: Session, period: Period, w: SiteScope) -> MonthSessions:
     # One GROUP BY over the covering index ix_report_sessions_month (a few hundred rows
     # back) instead of one statement per table.
     band = _duration_band(SupportSession.minutes).label("band")
@@ -335,7 +373,7 @@ def _month_sessions(s: Session, period: Period) -> MonthSessions:
             func.count(),
             func.sum(SupportSession.minutes),
         )
-        .where(_in_period(period))
+        .where(_in_period(period, w))
         .group_by(SupportSession.supporter_id, SupportSession.mode, SupportSession.format, band)
     ).all()
     contacts = minutes = groups = 0
@@ -354,10 +392,10 @@ def _month_sessions(s: Session, period: Period) -> MonthSessions:
     return MonthSessions(contacts, minutes, groups, mode_format, duration, by_supporter)
 
 
-def _visits(s: Session, period: Period) -> dict[str, int]:
+def _visits(s: Session, period: Period, w: SiteScope) -> dict[str, int]:
     """Visit number of each contact within its episode, counting all earlier contacts."""
     start, end = period.bounds()
-    touched = select(SupportSession.episode_id).where(_in_period(period))
+    touched = select(SupportSession.episode_id).where(_in_period(period, w))
     ranked = (
         select(
             SupportSession.started_at.label("started_at"),
@@ -387,11 +425,11 @@ def _visits(s: Session, period: Period) -> dict[str, int]:
     return {b: int(n) for b, n in rows}
 
 
-def _concerns(s: Session, period: Period) -> dict[str, int]:
+def _concerns(s: Session, period: Period, w: SiteScope) -> dict[str, int]:
     rows = s.execute(
         select(SessionConcern.concern, func.count())
         .join(SupportSession, SupportSession.id == SessionConcern.session_id)
-        .where(_in_period(period))
+        .where(_in_period(period, w))
         .group_by(SessionConcern.concern)
     )
     return {c: int(n) for c, n in rows}
@@ -405,11 +443,13 @@ class MonthPeople:
     by_supporter: dict[str, int] = field(default_factory=dict)
 
 
-def _month_people(s: Session, period: Period) -> MonthPeople:
+def _month_people(s: Session, period: Period, w: SiteScope) -> MonthPeople:
     """Everyone reached in the period (see _people_pairs), read once: (supporter, person)
     pairs with the person's type and role; the headline, the type and role table and the
     supporter table each count distinct people from them."""
-    pairs = _people_pairs(_in_period(period), SupportSession.supporter_id.label("sid")).subquery()
+    pairs = _people_pairs(
+        _in_period(period, w), SupportSession.supporter_id.label("sid")
+    ).subquery()
     role = func.lower(func.trim(Participant.role))
     # Tens of thousands of plain rows: read through Core, without the ORM's per-row work.
     rows = (
@@ -439,7 +479,7 @@ def _month_people(s: Session, period: Period) -> MonthPeople:
 # -- episodes, referrals, follow-ups, check-ins ---------------------------------------
 
 
-def _open_at_end(s: Session, period: Period) -> int:
+def _open_at_end(s: Session, period: Period, w: SiteScope) -> int:
     return _scalar(
         s,
         select(func.count())
@@ -447,18 +487,23 @@ def _open_at_end(s: Session, period: Period) -> int:
         .where(
             Episode.opened_on <= period.end,
             or_(Episode.closed_on.is_(None), Episode.closed_on > period.end),
+            w.episodes(),
         ),
     )
 
 
-def _referrals(s: Session, period: Period) -> dict[tuple[str, str], int]:
+def _referrals(s: Session, period: Period, w: SiteScope) -> dict[tuple[str, str], int]:
     start, end = period.bounds()
     status = _status_at(end).label("status")
     rows = s.execute(
         select(Resource.name, status, func.count())
         .select_from(Referral)
         .join(Resource, Resource.id == Referral.resource_id)
-        .where(Referral.created_at >= start, Referral.created_at < end)
+        .where(
+            Referral.created_at >= start,
+            Referral.created_at < end,
+            w.of_episode(Referral.episode_id),
+        )
         .group_by(Resource.name, status)
     )
     out: dict[tuple[str, str], int] = {}
@@ -468,34 +513,36 @@ def _referrals(s: Session, period: Period) -> dict[tuple[str, str], int]:
     return out
 
 
-def _follow_ups(s: Session, period: Period) -> dict[str, int]:
+def _follow_ups(s: Session, period: Period, w: SiteScope) -> dict[str, int]:
     done, due = SupportSession.follow_up_done_on, SupportSession.follow_up_on
     outcome = case((done.is_(None), "not_done"), (done <= due, "on_time"), else_="late").label(
         "outcome"
     )
     rows = s.execute(
         select(outcome, func.count())
-        .where(_date_in(due, period), SupportSession.withdrawn_at.is_(None))
+        .where(_date_in(due, period), SupportSession.withdrawn_at.is_(None), w.sessions())
         .group_by(outcome)
     )
     return {o: int(n) for o, n in rows}
 
 
-def _checkins(s: Session, period: Period) -> dict[tuple[str, str], int]:
+def _checkins(s: Session, period: Period, w: SiteScope) -> dict[tuple[str, str], int]:
     rows = s.execute(
         select(CheckIn.instrument, CheckIn.phase, func.count())
-        .where(_date_in(CheckIn.taken_on, period))
+        .where(_date_in(CheckIn.taken_on, period), w.of_episode(CheckIn.episode_id))
         .group_by(CheckIn.instrument, CheckIn.phase)
     )
     return {(i, p): int(n) for i, p, n in rows}
 
 
-def _outcomes(s: Session, period: Period) -> list[OutcomeFigures]:
+def _outcomes(s: Session, period: Period, w: SiteScope) -> list[OutcomeFigures]:
     """Episodes whose 'after' check-in fell in the period, against their 'before' scores."""
     # 'before' scores of the episodes that have an 'after' in the period only: the join
     # below drops every other episode, and reading them all would cost the whole store.
     ended = select(CheckIn.episode_id).where(
-        CheckIn.phase == "after", _date_in(CheckIn.taken_on, period)
+        CheckIn.phase == "after",
+        _date_in(CheckIn.taken_on, period),
+        w.of_episode(CheckIn.episode_id),
     )
     before = (
         select(CheckIn.episode_id, CheckIn.instrument, func.avg(CheckIn.score).label("score"))
@@ -509,7 +556,11 @@ def _outcomes(s: Session, period: Period) -> list[OutcomeFigures]:
     )
     after = (
         select(CheckIn.episode_id, CheckIn.instrument, func.avg(CheckIn.score).label("score"))
-        .where(CheckIn.phase == "after", _date_in(CheckIn.taken_on, period))
+        .where(
+            CheckIn.phase == "after",
+            _date_in(CheckIn.taken_on, period),
+            w.of_episode(CheckIn.episode_id),
+        )
         .group_by(CheckIn.episode_id, CheckIn.instrument)
         .subquery()
     )
@@ -582,7 +633,7 @@ def _outcomes(s: Session, period: Period) -> list[OutcomeFigures]:
 
 
 def _training(
-    s: Session, period: Period
+    s: Session, period: Period, w: SiteScope
 ) -> tuple[dict[str, set[str]], list[CourseCompliance], list[str], dict[str, set[str]]]:
     """Which required courses each supporter holds current at the period's end.
 
@@ -609,9 +660,15 @@ def _training(
         held.setdefault(sup, set()).add(course)
     needs = {
         sid: {cid for cid, _, _, rf in required if applies_to(rf, discipline)}
-        for sid, discipline in s.execute(select(SupporterProfile.id, SupporterProfile.discipline))
+        for sid, discipline in s.execute(
+            select(SupporterProfile.id, SupporterProfile.discipline).where(w.supporters())
+        )
     }
-    active = list(s.scalars(select(SupporterProfile.id).where(SupporterProfile.status == "active")))
+    active = list(
+        s.scalars(
+            select(SupporterProfile.id).where(SupporterProfile.status == "active", w.supporters())
+        )
+    )
     courses = [
         CourseCompliance(
             code,
@@ -624,7 +681,7 @@ def _training(
     return held, courses, active, needs
 
 
-def _expiring(s: Session, window: Period) -> list[ExpiringCertificate]:
+def _expiring(s: Session, window: Period, w: SiteScope) -> list[ExpiringCertificate]:
     """Certificates whose latest expiry falls in the window (renewed ones are not listed)."""
     latest = func.max(TrainingRecord.expires_on)
     never = func.sum(case((TrainingRecord.expires_on.is_(None), 1), else_=0))
@@ -633,7 +690,11 @@ def _expiring(s: Session, window: Period) -> list[ExpiringCertificate]:
         .select_from(TrainingRecord)
         .join(Course, Course.id == TrainingRecord.course_id)
         .join(SupporterProfile, SupporterProfile.id == TrainingRecord.supporter_id)
-        .where(SupporterProfile.status != "inactive", TrainingRecord.completed_on <= window.end)
+        .where(
+            SupporterProfile.status != "inactive",
+            TrainingRecord.completed_on <= window.end,
+            w.supporters(),
+        )
         .group_by(SupporterProfile.id, SupporterProfile.display_name, Course.id, Course.name)
         .having(never == 0, latest >= window.start, latest <= window.end)
         .order_by(latest, SupporterProfile.display_name)
@@ -648,6 +709,7 @@ def _supporters(
     needs: dict[str, set[str]],
     sessions: MonthSessions,
     reached: MonthPeople,
+    w: SiteScope,
 ) -> list[SupporterFigures]:
     contacts = sessions.by_supporter
     people = reached.by_supporter
@@ -660,8 +722,13 @@ def _supporters(
         )
     }
     out = []
+    # The site's supporters, and anyone else who had contacts with its participants (an
+    # account moved since), so the rows still add up to the contacts printed.
+    listed = or_(w.supporters(), SupporterProfile.id.in_(list(contacts))) if w.filtered else true()
     for sid, name, status in s.execute(
-        select(SupporterProfile.id, SupporterProfile.display_name, SupporterProfile.status)
+        select(SupporterProfile.id, SupporterProfile.display_name, SupporterProfile.status).where(
+            listed
+        )
     ):
         n, minutes = contacts.get(sid, (0, 0))
         if status == "inactive" and not n and sid not in supervision:
@@ -685,35 +752,44 @@ def _supporters(
 # -- trend ----------------------------------------------------------------------------
 
 
-def _people_count(s: Session, period: Period) -> int:
-    where = _in_period(period)
+def _people_count(s: Session, period: Period, w: SiteScope = EVERY_SITE) -> int:
+    where = _in_period(period, w)
     return _scalar(s, select(func.count()).select_from(_people_pairs(where).subquery()))
 
 
-def count_month(s: Session, month: Period) -> tuple[int, int, int]:
+def count_month(s: Session, month: Period, w: SiteScope = EVERY_SITE) -> tuple[int, int, int]:
     """One month of the trend counted from the records: contacts, people, new episodes."""
-    contacts = _scalar(s, select(func.count()).where(_in_period(month)))
-    people = _people_count(s, month)
+    contacts = _scalar(s, select(func.count()).where(_in_period(month, w)))
+    people = _people_count(s, month, w)
     episodes = _scalar(
-        s, select(func.count()).select_from(Episode).where(_date_in(Episode.opened_on, month))
+        s,
+        select(func.count())
+        .select_from(Episode)
+        .where(_date_in(Episode.opened_on, month), w.episodes()),
     )
     return contacts, people, episodes
 
 
-def _trend(s: Session, period: Period, now: datetime) -> list[TrendPoint]:
+def _trend(s: Session, period: Period, now: datetime, w: SiteScope) -> list[TrendPoint]:
     # Months already over come from report_months (kept exact by triggers); the others
-    # are counted month by month, each over its own sessions only.
+    # are counted month by month, each over its own sessions only. The kept months count
+    # the whole store, so a report over some of its sites counts every month afresh.
     months = period.trend_months()
-    counts = report_cache.month_counts(s, months, count_month, now)
+    if w.filtered:
+        counts = [count_month(s, m, w) for m in months]
+    else:
+        counts = report_cache.month_counts(s, months, count_month, now)
     return [TrendPoint(m, *c) for m, c in zip(months, counts, strict=True)]
 
 
-def _first_record(s: Session) -> date | None:
+def _first_record(s: Session, w: SiteScope) -> date | None:
     """The day of the store's first contact or episode: months before it have no data."""
     first_session = s.scalar(
-        select(func.min(SupportSession.started_at)).where(SupportSession.withdrawn_at.is_(None))
+        select(func.min(SupportSession.started_at)).where(
+            SupportSession.withdrawn_at.is_(None), w.sessions()
+        )
     )
-    first_episode = s.scalar(select(func.min(Episode.opened_on)))
+    first_episode = s.scalar(select(func.min(Episode.opened_on)).where(w.episodes()))
     days = [d for d in (first_session, first_episode) if d is not None]
     if not days:
         return None
@@ -734,53 +810,62 @@ def site_name(s: Session) -> str:
 REPORT_CACHE_KIB = 128 * 1024
 
 
-def collect_figures(s: Session, period: Period, generated_at: datetime) -> ReportFigures:
-    """All the figures of one report, read in the caller's (read-only) transaction."""
+def collect_figures(
+    s: Session, period: Period, generated_at: datetime, sites: ReportSites | None = None
+) -> ReportFigures:
+    """All the figures of one report, read in the caller's (read-only) transaction.
+
+    sites: which sites the report covers (by default the store's only site, or all)."""
+    sites = sites or ReportSites(site_name(s), EVERY_SITE)
     with large_page_cache(s, REPORT_CACHE_KIB):
-        return _collect(s, period, generated_at)
+        return _collect(s, period, generated_at, sites)
 
 
-def _collect(s: Session, period: Period, generated_at: datetime) -> ReportFigures:
+def _collect(
+    s: Session, period: Period, generated_at: datetime, sites: ReportSites
+) -> ReportFigures:
+    w = sites.scope
     previous = period.previous()
-    held, courses, active, needs = _training(s, period)
+    held, courses, active, needs = _training(s, period, w)
     window = Period(period.end + timedelta(days=1), period.end + timedelta(days=EXPIRY_WINDOW_DAYS))
     active_set = set(active)
-    trend = _trend(s, period, utcnow())
-    sessions = _month_sessions(s, period)
-    reached = _month_people(s, period)
+    trend = _trend(s, period, utcnow(), w)
+    sessions = _month_sessions(s, period, w)
+    reached = _month_people(s, period, w)
     # The month before is in the trend when the report covers a month: its people are
     # read from there rather than counted again.
     before = {p.month: p.people for p in trend}
     prior_people = before.get(previous)
     if prior_people is None:
-        prior_people = _people_count(s, previous)
+        prior_people = _people_count(s, previous, w)
     return ReportFigures(
-        site=site_name(s),
+        site=sites.label,
+        sites_merged=sites.merged,
         period=period,
         previous=previous,
         generated_at=generated_at,
-        current=_counts(s, period, sessions, reached.total),
-        prior=_counts(s, previous, _month_sessions(s, previous), prior_people),
+        current=_counts(s, period, sessions, reached.total, w),
+        prior=_counts(s, previous, _month_sessions(s, previous, w), prior_people, w),
         mode_format=sessions.mode_format,
         duration=sessions.duration,
-        visits=_visits(s, period),
-        concerns=_concerns(s, period),
+        visits=_visits(s, period, w),
+        concerns=_concerns(s, period, w),
         people_by_kind=reached.by_kind,
         people_by_kind_role=reached.by_kind_role,
-        open_episodes_at_end=_open_at_end(s, period),
-        referrals=_referrals(s, period),
-        follow_ups=_follow_ups(s, period),
-        checkins=_checkins(s, period),
-        outcomes=_outcomes(s, period),
-        supporters=_supporters(s, period, held, needs, sessions, reached),
+        open_episodes_at_end=_open_at_end(s, period, w),
+        referrals=_referrals(s, period, w),
+        follow_ups=_follow_ups(s, period, w),
+        checkins=_checkins(s, period, w),
+        outcomes=_outcomes(s, period, w),
+        supporters=_supporters(s, period, held, needs, sessions, reached, w),
         active_supporters=len(active),
         fully_trained=sum(
             1 for sid in active_set if needs.get(sid) and needs[sid] <= held.get(sid, set())
         ),
         training=courses,
-        expiring=_expiring(s, window),
+        expiring=_expiring(s, window, w),
         expiry_window=window,
         trend=trend,
-        metrics=program_metrics(s, period),
-        first_record=_first_record(s),
+        metrics=program_metrics(s, period, w),
+        first_record=_first_record(s, w),
     )

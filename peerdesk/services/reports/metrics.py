@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from peerdesk.models import Episode, OutcomeAnswer, Referral, SupportSession
 from peerdesk.services.outcomes import NEEDS_MET
 from peerdesk.services.reports.period import Period
+from peerdesk.services.scope import EVERY_SITE, SiteScope
 
 # What followed a session with a safety flag: its referral question's answer.
 SAFETY_OUTCOMES = ("referred", "declined", "not_needed", "open")
@@ -42,10 +43,12 @@ def _band(days: int) -> str:
     return "15_plus"
 
 
-def program_metrics(s: Session, period: Period) -> ProgramMetrics:
+def program_metrics(s: Session, period: Period, w: SiteScope = EVERY_SITE) -> ProgramMetrics:
     start, end = period.bounds()
     answered = and_(
-        OutcomeAnswer.answered_on >= period.start, OutcomeAnswer.answered_on <= period.end
+        OutcomeAnswer.answered_on >= period.start,
+        OutcomeAnswer.answered_on <= period.end,
+        w.of_episode(OutcomeAnswer.episode_id),
     )
     needs = dict.fromkeys(NEEDS_MET, 0)
     for code, n in s.execute(
@@ -67,6 +70,7 @@ def program_metrics(s: Session, period: Period) -> ProgramMetrics:
         SupportSession.started_at >= start,
         SupportSession.started_at < end,
         SupportSession.withdrawn_at.is_(None),
+        w.sessions(),
     )
     safety = dict.fromkeys(SAFETY_OUTCOMES, 0)
     for decision, n in s.execute(
@@ -99,6 +103,7 @@ def program_metrics(s: Session, period: Period) -> ProgramMetrics:
             SupportSession.started_at >= start,
             SupportSession.started_at < end,
             SupportSession.withdrawn_at.is_(None),
+            w.sessions(),
         )
         .group_by(SupportSession.episode_id)
         .subquery()

@@ -38,6 +38,8 @@ def to_dict(report: ShownReport) -> dict[str, Any]:
         "version": 1,
         "generator": f"PeerDesk {__version__}",
         "site": f.site,
+        # An organisation report: the sites whose counts were added up before suppression.
+        "sites_merged": list(f.sites_merged),
         "period": {
             "label": f.period.label,
             "start": f.period.start.isoformat(),
@@ -77,6 +79,7 @@ def to_csv(report: ShownReport) -> str:
         ("report", label, "", value)
         for label, value in (
             ("Site", f.site),
+            *((("Sites merged", f.merged_text),) if f.sites_merged else ()),
             ("Period", f.period.label),
             ("From", f.period.start),
             ("To", f.period.end),

@@ -317,6 +317,11 @@ def _first_page(report: ShownReport, st: dict[str, ParagraphStyle]) -> list[Flow
             st["subtitle"],
         ),
     ]
+    if f.sites_merged:
+        out += [
+            Paragraph(_esc("Sites merged: " + f.merged_text), st["small"]),
+            Spacer(1, 2 * mm),
+        ]
     if not f.has_sessions:
         out += [
             _notice(_esc(f"No sessions recorded in {p.label}."), st, "empty"),

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from peerdesk.errors import PeerDeskError
-from peerdesk.services import accounts, backup, policy_admin
+from peerdesk.services import accounts, backup, policy_admin, sites
 from peerdesk.services.accounts import UserInfo
 from peerdesk.services.policy import PAGE_SIZES, Policy
 from peerdesk.ui.fmt import label
@@ -65,6 +65,7 @@ class AccountsPage(Page):
                 Column(self.tr("Username"), lambda u: u.username),
                 Column(self.tr("Name"), lambda u: u.display_name),
                 Column(self.tr("Role"), lambda u: label(u.role)),
+                Column(self.tr("Site"), lambda u: u.site),
                 Column(
                     self.tr("State"),
                     lambda u: (
@@ -103,17 +104,32 @@ class AccountsPage(Page):
             self.tr("Lift a lock-out after too many failed sign-ins; the password stays")
         )
         self.unlock_button.clicked.connect(self.unlock)
+        self.add_site_button = QPushButton(self.tr("Add &site…"))
+        self.add_site_button.setToolTip(
+            self.tr("Another site of the organisation, with its own accounts and participants")
+        )
+        self.add_site_button.clicked.connect(self.add_site)
+        self.move_button = QPushButton(self.tr("&Move to site…"))
+        self.move_button.setToolTip(
+            self.tr("The account then works with that site's participants and reports")
+        )
+        self.move_button.clicked.connect(self.move_to_site)
         self.writer_buttons = (
             self.add_button,
             self.disable_button,
             self.enable_button,
             self.unlock_button,
             self.reset_button,
+            self.move_button,
+            self.add_site_button,
         )
         for n, b in enumerate(self.writer_buttons):
             buttons.addWidget(b, n // 3, n % 3)
         buttons.setColumnStretch(3, 1)
         left.addLayout(buttons)
+        self.sites_label = QLabel()
+        self.sites_label.setWordWrap(True)
+        left.addWidget(self.sites_label)
         outer.addLayout(left, 3)
 
         right = QVBoxLayout()
@@ -189,11 +205,26 @@ class AccountsPage(Page):
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._changed())
         self.model.modelReset.connect(self._changed)
         self.backup_task = None
+        self.site_list: list[sites.SiteInfo] = []
 
     def refresh(self) -> None:
         self.model.set_rows(
             self.call(self.tr("Accounts"), accounts.list_users, self.store, self.actor) or []
         )
+        self.site_list = self.call(self.tr("Sites"), sites.list_sites, self.store, self.actor) or []
+        self.sites_label.setText(
+            self.tr("Sites: %1").replace(
+                "%1",
+                "; ".join(
+                    self.tr("%1 (%2 accounts, %3 participants)")
+                    .replace("%1", x.name)
+                    .replace("%2", str(x.accounts))
+                    .replace("%3", str(x.participants))
+                    for x in self.site_list
+                ),
+            )
+        )
+        self.move_button.setVisible(self.actor.can("accounts.write") and len(self.site_list) > 1)
         for name, widget in self.policy_fields.items():
             value = getattr(self.store.policy, name)
             if isinstance(widget, QCheckBox):
@@ -230,6 +261,49 @@ class AccountsPage(Page):
         self.reset_button.setEnabled(bool(u and u.state == "active"))
         self.enable_button.setEnabled(bool(u and u.state == "disabled"))
         self.unlock_button.setEnabled(bool(u and u.locked_out and u.state == "active"))
+        self.move_button.setEnabled(bool(u and u.state == "active"))
+
+    def add_site(self) -> None:
+        name: str | None = ""
+        added = None
+        while added is None:  # a refused name is offered again as typed
+            name = self.dialogs.ask_text(
+                self, self.tr("Add a site"), self.tr("Name of the new site:"), name or ""
+            )
+            if name is None:
+                return
+            added = self.call(self.tr("Add a site"), sites.add_site, self.store, self.actor, name)
+        if added is not None:
+            self.refresh()
+            self.dialogs.info(
+                self,
+                self.tr("Site added"),
+                self.tr("%1 added. Give it accounts with Add account…").replace("%1", added.name),
+            )
+
+    def move_to_site(self) -> None:
+        u = self.current()
+        if u is None:
+            return
+        names = [x.name for x in self.site_list if x.name != u.site]
+        site = self.dialogs.choose(
+            self,
+            self.tr("Move to site"),
+            self.tr("Move %1 to:").replace("%1", u.username),
+            names,
+        )
+        if site is None:
+            return
+        if self.attempt(
+            self.tr("Move to site"),
+            accounts.set_user_site,
+            self.store,
+            self.actor,
+            u.username,
+            site,
+        ):
+            self.refresh()
+            self.select(u.username)
 
     def select(self, username: str) -> None:
         """Keep the person selected after a change (the list is rebuilt)."""

@@ -407,6 +407,14 @@ class TodayPage(Page):
                     "participant records are not shown to this role."
                 )
             )
+        if self.actor.can("reports.org"):
+            parts.append(
+                self.tr(
+                    "As organisation coordinator you make the de-identified reports of every "
+                    "site, and the organisation report that adds the sites up, under Reports; "
+                    "participant records are not shown to this role."
+                )
+            )
         self.summary.setText(" ".join(parts))
 
     def first_focus(self) -> QWidget | None:
