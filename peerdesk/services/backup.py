@@ -54,6 +54,7 @@ DB_MEMBER = "peerdesk.db"
 POLICY_MEMBER = POLICY_FILE
 MAX_POLICY_BYTES = 1 << 20
 PENDING_KEYS = ("pending_events",)
+AUDIT_SEEN_KEY = "audit_head_seen"  # services/store.py (not imported: an import cycle)
 # Small JSON members are read into memory; a damaged or hostile file must not make
 # the app allocate more than this for them.
 MAX_MANIFEST_BYTES = 1 << 20
@@ -190,6 +191,11 @@ def write_backup_file(
         counts, revision = _check_db(copy, key)
         slots = key_document() if key_document is not None else KeyslotFile(data_dir)
         slot_doc = {k: v for k, v in slots.document().items() if k not in PENDING_KEYS}
+        if head:
+            # The key document remembers the chain as far as this copy holds it (the
+            # store's close records a newer head, services/store.py): a restore then
+            # does not take events written after the copy for a rollback.
+            slot_doc[AUDIT_SEEN_KEY] = head
         policy_bytes = _folder_policy(data_dir)
         manifest = {
             "format": BACKUP_FORMAT,

@@ -290,3 +290,73 @@ def test_backup_on_the_server_restores_locally_and_onto_another_server(
     assert other_counts["participants"] == manifest["tables"]["participants"]
     store, _ = open_store(other_ws, recovery_key=recovery)  # the same recovery key
     store.close()
+
+
+class Reverser:
+    """A stand-in for models/sealing.py's sealer: reverses the text behind the table,
+    column and record id, and opens only for the same ones."""
+
+    def seal(self, table: str, column: str, record_id: str, text: str) -> str:
+        return f"sealed:{table}.{column}.{record_id}:{text[::-1]}"
+
+    def open(self, table: str, column: str, record_id: str, stored: str) -> str:
+        prefix = f"sealed:{table}.{column}.{record_id}:"
+        if not stored.startswith(prefix):
+            raise ValueError("does not open for its record")
+        return stored[len(prefix) :][::-1]
+
+
+def test_sealed_columns_sealed_on_the_way_in_and_opened_on_the_way_out(
+    server: ServerSetup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import select, update
+
+    from peerdesk.models import Participant
+    from peerdesk.services.server_transfer import export_server_copy
+    from peerdesk.services.storage import backend_for
+    from peerdesk.services.storage.transfer import Sealing
+
+    local = tmp_path / "local-store"
+    _demo(local, sessions=40)
+    with monkeypatch.context() as m:
+        m.setenv("PEERDESK_POLICY", NO_MACHINE_POLICY)
+        store, _ = open_store(local, "admin", PW)
+        with store:
+            key = store.key
+            with store.session() as s:
+                ids = list(s.scalars(select(Participant.id).order_by(Participant.id)))
+                for n, pid in enumerate(ids):
+                    s.execute(
+                        update(Participant)
+                        .where(Participant.id == pid)
+                        .values(name=f"Made-up Person {n}", contact=f"0400 555 {n:03d}")
+                    )
+            with store.engine.connect() as conn:
+                plain = dict(conn.execute(select(Participant.id, Participant.name)).all())
+    columns = {"participants": ("name", "contact")}
+    report = import_store(
+        server.data_dir, local, "admin", PW, sealing=Sealing(write=Reverser(), columns=columns)
+    )
+    assert report.sealed_checked == 2 * min(len(ids), transfer.SAMPLE_ROWS)
+    # What the database administrator reads: only sealed text.
+    with psycopg.connect(
+        server.cluster.dsn(server.database), password=server.cluster.password
+    ) as conn:
+        stored = dict(conn.execute("SELECT id, name FROM participants").fetchall())
+        dump = str(conn.execute("SELECT name, contact FROM participants").fetchall())
+    assert all(v.startswith(f"sealed:participants.name.{k}:") for k, v in stored.items())
+    assert "Made-up Person" not in dump and "0400 555" not in dump
+    # A backup's copy holds them opened again (a local store keeps plain text).
+    backend = backend_for(server.data_dir)
+    copy = tmp_path / "copy.db"
+    engine = backend.engine()
+    try:
+        export_server_copy(backend, engine, key, copy, Sealing(read=Reverser(), columns=columns))
+    finally:
+        engine.dispose()
+    from peerdesk.models.engine import make_engine
+
+    local_copy = make_engine(copy, key)
+    with local_copy.connect() as conn:
+        assert dict(conn.execute(select(Participant.id, Participant.name)).all()) == plain
+    local_copy.dispose()
