@@ -38,7 +38,8 @@ def _run(env: dict[str, str], password: str, *args: str) -> float:
     took = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{args[:2]} failed: {done.stderr.strip()}")
-    print(done.stdout.strip().splitlines()[-1 if args[0] != "server" else -2])
+    lines = done.stdout.strip().splitlines()
+    print(lines[-2] if "import-store" in args else lines[-1])
     return took
 
 

@@ -35,6 +35,7 @@ from peerdesk.errors import (
     AuthenticationError,
     DamagedStoreError,
     IntegrityProblem,
+    PeerDeskError,
     PermissionDeniedError,
     StoreExistsError,
     StoreNotFoundError,
@@ -229,10 +230,30 @@ def move_onto_server(
             )
             target.commit()
     except SQLAlchemyError as exc:
-        raise backend.unreachable(exc) from exc
+        error = _server_error(backend, exc, key)
+        if error is None:
+            raise
+        raise error from exc
     finally:
         engine.dispose()
     return MoveReport(tables, chain.checked, checked)
+
+
+def _server_error(
+    backend: PostgresBackend, exc: SQLAlchemyError, key: bytes
+) -> PeerDeskError | None:
+    """The server's errors in one sentence; the local file's are left to faults.py."""
+    orig = getattr(exc, "orig", None)
+    if orig is None or not type(orig).__module__.startswith("psycopg"):
+        return None
+    lost = backend.fault(exc, key)
+    if lost is not None:
+        return lost
+    # The class and SQLSTATE only: the server's message may quote a value.
+    return PeerDeskError(
+        f"{backend.label} refused the copy ({type(orig).__name__}, SQLSTATE "
+        f"{getattr(orig, 'sqlstate', '?')}); nothing was kept on the server"
+    )
 
 
 def import_store(
@@ -354,6 +375,7 @@ def restore_onto_server(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     manifest["rows"] = sum(report.tables.values())
+    manifest["onto"] = backend.label
     log.info("backup restored onto %s (made %s)", backend.label, manifest.get("created_at", "?"))
     # The chain continues from the backup's head: older anchors no longer apply.
     log.info("audit anchors reset: store %s (restored from a backup)", manifest.get("store_id"))
@@ -391,10 +413,10 @@ def export_server_copy(
                     problems = transfer.count_problems(source, target)
                     source.rollback()
             except SQLAlchemyError as exc:
-                lost = backend.fault(exc, key)  # a lost connection: one sentence
-                if lost is not None:
-                    raise lost from exc
-                raise
+                error = _server_error(backend, exc, key)
+                if error is None:
+                    raise
+                raise error from exc
             if problems:
                 raise IntegrityProblem(f"the backup copy did not match the server: {problems[0]}")
             target.commit()

@@ -121,12 +121,32 @@ def _record_id(table: Table, row: Mapping[str, Any]) -> str:
     return ":".join(str(row[c.name]) for c in table.primary_key.columns)
 
 
-def _order(table: Table) -> list[Any]:
-    return list(table.primary_key.columns) or list(table.c)
+# A SQLCipher file decrypts a page per read: with random UUID keys a bulk load touches
+# the same pages again and again, so a copy runs with a large page cache (as the demo does).
+BULK_CACHE_KIB = 262144
+
+
+def _prepare(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
 
 
 def _insert_batch(target: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """One executemany (SQLAlchemy sends it as multi-row INSERTs where the driver can)."""
+    """One batch: PostgreSQL's COPY (several times faster than INSERTs for a big move),
+    else one executemany."""
+    if target.dialect.name == "postgresql":
+        prep = target.dialect.identifier_preparer
+        names = [c.name for c in table.columns]
+        sql = (
+            f"COPY {prep.format_table(table)} ({', '.join(prep.quote(n) for n in names)}) "
+            "FROM STDIN"
+        )
+        raw = target.connection.dbapi_connection
+        assert raw is not None
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row([row[n] for n in names])
+        return
     target.execute(insert(table), rows)
 
 
@@ -142,8 +162,9 @@ def copy_table(
     sealed = [c for c in sealing.columns.get(table.name, ()) if c in table.c]
     convert = bool(sealed) and not sealing.changes_nothing
     done = 0
+    # Table order, not key order: a scan, where key order would jump between pages.
     result = source.execution_options(stream_results=True, yield_per=batch_rows).execute(
-        select(table).order_by(*_order(table))
+        select(table)
     )
     for part in result.mappings().partitions(batch_rows):
         rows = [dict(r) for r in part]
@@ -167,6 +188,8 @@ def copy_all(
     progress: Progress | None = None,
 ) -> dict[str, int]:
     """Copy every table's rows into the (empty) target tables; rows copied per table."""
+    _prepare(source)
+    _prepare(target)
     counts = {
         t.name: copy_table(source, target, t, sealing, batch_rows, progress)
         for t in copied_tables()
