@@ -213,15 +213,10 @@ def move_onto_server(
                         + (f"; {len(problems) - 1} more" if len(problems) > 1 else "")
                         + "); nothing was kept on the server"
                     )
-                audit.append(
-                    s,
-                    key,
-                    actor,
-                    action,
-                    "store",
-                    str(slot_doc.get("store_id", "")),
-                    {**detail, "rows": sum(tables.values())},
-                )
+                # `action` names the event (store.import, backup.restore), the store its target.
+                target_of = ("store", str(slot_doc.get("store_id", "")))
+                done = {**detail, "rows": sum(tables.values())}
+                audit.append(s, key, actor, action, *target_of, done)
                 s.flush()
             target.execute(
                 update(KeyDocument)
