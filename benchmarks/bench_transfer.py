@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -26,8 +27,13 @@ sys.path.insert(0, str(ROOT))
 from tests.pg_server import SUPERUSER, create_cluster  # noqa: E402
 
 
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def _run(env: dict[str, str], password: str, *args: str) -> float:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     done = subprocess.run(
         [sys.executable, "-m", "peerdesk", *args],
         input=password + "\n",
@@ -40,6 +46,7 @@ def _run(env: dict[str, str], password: str, *args: str) -> float:
         raise SystemExit(f"{args[:2]} failed: {done.stderr.strip()}")
     lines = done.stdout.strip().splitlines()
     print(lines[-2] if "import-store" in args else lines[-1])
+    print(f"  ({took:.1f} s elapsed, {_cpu() - cpu:.1f} s CPU in PeerDesk's process)")
     return took
 
 
