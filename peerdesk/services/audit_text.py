@@ -313,10 +313,6 @@ KINDS: dict[str, Kind] = {
     "backup.create": Kind("Backup made", _backup),
     "backup.restore": Kind("Backup restored", _restore),
     "store.import": Kind("Store moved onto the server", _moved),
-    "store.moved_to_server": Kind(
-        "Store copied to the clinic server",
-        lambda _d, _n: "this store's rows were moved onto the clinic server",
-    ),
     # Written by the unattended-backup and OS-login features (services/backup_service.py,
     # services/os_login.py), described here so the log reads right once they land.
     "backup_service.enable": Kind("Unattended backups turned on", _backup_service),

@@ -113,7 +113,7 @@ def test_import_store_moves_a_demo_store_and_reports_are_equal(
     with store, store.session() as s:
         chain = audit.verify_chain(s, store.key)
     assert chain.problems == [] and chain.checked > before["audit_events"]
-    # The local store is left as it was (one event more: where it went).
+    # The local store is left as it was.
     with monkeypatch.context() as m:
         m.setenv("PEERDESK_POLICY", NO_MACHINE_POLICY)
         assert _counts(local)["support_sessions"] == 300
