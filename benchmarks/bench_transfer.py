@@ -32,8 +32,22 @@ def _cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
+SERVER: list[Path] = []  # the cluster's data folder, once made
+
+
+def _server_cpu() -> float:
+    """CPU of the PostgreSQL server: the postmaster's own and that of its ended children
+    (a connection's backend process ends with the command that opened it)."""
+    if not SERVER:
+        return 0.0
+    pid = (SERVER[0] / "postmaster.pid").read_text().split()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _run(env: dict[str, str], password: str, *args: str) -> float:
-    start, cpu = time.perf_counter(), _cpu()
+    start, cpu, server_cpu = time.perf_counter(), _cpu(), _server_cpu()
     done = subprocess.run(
         [sys.executable, "-m", "peerdesk", *args],
         input=password + "\n",
@@ -46,7 +60,10 @@ def _run(env: dict[str, str], password: str, *args: str) -> float:
         raise SystemExit(f"{args[:2]} failed: {done.stderr.strip()}")
     lines = done.stdout.strip().splitlines()
     print(lines[-2] if "import-store" in args else lines[-1])
-    print(f"  ({took:.1f} s elapsed, {_cpu() - cpu:.1f} s CPU in PeerDesk's process)")
+    print(
+        f"  ({took:.1f} s elapsed, {_cpu() - cpu:.1f} s CPU in PeerDesk's process, "
+        f"{_server_cpu() - server_cpu:.1f} s CPU in the server)"
+    )
     return took
 
 
@@ -58,6 +75,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="peerdesk-bench-pg-"))
     folder.chmod(0o755)
     cluster = create_cluster(folder / "cluster")
+    SERVER.append(cluster.data_dir)
     try:
         import psycopg
 
