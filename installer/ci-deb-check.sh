@@ -39,6 +39,23 @@ run /usr/bin/peerdesk --data-dir "$DEMO_DIR/store" demo --sessions 300 >/dev/nul
 [ -f "$DEMO_DIR/store/peerdesk.db" ] || fail "demo made no store"
 rm -rf "$DEMO_DIR"
 
+# Server mode from the installed bundle (its own psycopg and libpq, TLS verify-full): a
+# throwaway cluster started with the test harness, then server init, demo and a report.
+PG_DIR=$(mktemp -d /tmp/peerdesk-deb-pg.XXXXXX)
+eval "$(.venv/bin/python -m tests.pg_server start "$PG_DIR" clinic)"
+server() { run PEERDESK_POLICY="$PG_POLICY" PEERDESK_DB_PASSWORD="$PG_PASSWORD" \
+    /usr/bin/peerdesk --data-dir "$PG_DIR/workstation" "$@"; }
+echo "a long admin passphrase" | server server init --admin boss --password-stdin >/dev/null ||
+    fail "server init from the installed package"
+echo "a long admin passphrase" | server demo --sessions 200 --user boss --password-stdin \
+    >"$PG_DIR/demo.txt" || fail "demo into the server from the installed package"
+DEMO_PW=$(sed -n 's/^Password for every demo account: //p' "$PG_DIR/demo.txt")
+echo "$DEMO_PW" | server report --month "$(date -d "$(date +%Y-%m-01) -1 day" +%Y-%m)" \
+    --json --user coordinator --password-stdin | grep -q '"headline"' ||
+    fail "report on the server from the installed package"
+.venv/bin/python -m tests.pg_server stop "$PG_DIR"
+rm -rf "$PG_DIR"
+
 # What the package set up.
 [ "$(stat -c '%U:%G %a' /var/lib/peerdesk)" = "root:peerdesk 2770" ] ||
     fail "/var/lib/peerdesk is $(stat -c '%U:%G %a' /var/lib/peerdesk), want root:peerdesk 2770"

@@ -205,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--password-stdin", action="store_true")
     p.add_argument("--force", action="store_true", help="replace an existing demo store")
+    p.add_argument(
+        "--user",
+        help="server mode: the administrator of a server set up with 'server init' (fills it)",
+    )
     p.set_defaults(func=cmd.demo)
 
     user = sub.add_parser("user", help="manage accounts (admin)")

@@ -110,9 +110,14 @@ def self_test(args: argparse.Namespace) -> int:
 
 
 def init(args: argparse.Namespace) -> int:
+    from peerdesk.services.server_store import on_server
     from peerdesk.services.store import create_store
 
     data_dir = _data_dir(args)
+    if on_server(data_dir):
+        raise UsageError(
+            "the machine policy names a clinic server; set it up with 'peerdesk server init'"
+        )
     password = read_secret(args, "Password for the new admin account: ")
     if sys.stdin.isatty() and not args.password_stdin:
         import getpass
@@ -132,10 +137,13 @@ def init(args: argparse.Namespace) -> int:
 
 def demo(args: argparse.Namespace) -> int:
     from peerdesk.services.demo import demo_summary
+    from peerdesk.services.server_store import on_server
     from peerdesk.services.store import default_demo_dir, store_exists
     from peerdesk.services.store_build import build_demo_store, clean_stale
 
     data_dir = Path(args.data_dir) if args.data_dir else default_demo_dir()
+    if on_server(data_dir):
+        return _server_demo(args, data_dir)
     clean_stale(data_dir)  # a demo killed half-way left only a hidden build folder
     if store_exists(data_dir) or (data_dir / "keyslots.json").exists():
         if not args.force:
@@ -158,6 +166,36 @@ def demo(args: argparse.Namespace) -> int:
     )
     print(demo_summary(result))
     print(f"Recovery key: {result.recovery_key}")
+    return 0
+
+
+def _server_demo(args: argparse.Namespace, data_dir: Path) -> int:
+    """On the server the machine policy names: a new demo store if it is not set up yet,
+    or demo data in a store `server init` set up (its administrator signs in with --user)."""
+    from peerdesk.services.demo import build_demo, demo_summary, fill_server_demo
+    from peerdesk.services.store import open_store, store_exists
+
+    if not store_exists(data_dir):
+        password = None
+        if args.password_stdin or os.environ.get("PEERDESK_PASSWORD") is not None:
+            password = read_secret(args)
+        result = build_demo(
+            data_dir, sessions=args.sessions, seed=args.seed, password=password, years=args.years
+        )
+        print(demo_summary(result))
+        print(f"Recovery key: {result.recovery_key}")
+        return 0
+    if not args.user:
+        raise StoreExistsError(
+            "the server is already set up; to fill it with demo data, its administrator "
+            "signs in with --user NAME (the demo accounts get a new password, printed)"
+        )
+    store, admin = open_store(data_dir, args.user, read_secret(args), refuse_first_password=True)
+    with store:
+        result = fill_server_demo(
+            store, admin, sessions=args.sessions, seed=args.seed, years=args.years
+        )
+    print(demo_summary(result))
     return 0
 
 

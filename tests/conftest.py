@@ -101,12 +101,17 @@ class StoreInfo:
 
 @pytest.fixture
 def store_dir(tmp_path: Path) -> StoreInfo:
-    """A fresh store with admin, coordinator and two supporters (alice, bob)."""
+    """A fresh store with admin, coordinator and two supporters (alice, bob); on the
+    test server when the suite runs against PostgreSQL (PEERDESK_TEST_ENGINE)."""
     from peerdesk.services import accounts
+    from peerdesk.services.server_store import create_server_store, on_server
     from peerdesk.services.store import create_store, open_store
 
     data_dir = tmp_path / "store"
-    recovery = create_store(data_dir, "admin", ADMIN_PW, "Admin", "Test Clinic")
+    create = create_server_store if on_server(data_dir) else create_store
+    if create is create_server_store:
+        data_dir.mkdir()  # the workstation's own folder (its policy.toml, IT log, drafts)
+    recovery = create(data_dir, "admin", ADMIN_PW, "Admin", "Test Clinic")
     store, admin = open_store(data_dir, "admin", ADMIN_PW)
     with store:
         accounts.add_user(store, admin, "coord", "coordinator", COORD_PW, "Coordinator")
@@ -127,6 +132,9 @@ def run_cli(
         full_env["PEERDESK_DATA_DIR"] = str(data_dir)
     # Never the machine's own policy or /var/log/peerdesk: a test names them when it needs them.
     full_env["PEERDESK_POLICY"] = NO_MACHINE_POLICY
+    if TEST_ENGINE == "postgresql":  # the test's own server (server_engine below)
+        full_env["PEERDESK_POLICY"] = os.environ["PEERDESK_POLICY"]
+        full_env["PEERDESK_DB_PASSWORD"] = os.environ["PEERDESK_DB_PASSWORD"]
     logs = Path(data_dir).parent if data_dir is not None else Path(tempfile.gettempdir())
     full_env["PEERDESK_LOG_DIR"] = str(logs / "peerdesk-test-it-logs")
     full_env.update(env or {})
@@ -152,3 +160,84 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     assert "Traceback" not in result.stderr
     assert lines[0].startswith("peerdesk: ")
     return lines[0]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "local_store_only: reads or edits the store's files (keyslots.json, peerdesk.db) "
+        "directly; not run when the suite runs on PostgreSQL",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if TEST_ENGINE != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="works on the local store's files (local_store_only)")
+    for item in items:
+        if item.get_closest_marker("local_store_only"):
+            item.add_marker(skip)
+
+
+# PEERDESK_TEST_ENGINE=postgresql runs the service tests against a real server: every test
+# gets an empty database (copied from a migrated template) and a machine policy naming it,
+# so `store_dir` and every open_store() in the test use the server. `.ci/run` runs the
+# service modules listed there this way as its own step.
+TEST_ENGINE = os.environ.get("PEERDESK_TEST_ENGINE", "sqlcipher")
+
+if TEST_ENGINE == "postgresql":
+
+    @pytest.fixture(scope="session")
+    def engine_server() -> Iterator[tuple[object, str]]:
+        import shutil
+
+        import psycopg
+        from sqlalchemy import create_engine
+
+        from peerdesk.models import schema
+        from tests.pg_server import create_cluster, server_bin_dir
+
+        if server_bin_dir() is None:
+            pytest.fail("PEERDESK_TEST_ENGINE=postgresql needs PostgreSQL's server binaries")
+        folder = Path(tempfile.mkdtemp(prefix="peerdesk-pg-engine-"))
+        folder.chmod(0o755)
+        cluster = create_cluster(folder / "cluster")
+        with psycopg.connect(cluster.dsn(), password=cluster.password, autocommit=True) as c:
+            c.execute('CREATE DATABASE "peerdesk_template"')
+        engine = create_engine(cluster.url("peerdesk_template"))
+        with engine.connect() as conn:
+            schema.upgrade(conn)
+            conn.commit()
+        engine.dispose()
+        try:
+            yield cluster, "peerdesk_template"
+        finally:
+            cluster.stop("immediate")
+            shutil.rmtree(folder, ignore_errors=True)
+
+    @pytest.fixture(autouse=True)
+    def server_engine(
+        engine_server: tuple[object, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> Iterator[None]:
+        import uuid
+
+        import psycopg
+
+        cluster, template = engine_server
+        name = f"peerdesk_{uuid.uuid4().hex[:12]}"
+        dsn = cluster.dsn()  # type: ignore[attr-defined]
+        password = cluster.password  # type: ignore[attr-defined]
+        with psycopg.connect(dsn, password=password, autocommit=True) as c:
+            c.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        policy = tmp_path / "machine-policy.toml"
+        policy.write_text(
+            "[store]\n"
+            f'url = "postgresql://peerdesk_dba@{cluster.host}:{cluster.port}/{name}"\n'  # type: ignore[attr-defined]
+            f'ca_file = "{cluster.ca_file}"\n',  # type: ignore[attr-defined]
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("PEERDESK_POLICY", str(policy))
+        monkeypatch.setenv("PEERDESK_DB_PASSWORD", password)
+        yield
+        with psycopg.connect(dsn, password=password, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

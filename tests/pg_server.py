@@ -20,6 +20,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -258,3 +259,46 @@ def create_cluster(folder: Path) -> PgCluster:
     )
     cluster.start()
     return cluster
+
+
+def main(argv: list[str]) -> int:
+    """`python -m tests.pg_server start FOLDER DATABASE`: start a cluster in FOLDER (made
+    searchable by the server's account), create DATABASE and print shell lines: the
+    machine policy naming it and the login's password. `... stop FOLDER` stops it.
+    Used by installer/ci-deb-check.sh to run the installed package in server mode."""
+    import psycopg
+
+    command, folder = argv[0], Path(argv[1])
+    if command == "stop":
+        user = _RUN_AS if os.geteuid() == 0 else None
+        bin_dir = server_bin_dir()
+        assert bin_dir is not None
+        data = folder / "cluster" / "data"
+        subprocess.run(
+            [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            check=True,
+            capture_output=True,
+            user=user,
+        )
+        return 0
+    database = argv[2]
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)
+    cluster = create_cluster(folder / "cluster")
+    with psycopg.connect(cluster.dsn(), password=cluster.password, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    policy = folder / "policy.toml"
+    policy.write_text(
+        "[store]\n"
+        f'url = "postgresql://{SUPERUSER}@{cluster.host}:{cluster.port}/{database}"\n'
+        f'ca_file = "{cluster.ca_file}"\n',
+        encoding="utf-8",
+    )
+    policy.chmod(0o644)
+    print(f"PG_POLICY={policy}")
+    print(f"PG_PASSWORD={cluster.password}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

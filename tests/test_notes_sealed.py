@@ -13,10 +13,9 @@ from sqlalchemy import select, text
 from peerdesk.errors import PermissionDeniedError, ValidationError
 from peerdesk.models import SupportSession
 from peerdesk.services import accounts, episodes, notes, participants, sessions
-from peerdesk.services.keyslots import KeyslotFile
 from peerdesk.services.notes import keys_from
 from peerdesk.services.sessions import SessionInput
-from peerdesk.services.store import open_store
+from peerdesk.services.store import key_document, open_store
 
 NOTE = "alice's note: talked about the night of the incident"
 
@@ -49,7 +48,7 @@ def test_the_database_holds_only_ciphertext(store_dir, alice_note):
 
 def test_another_supporters_keys_do_not_open_it(store_dir, alice_note):
     """Even outside the app: bob's slot opens the data key and his own notes keys only."""
-    slots = KeyslotFile(store_dir.data_dir)
+    slots = key_document(store_dir.data_dir)
     bob_keys, _ = keys_from(slots.open_slot("password", "bob", SUP_B_PW, 10).extras)
     raw = _raw_note(store_dir.data_dir, alice_note)
     from peerdesk.services.notes_crypto import open_note
@@ -110,6 +109,7 @@ def test_recovery_key_is_replaced_only_with_itself(store_dir, alice_note):
         assert sessions.get_session(store, emergency, alice_note).notes == NOTE
 
 
+@pytest.mark.local_store_only
 def test_old_store_starts_sealing_once_the_recovery_key_has_been_used(tmp_path):
     """A store from before sealing has no recovery key pair; no notes key is made (nothing
     could escrow it) until the first emergency sign-in creates the pair. Then each
@@ -230,7 +230,7 @@ def test_escrow_rows_cannot_be_moved_to_another_user(store_dir, alice_note):
 
 
 def test_new_password_means_new_notes_key(store_dir, alice_note):
-    slots = KeyslotFile(store_dir.data_dir)
+    slots = key_document(store_dir.data_dir)
     first, _ = keys_from(slots.open_slot("password", "alice", SUP_A_PW, 10).extras)
     store, alice = open_store(store_dir.data_dir, "alice", SUP_A_PW)
     with store:

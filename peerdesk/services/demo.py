@@ -17,8 +17,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, update
 
+from peerdesk.errors import PermissionDeniedError, StoreExistsError
 from peerdesk.models import (
     CheckIn,
     Course,
@@ -30,6 +31,7 @@ from peerdesk.models import (
     Resource,
     SessionAttendance,
     SessionConcern,
+    Setting,
     Site,
     SupervisionEntry,
     SupporterCheckIn,
@@ -40,10 +42,12 @@ from peerdesk.models import (
 )
 from peerdesk.services import integrity
 from peerdesk.services.accounts import generate_password
-from peerdesk.services.auth import COORDINATOR, SUPPORTER, SYSTEM
+from peerdesk.services.auth import ADMIN, COORDINATOR, SUPPORTER, SYSTEM, Actor
 from peerdesk.services.checkins import score
 from peerdesk.services.notes import escrow, extras_for
 from peerdesk.services.notes_crypto import new_notes_key, seal_note
+from peerdesk.services.server_store import create_server_store, on_server
+from peerdesk.services.storage.tuning import large_page_cache
 from peerdesk.services.store import Store, create_store, open_store
 from peerdesk.services.supporters import STANDARD_COURSES
 
@@ -207,44 +211,87 @@ def build_demo(
     today = anchor or date.today()
     rng = random.Random(seed)
     ids = _Ids(rng, time_ordered_ids)
-    recovery = create_store(
-        data_dir,
-        "admin",
-        pw,
-        "Demo Administrator",
-        SITE_NAME,
-        demo=True,
-        id_factory=ids,
-        beside=False,  # build_demo_store already builds in a hidden folder beside the target
-    )
+    common = ("admin", pw, "Demo Administrator", SITE_NAME)
+    if on_server(data_dir):  # the server the machine policy names, not set up yet
+        recovery = create_server_store(data_dir, *common, demo=True, id_factory=ids)
+    else:
+        # build_demo_store already builds in a hidden folder beside the target
+        recovery = create_store(data_dir, *common, demo=True, id_factory=ids, beside=False)
     store, admin = open_store(data_dir, "admin", pw)
     with store:
-        usernames, extras = _populate(store, rng, ids, max(0, sessions), today, years)
-        store.keyslots.set_shared_secret_slots("password", usernames[1:], pw, store.key, extras)
-        # Made-up names the sign-in screen may show (real stores' slots name nobody).
-        store.keyslots.data["demo_accounts"] = usernames
-        store.keyslots.save()
-        if pw == DEFAULT_DEMO_PASSWORD:
-            # Lets the sign-in screen show the password; never set for other passwords.
-            store.keyslots.data["demo_default_password"] = True
-            store.keyslots.save()
-        with store.session() as s:
-            counts = {
-                name: int(s.scalar(select(func.count()).select_from(model)) or 0)
-                for name, model in (
-                    ("supporters", SupporterProfile),
-                    ("participants", Participant),
-                    ("episodes", Episode),
-                    ("sessions", SupportSession),
-                    ("referrals", Referral),
-                    ("checkins", CheckIn),
-                )
-            }
-            store.audit(
-                s, SYSTEM, "demo.create", "store", store.keyslots.store_id, {"seed": seed, **counts}
-            )
-            integrity.sign_accounts(store, s)  # the bulk-made accounts, signed by the admin
+        usernames, counts = _fill(store, admin, rng, ids, sessions, today, years, pw, seed)
     return DemoResult(Path(data_dir), pw, generated, recovery, usernames, counts)
+
+
+def fill_server_demo(
+    store: Store,
+    admin: Actor,
+    sessions: int = 3000,
+    seed: int = 1,
+    password: str | None = None,
+    anchor: date | None = None,
+    years: int = 1,
+) -> DemoResult:
+    """Demo data and demo accounts in a server store that `peerdesk server init` set up and
+    that holds no casework yet (an administrator's choice, for training or a trial)."""
+    if admin.role != ADMIN or admin.emergency:
+        raise PermissionDeniedError("only an administrator may fill the server with demo data")
+    with store.session() as s:
+        if s.scalar(select(func.count()).select_from(Participant)):
+            raise StoreExistsError(
+                "the server's store already holds participants; demo data goes only into a "
+                "store that holds no casework yet"
+            )
+        s.execute(update(Setting).where(Setting.key == "demo").values(value="true"))
+    if not 1 <= years <= MAX_YEARS:
+        raise ValueError(f"years must be 1 to {MAX_YEARS}")
+    generated = password is None
+    pw = password if password is not None else generate_password()
+    rng = random.Random(seed)
+    ids = _Ids(rng)
+    today = anchor or date.today()
+    usernames, counts = _fill(store, admin, rng, ids, sessions, today, years, pw, seed)
+    return DemoResult(store.data_dir, pw, generated, "", usernames, counts)
+
+
+def _fill(
+    store: Store,
+    admin: Actor,
+    rng: random.Random,
+    ids: _Ids,
+    sessions: int,
+    today: date,
+    years: int,
+    pw: str,
+    seed: int,
+) -> tuple[list[str], dict[str, int]]:
+    usernames, extras = _populate(store, rng, ids, max(0, sessions), today, years)
+    usernames[0] = admin.username
+    store.keyslots.set_shared_secret_slots("password", usernames[1:], pw, store.key, extras)
+    # Made-up names the sign-in screen may show (real stores' slots name nobody).
+    store.keyslots.data["demo_accounts"] = usernames
+    store.keyslots.save()
+    if pw == DEFAULT_DEMO_PASSWORD:
+        # Lets the sign-in screen show the password; never set for other passwords.
+        store.keyslots.data["demo_default_password"] = True
+        store.keyslots.save()
+    with store.session() as s:
+        counts = {
+            name: int(s.scalar(select(func.count()).select_from(model)) or 0)
+            for name, model in (
+                ("supporters", SupporterProfile),
+                ("participants", Participant),
+                ("episodes", Episode),
+                ("sessions", SupportSession),
+                ("referrals", Referral),
+                ("checkins", CheckIn),
+            )
+        }
+        store.audit(
+            s, SYSTEM, "demo.create", "store", store.keyslots.store_id, {"seed": seed, **counts}
+        )
+        integrity.sign_accounts(store, s)  # the bulk-made accounts, signed by the admin
+    return usernames, counts
 
 
 def _populate(
@@ -284,7 +331,8 @@ def _populate(
 
     with store.session() as s:
         site_id = s.scalar(select(Site.id))
-        admin_id = s.scalar(select(User.id).where(User.username == "admin"))
+        # The first administrator: "admin" in a demo store, the one who set up a server.
+        admin_id = s.scalar(select(User.id).where(User.role == ADMIN).order_by(User.created_at))
 
     def rec(**kw: Any) -> dict[str, Any]:
         base = {
@@ -662,10 +710,9 @@ def _populate(
                     )
                 )
 
-    with store.session() as s:
-        # Random UUID keys touch pages all over the file; a big page cache keeps
-        # SQLCipher from encrypting and re-reading the same pages over and over.
-        s.execute(text("PRAGMA cache_size = -262144"))
+    # Random UUID keys touch pages all over the file; a big page cache keeps SQLCipher
+    # from encrypting and re-reading the same pages over and over.
+    with store.session() as s, large_page_cache(s, 256 * 1024):
         for table, items in rows.items():
             for i in range(0, len(items), 5000):
                 s.execute(insert(table.__table__), items[i : i + 5000])

@@ -506,11 +506,15 @@ def _create(store: Store, session: Session, actor: Actor, unlocked: Unlocked | N
 
 
 def policy_in_effect(
-    signed: dict[str, Any], folder: dict[str, Any]
+    signed: dict[str, Any], folder: dict[str, Any], shared: bool = False
 ) -> tuple[dict[str, Any], list[str]]:
     """The folder values to use: the file's where they are at least as strict as what an
     administrator signed (tightening by hand, e.g. by IT, is harmless), the signed ones
-    where the file loosens them; and the keys it loosened."""
+    where the file loosens them; and the keys it loosened.
+
+    shared: a store on a server, used from workstations that each have their own folder.
+    The signed values are then the store's policy, and a key this workstation's file
+    does not mention is not set here (not loosened to the default)."""
     defaults = asdict(Policy())
     merged: dict[str, Any] = {}
     loosened: list[str] = []
@@ -518,6 +522,10 @@ def policy_in_effect(
         if key not in defaults:
             continue
         was = signed.get(key, defaults[key])
+        if shared and key not in folder:
+            if key in signed:
+                merged[key] = was
+            continue
         now = folder.get(key, defaults[key])
         # Keys with no stricter side (paper size, series length, backup folder) follow
         # the file: they loosen nothing.
@@ -549,7 +557,14 @@ def _apply_signed_policy(store: Store, session: Session) -> None:
     if signed is None:
         return  # verify reports a missing or broken signature; nothing to fall back on
     layers = load_layers(store.data_dir)
-    merged, loosened = policy_in_effect(signed, layers.folder)
+    merged, loosened = policy_in_effect(signed, layers.folder, store.backend.shared)
+    if store.backend.shared and not loosened:
+        try:  # on a server the signed policy is the store's, on every workstation
+            store.policy = PolicyLayers(
+                layers.machine_path, layers.folder_path, layers.machine, merged
+            ).effective
+        except ValidationError:
+            return
     if loosened:
         try:
             store.policy = PolicyLayers(
@@ -567,7 +582,12 @@ def _apply_signed_policy(store: Store, session: Session) -> None:
                 else ""
             )
         )
-    elif merged != signed and store.integrity.signer is not None and store.exclusive:
+    elif (
+        merged != signed
+        and store.integrity.signer is not None
+        and store.exclusive
+        and not store.backend.shared  # one workstation's file is not the store's policy
+    ):
         sign_policy(store, session)  # only stricter by hand: adopted at an admin's sign-in
 
 
@@ -642,7 +662,9 @@ def verify_problems(store: Store, session: Session) -> list[str]:
     else:
         signed = pdoc.get("folder")
         _, loosened = policy_in_effect(
-            signed if isinstance(signed, dict) else {}, load_layers(store.data_dir).folder
+            signed if isinstance(signed, dict) else {},
+            load_layers(store.data_dir).folder,
+            store.backend.shared,
         )
         if loosened:
             problems.append(

@@ -22,10 +22,9 @@ from pathlib import Path
 from peerdesk.errors import AuthenticationError, PeerDeskError, PermissionDeniedError
 from peerdesk.services import secret_store
 from peerdesk.services.auth import Actor
-from peerdesk.services.keyslots import KeyslotFile
 from peerdesk.services.notes import extras_for
 from peerdesk.services.policy import load_policy
-from peerdesk.services.store import Store, open_store
+from peerdesk.services.store import Store, key_document, open_store
 
 KIND_PREFIX = "oslogin:"
 KEYRING_SERVICE = "PeerDesk sign-in"
@@ -135,7 +134,7 @@ def offered_username(data_dir: Path) -> str | None:
     try:
         if not load_policy(data_dir).allow_keyring_unlock:
             return None
-        slots = KeyslotFile(data_dir)
+        slots = key_document(data_dir)
     except PeerDeskError:
         return None
     for slot in slots.slots:
@@ -151,7 +150,7 @@ def sign_in(data_dir: Path, username: str) -> tuple[Store, Actor]:
     """Unlock with this OS user's keyring secret; refused where the policy forbids it."""
     if not load_policy(data_dir).allow_keyring_unlock:
         raise _not_allowed()
-    slots = KeyslotFile(data_dir)
+    slots = key_document(data_dir)
     slot = slots.find(_kind(), username)
     password_slot = slots.find("password", username)
     if slot is None or password_slot is None:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Engine, inspect, literal, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from peerdesk.errors import PermissionDeniedError, ServerSchemaError, StoreExistsError, UsageError
@@ -57,6 +57,18 @@ def _clear_interrupted_setup(backend: PostgresBackend) -> None:
     log.warning("%s: an interrupted setup was cleared", backend.label)
 
 
+def _only_schema(engine: Engine, current: str) -> bool:
+    """The schema of this release and not one row: a database prepared by IT (or a test's
+    template) with migrations only, ready for the first records."""
+    if current != schema.head_revision():
+        return False
+    with engine.connect() as conn:
+        return not any(
+            conn.execute(select(literal(1)).select_from(table).limit(1)).first()
+            for table in Base.metadata.sorted_tables
+        )
+
+
 def create_server_store(
     data_dir: Path,
     admin_username: str,
@@ -92,7 +104,7 @@ def create_server_store(
                 f"{backend.label} holds other tables ({', '.join(others[:3])}); "
                 "PeerDesk is set up only in an empty database"
             )
-        if current is not None:
+        if current is not None and not _only_schema(engine, current):
             _clear_interrupted_setup(backend)
         with engine.connect() as conn:
             schema.upgrade(conn)  # PostgreSQL runs the migrations' DDL in one transaction

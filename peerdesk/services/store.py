@@ -102,6 +102,19 @@ def store_exists(data_dir: Path) -> bool:
     return backend_for(Path(data_dir)).exists()
 
 
+def store_location(data_dir: Path) -> str | None:
+    """The clinic server the store is on ("host:port/database"), or None for the local
+    file in data_dir (read from the machine policy, without connecting)."""
+    backend = backend_for(Path(data_dir))
+    return backend.config.label if isinstance(backend, PostgresBackend) else None
+
+
+def key_document(data_dir: Path) -> KeyslotFile:
+    """The store's key document, read without unlocking: keyslots.json in the folder, or
+    the server's key table (what the sign-in screen may show, and the keyring unlock)."""
+    return backend_for(Path(data_dir)).keyslots()
+
+
 class Store:
     """An unlocked store: engine, key and instance lock. Close it to drop all three."""
 
@@ -687,8 +700,16 @@ def open_store(
     if not store.exclusive:
         return _open_beside_app(store, kind, name, slots.store_id, unlocked)
     try:
+        # Failed sign-ins queued in the key document join the audit log and leave the
+        # document in one step, so that none queued meanwhile by another workstation (on
+        # a server) is dropped unlogged.
+        with store.keyslots.locked():
+            with store.session() as s:
+                flushed = _flush_pending_events(store, s)
+            if flushed:  # only once the events are safely in the audit log
+                store.keyslots.data.pop(PENDING_KEY, None)
+                store.keyslots.save()
         with store.session() as s:
-            flushed = _flush_pending_events(store, s)
             beside_files = pending_events.flush(data_dir, key, s, store.audit)
             _check_rollback(store, s)
             store.rollback = open_rollback(s)
@@ -714,9 +735,6 @@ def open_store(
                 integrity.after_sign_in(store, s, actor, unlocked)
             if store.rollback is not None and told_at_sign_in(actor):
                 store.warnings.insert(0, ROLLBACK_WARNING)
-        if flushed:  # only once the events are safely in the audit log
-            store.keyslots.data.pop(PENDING_KEY, None)
-            store.keyslots.save()
         pending_events.remove(beside_files)
     except BaseException:
         store.close()

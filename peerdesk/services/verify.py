@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from peerdesk.models import User
 from peerdesk.services import audit, integrity, notes
@@ -36,13 +36,8 @@ def verify_store(store: Store, actor: Actor, day: date | None = None) -> VerifyR
     actor.require("audit.read", "verify the store")
     report = VerifyReport()
     with store.session() as s:
-        pages = s.execute(text("PRAGMA cipher_integrity_check")).all()
-        report.problems += [f"encrypted page check: {r[0]}" for r in pages]
-        sqlite_check = [r[0] for r in s.execute(text("PRAGMA integrity_check")).all()]
-        if sqlite_check != ["ok"]:
-            report.problems += [f"database integrity: {line}" for line in sqlite_check[:20]]
-        for table, rowid, parent, _ in s.execute(text("PRAGMA foreign_key_check")).all()[:20]:
-            report.problems.append(f"{table} row {rowid} points to a missing {parent} record")
+        # The engine's own checks: SQLCipher's pages, or the server's indexes.
+        report.problems += store.backend.database_problems(s)
         plain = notes.unsealed_count(s)
         if plain:
             report.warnings.append(

@@ -40,7 +40,13 @@ from peerdesk.services import rollback
 from peerdesk.services.auth import ADMIN, Actor
 from peerdesk.services.demo import DEFAULT_DEMO_PASSWORD as DEMO_PASSWORD
 from peerdesk.services.drafts import SealedDrafts
-from peerdesk.services.store import Store, open_store, store_exists
+from peerdesk.services.store import (
+    Store,
+    key_document,
+    open_store,
+    store_exists,
+    store_location,
+)
 from peerdesk.ui.dialogs import Dialogs, after_modals
 from peerdesk.ui.drafts import SESSION_FORM, Draft, DraftBook
 from peerdesk.ui.first_password import settle_first_password
@@ -305,7 +311,12 @@ class MainWindow(QMainWindow):
         col.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.login = LoginPage(self.tr("Data folder: %1").replace("%1", str(self.data_dir)))
+        server = store_location(self.data_dir)
+        self.login = LoginPage(
+            self.tr("Clinic server: %1").replace("%1", server)
+            if server
+            else self.tr("Data folder: %1").replace("%1", str(self.data_dir))
+        )
         self.login.signInRequested.connect(self.sign_in)
         self.login.recoveryRequested.connect(self.sign_in_with_recovery_key)
         self.login.restoreRequested.connect(self.restore_backup)
@@ -421,10 +432,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("PeerDesk"))
 
     def _demo_hint(self) -> None:
-        from peerdesk.services.keyslots import KeyslotFile
-
         try:
-            slots = KeyslotFile(self.data_dir)
+            slots = key_document(self.data_dir)
         except PeerDeskError:
             return
         names = slots.usernames()

@@ -12,6 +12,7 @@ import pytest
 
 from peerdesk.errors import (
     AuthenticationError,
+    ServerSchemaError,
     ServerUnavailableError,
     StoreExistsError,
     ThrottledError,
@@ -194,3 +195,126 @@ def test_cli_server_init_status_and_commands(server: ServerSetup) -> None:
         stdin=ADMIN_PW + "\n", env=server.env, data_dir=server.data_dir,
     )  # fmt: skip
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def _month_json(data_dir: Path, env: dict[str, str], month: str) -> dict:
+    done = run_cli(
+        "report", "--month", month, "--json", "--user", "coordinator", "--password-stdin",
+        stdin=DEMO_PW + "\n", env=env, data_dir=data_dir,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    figures.pop("generated_at", None)
+    return figures
+
+
+DEMO_PW = "demo passphrase for tests"
+
+
+def test_demo_on_a_new_server_reports_the_same_month_as_a_local_store(
+    server: ServerSetup, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    args = ("demo", "--sessions", "400", "--seed", "7", "--password-stdin")
+    local = tmp_path / "local-demo"
+    done = run_cli("--data-dir", str(local), *args, stdin=DEMO_PW + "\n")
+    assert done.returncode == 0, done.stderr
+    here = ("--data-dir", str(server.data_dir))
+    done = run_cli(*here, *args, stdin=DEMO_PW + "\n", env=server.env)
+    assert done.returncode == 0, done.stderr
+    last = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    on_server = _month_json(server.data_dir, server.env, last)
+    assert on_server == _month_json(local, {}, last)
+    assert any(v for v in json.dumps(on_server) if v.isdigit() and v != "0")
+
+
+def test_demo_fills_a_server_set_up_by_init(server: ServerSetup) -> None:
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    here = ("--data-dir", str(server.data_dir))
+    refused = run_cli(*here, "demo", "--sessions", "50", env=server.env)
+    assert "--user" in assert_one_line_error(refused)
+    done = run_cli(
+        *here, "demo", "--sessions", "200", "--user", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    password = done.stdout.split("Password for every demo account: ")[1].split()[0]
+    store, coord = open_store(server.data_dir, "coordinator", password)
+    with store:
+        assert coord.role == "coordinator"
+        assert store.is_demo()
+    again = run_cli(
+        *here, "demo", "--sessions", "20", "--user", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env,
+    )  # fmt: skip
+    assert "already holds participants" in assert_one_line_error(again)
+
+
+def test_a_policy_saved_on_one_workstation_applies_on_every_workstation(
+    server: ServerSetup,
+) -> None:
+    from peerdesk.services import policy_admin, verify
+
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    store, admin = open_store(server.data_dir, "boss", ADMIN_PW)
+    with store:
+        policy_admin.save_policy(store, admin, {"idle_lock_minutes": 4})
+    other = server.workstation("reception")  # has no policy.toml of its own
+    store, admin = open_store(other, "boss", ADMIN_PW)
+    with store:
+        assert store.policy.idle_lock_minutes == 4
+        assert store.warnings == []
+        assert verify.verify_store(store, admin).problems == []
+    # A workstation's own file may tighten, never loosen, what was saved.
+    (other / "policy.toml").write_text("idle_lock_minutes = 30\n")
+    store, admin = open_store(other, "boss", ADMIN_PW)
+    with store:
+        assert store.policy.idle_lock_minutes == 4
+        assert any("loosen" in w for w in store.warnings)
+
+
+def test_local_init_is_refused_in_server_mode(server: ServerSetup) -> None:
+    done = run_cli(
+        "init", "--admin", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env, data_dir=server.data_dir,
+    )  # fmt: skip
+    assert "peerdesk server init" in assert_one_line_error(done)
+    assert not (server.data_dir / "peerdesk.db").exists()
+
+
+def test_a_server_set_up_by_a_newer_release_is_refused_in_one_line(server: ServerSetup) -> None:
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    with psycopg.connect(
+        server.cluster.dsn(server.database), password=server.cluster.password
+    ) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0999_from_the_future'")
+    with pytest.raises(ServerSchemaError, match="newer PeerDesk release"):
+        open_store(server.data_dir, "boss", ADMIN_PW)
+    done = run_cli(
+        "report", "--month", "2026-01", "--json", "--user", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env, data_dir=server.data_dir,
+    )  # fmt: skip
+    assert "newer PeerDesk release" in assert_one_line_error(done)
+    assert done.returncode == 17
+    status = run_cli("server", "status", env=server.env, data_dir=server.data_dir)
+    assert status.returncode == 17
+
+
+def test_failures_queued_from_two_workstations_all_reach_the_audit_log(
+    server: ServerSetup,
+) -> None:
+    from sqlalchemy import select
+
+    from peerdesk.models import AuditEvent
+
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    for folder in (server.workstation("a"), server.workstation("b")):
+        with pytest.raises(AuthenticationError):
+            open_store(folder, "boss", "a wrong password here")
+    store, _ = open_store(server.workstation("c"), "boss", ADMIN_PW)
+    with store, store.session() as s:
+        failed = s.scalars(select(AuditEvent.detail).where(AuditEvent.action == "login.failed"))
+        counts = [json.loads(d)["count"] for d in failed]
+    assert sum(counts) == 2
+    assert "pending_events" not in backend_for(server.data_dir).keyslots().data

@@ -10,8 +10,7 @@ sessions never count. Times are compared as stored (UTC).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -24,7 +23,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    text,
     union,
 )
 from sqlalchemy.orm import Session
@@ -50,6 +48,7 @@ from peerdesk.services import checkins
 from peerdesk.services.reports import cache as report_cache
 from peerdesk.services.reports.metrics import ProgramMetrics, program_metrics
 from peerdesk.services.reports.period import Period
+from peerdesk.services.storage.tuning import large_page_cache
 from peerdesk.services.training import applies_to
 
 MODES = ("in_person", "phone", "video", "text")
@@ -735,22 +734,9 @@ def site_name(s: Session) -> str:
 REPORT_CACHE_KIB = 128 * 1024
 
 
-@contextlib.contextmanager
-def _large_page_cache(s: Session) -> Iterator[None]:
-    if s.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    before = s.execute(text("PRAGMA cache_size")).scalar()
-    s.execute(text(f"PRAGMA cache_size = -{REPORT_CACHE_KIB}"))
-    try:
-        yield
-    finally:
-        s.execute(text(f"PRAGMA cache_size = {int(before or -2000)}"))
-
-
 def collect_figures(s: Session, period: Period, generated_at: datetime) -> ReportFigures:
     """All the figures of one report, read in the caller's (read-only) transaction."""
-    with _large_page_cache(s):
+    with large_page_cache(s, REPORT_CACHE_KIB):
         return _collect(s, period, generated_at)
 
 

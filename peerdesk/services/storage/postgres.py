@@ -144,6 +144,24 @@ class PostgresBackend:
             "attempt; try again when the server is back"
         )
 
+    def database_problems(self, session: Session) -> list[str]:
+        """`verify`: the server keeps pages and foreign keys itself; what can still be
+        wrong is an index left invalid (a failed concurrent build) or a schema that is not
+        this release's."""
+        problems = [
+            f"database index {name} is invalid; the server's administrator rebuilds it"
+            for name in session.scalars(
+                text(
+                    "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                    "WHERE NOT i.indisvalid"
+                )
+            )
+        ]
+        current = schema.current_revision(session.connection())
+        if current != schema.head_revision():
+            problems.append(f"the server's schema is {current}, not {schema.head_revision()}")
+        return problems
+
     def fault(self, exc: BaseException, key: bytes | None) -> PeerDeskError | None:
         if isinstance(exc, DBAPIError) and (
             exc.connection_invalidated or type(exc.orig).__name__ in _LOST

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from peerdesk.errors import FolderAccessError, PeerDeskError
@@ -47,6 +47,19 @@ class SqlcipherBackend:
 
     def keyslots(self) -> KeyslotFile:
         return KeyslotFile(self.data_dir)
+
+    def database_problems(self, session: Session) -> list[str]:
+        """`verify`: every page's HMAC, SQLite's own structure check, foreign keys."""
+        problems = [
+            f"encrypted page check: {r[0]}"
+            for r in session.execute(text("PRAGMA cipher_integrity_check")).all()
+        ]
+        check = [r[0] for r in session.execute(text("PRAGMA integrity_check")).all()]
+        if check != ["ok"]:
+            problems += [f"database integrity: {line}" for line in check[:20]]
+        for table, rowid, parent, _ in session.execute(text("PRAGMA foreign_key_check")).all()[:20]:
+            problems.append(f"{table} row {rowid} points to a missing {parent} record")
+        return problems
 
     def fault(self, exc: BaseException, key: bytes | None) -> PeerDeskError | None:
         if isinstance(exc, OSError):

@@ -1,6 +1,6 @@
 """the key document in a table, for stores on a PostgreSQL server (issue 13)
 
-Revision ID: 0010_server_keys
+Revision ID: 0007_server_keys
 Revises: 0006
 Create Date: 2026-11-30 11:40:00
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_server_keys"
+revision: str = "0007_server_keys"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
