@@ -138,7 +138,7 @@ def _actor(source: Connection, username: str | None) -> Actor:
 def require_empty_server(backend: PostgresBackend) -> None:
     """Refuse a server already set up, or a database holding other tables; clear what an
     interrupted setup or move left (nobody can have used it: it never finished)."""
-    from peerdesk.services.server_store import _clear_interrupted_setup
+    from peerdesk.services.server_store import _clear_interrupted_setup, _only_schema
 
     current, finished = backend.schema_state()
     if finished:
@@ -154,17 +154,19 @@ def require_empty_server(backend: PostgresBackend) -> None:
                 - set(Base.metadata.tables)
                 - {schema.VERSION_TABLE}
             )
+        if others:
+            raise StoreExistsError(
+                f"{backend.label} holds other tables ({', '.join(others[:3])}); a store is "
+                "moved only onto an empty database"
+            )
+        # A database IT prepared with this release's schema only (no rows) is used as it
+        # is; anything else an unfinished setup or move left is cleared.
+        if current is not None and not _only_schema(engine, current):
+            _clear_interrupted_setup(backend)
     except SQLAlchemyError as exc:
         raise backend.unreachable(exc) from exc
     finally:
         engine.dispose()
-    if others:
-        raise StoreExistsError(
-            f"{backend.label} holds other tables ({', '.join(others[:3])}); a store is "
-            "moved only onto an empty database"
-        )
-    if current is not None:
-        _clear_interrupted_setup(backend)
 
 
 def _prepare_server(engine: Engine, slot_doc: dict[str, Any]) -> None:

@@ -113,6 +113,11 @@ def test_import_store_moves_a_demo_store_and_reports_are_equal(
     with store, store.session() as s:
         chain = audit.verify_chain(s, store.key)
     assert chain.problems == [] and chain.checked > before["audit_events"]
+    verified = run_cli(
+        "verify", "--user", "admin", "--password-stdin", stdin=PW + "\n",
+        env=server.env, data_dir=server.data_dir,
+    )  # fmt: skip
+    assert verified.returncode == 0, verified.stdout + verified.stderr
     # The local store is left as it was.
     with monkeypatch.context() as m:
         m.setenv("PEERDESK_POLICY", NO_MACHINE_POLICY)
