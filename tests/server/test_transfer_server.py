@@ -351,6 +351,16 @@ def test_sealed_columns_sealed_on_the_way_in_and_opened_on_the_way_out(
         dump = str(conn.execute("SELECT name, contact FROM participants").fetchall())
     assert all(v.startswith(f"sealed:participants.name.{k}:") for k, v in stored.items())
     assert "Made-up Person" not in dump and "0400 555" not in dump
+    # The IT guide's pg_dump of the database: the same, the whole database in one file.
+    dumped = subprocess.run(
+        [str(server.cluster.bin_dir / "pg_dump"), "--dbname", server.cluster.dsn(server.database)],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PGPASSWORD": server.cluster.password},
+    )  # fmt: skip
+    assert dumped.returncode == 0, dumped.stderr
+    assert "COPY public.participants" in dumped.stdout
+    assert "sealed:participants.name." in dumped.stdout
+    assert "Made-up Person" not in dumped.stdout and "0400 555" not in dumped.stdout
     # A backup's copy holds them opened again (a local store keeps plain text).
     backend = backend_for(server.data_dir)
     copy = tmp_path / "copy.db"
