@@ -406,6 +406,13 @@ def restore(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args)
     who = read_credentials(args)
     manifest = restore_backup(args.file, data_dir, who.username, who.password, who.recovery_key)
+    if "onto" in manifest:  # server mode: onto the empty server the machine policy names
+        print(
+            f"Restored the backup of {manifest.get('created_at', '?')} onto "
+            f"{manifest['onto']} ({manifest['rows']} rows; counts, audit chain and sealed "
+            "values checked)"
+        )
+        return 0
     print(f"Restored the backup of {manifest.get('created_at', '?')} into {data_dir}")
     policy = {
         "restored": "Its policy.toml was put back.",

@@ -29,6 +29,15 @@ def register(subparsers: Any, store_options: Callable[[argparse.ArgumentParser],
     store_options(p)
     p.set_defaults(func=upgrade)
 
+    p = ssub.add_parser(
+        "import-store",
+        help="move a local store (its admin signs in) onto the empty server database, "
+        "and prove the copy",
+    )
+    p.add_argument("dir", help="the local store's data folder")
+    store_options(p)
+    p.set_defaults(func=import_store)
+
     p = ssub.add_parser("status", help="which server, and whether its schema fits this release")
     p.set_defaults(func=status)
 
@@ -83,6 +92,35 @@ def upgrade(args: argparse.Namespace) -> int:
         print(f"The server's schema is already {after}; nothing to do.")
     else:
         print(f"Upgraded the server's schema from {before} to {after}.")
+    return 0
+
+
+def import_store(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from peerdesk.cli import read_credentials
+    from peerdesk.services.server_store import server_backend
+    from peerdesk.services.server_transfer import import_store as move
+
+    data_dir = _data_dir(args)
+    label = server_backend(data_dir).label
+    who = read_credentials(args)
+
+    def progress(table: str, done: int, total: int) -> None:
+        if done == total:
+            print(f"  {table}: {done} rows", flush=True)
+
+    print(f"Copying {args.dir} to {label} ...", flush=True)
+    report = move(data_dir, Path(args.dir), who.username, who.password, who.recovery_key, progress)
+    print(
+        f"Moved the store to {label}: {sum(report.tables.values())} rows in "
+        f"{len(report.tables)} tables, the same counts on both sides; audit chain verified "
+        f"({report.audit_events} events); {report.sealed_checked} sealed values read back equal."
+    )
+    print(
+        f"The store in {args.dir} was left as it was: keep it locked away until the server "
+        "has been checked, then delete it."
+    )
     return 0
 
 

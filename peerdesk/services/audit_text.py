@@ -191,6 +191,10 @@ def _restore(d: Detail, _n: Names) -> str:
     return f"backup made {made} (UTC) put in place of the store"
 
 
+def _moved(d: Detail, _n: Names) -> str:
+    return f"a local store moved onto this server; {_plural(d.get('rows', 0), 'row')} checked"
+
+
 def _export(d: Detail, _n: Names) -> str:
     names = "with" if d.get("include_names") else "without"
     return f"{_plural(d.get('files', 0), 'CSV file')}, {names} participant names"
@@ -324,6 +328,7 @@ KINDS: dict[str, Kind] = {
     "pending_event.rejected": Kind("Queued event rejected", _rejected),
     "backup.create": Kind("Backup made", _backup),
     "backup.restore": Kind("Backup restored", _restore),
+    "store.import": Kind("Store moved onto the server", _moved),
     # Written by the unattended-backup and OS-login features (services/backup_service.py,
     # services/os_login.py), described here so the log reads right once they land.
     "backup_service.enable": Kind("Unattended backups turned on", _backup_service),

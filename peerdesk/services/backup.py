@@ -54,6 +54,7 @@ DB_MEMBER = "peerdesk.db"
 POLICY_MEMBER = POLICY_FILE
 MAX_POLICY_BYTES = 1 << 20
 PENDING_KEYS = ("pending_events",)
+AUDIT_SEEN_KEY = "audit_head_seen"  # services/store.py (not imported: an import cycle)
 # Small JSON members are read into memory; a damaged or hostile file must not make
 # the app allocate more than this for them.
 MAX_MANIFEST_BYTES = 1 << 20
@@ -115,14 +116,56 @@ def _check_db(path: Path, key: bytes) -> tuple[dict[str, int], str | None]:
         conn.close()
 
 
+# (engine, data key, new SQLCipher file) -> the audit head ("seq:mac") of the copy
+Exporter = Callable[[Engine, bytes, Path], str]
+
+
+def export_sqlcipher_copy(engine: Engine, key: bytes, copy: Path) -> str:
+    """A local store's rows into `copy` by sqlcipher_export(), from one snapshot."""
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        raw.execute(f"ATTACH DATABASE ? AS backup_copy KEY \"x'{key.hex()}'\"", (str(copy),))
+        try:
+            # The copy is thrown away on any failure, so it needs no rollback journal
+            # (a journal would also turn a full disk into a vague "disk I/O error").
+            raw.execute("PRAGMA backup_copy.journal_mode = OFF")
+            # One read transaction: every table is copied from the same snapshot even
+            # while another process (the app) commits between the per-table copies.
+            raw.execute("BEGIN")
+            try:
+                raw.execute("SELECT count(*) FROM main.sqlite_master").fetchone()
+                # The audit chain's head in this snapshot: an anchor outside the store
+                # that `verify` compares with the chain (services/integrity.py).
+                head = raw.execute(
+                    "SELECT value FROM main.settings WHERE key = 'audit_head'"
+                ).fetchone()
+                raw.execute("SELECT sqlcipher_export('backup_copy')")
+                raw.execute("COMMIT")
+            except BaseException:
+                if raw.in_transaction:  # SQLite may have rolled back already (disk full)
+                    raw.execute("ROLLBACK")
+                raise
+        finally:
+            raw.execute("DETACH DATABASE backup_copy")
+    return head[0] if head else ""
+
+
 def write_backup_file(
     engine: Engine,
     key: bytes,
     data_dir: Path,
     target: Path,
     publish: Callable[[BackupInfo, Callable[[], None]], None] | None = None,
+    export: Exporter | None = None,
+    key_document: Callable[[], KeyslotFile] | None = None,
 ) -> BackupInfo:
     """Export, verify and write a backup atomically to target.
+
+    export writes the store's rows into a new SQLCipher file under the data key and
+    returns the audit head of what it copied (the store's engine: its backend's
+    export_copy; a local file by default); key_document reads the store's key document
+    afresh (its backend's keyslots; keyslots.json in data_dir by default).
 
     publish (e.g. the audit event) is called once the new file is written and checked,
     with a function that moves it into target's place; it calls that function inside its
@@ -144,35 +187,15 @@ def write_backup_file(
         raise os_error_message(exc, target) from exc
     try:
         copy = work / DB_MEMBER
-        with engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
-            raw.execute(f"ATTACH DATABASE ? AS backup_copy KEY \"x'{key.hex()}'\"", (str(copy),))
-            try:
-                # The copy is thrown away on any failure, so it needs no rollback journal
-                # (a journal would also turn a full disk into a vague "disk I/O error").
-                raw.execute("PRAGMA backup_copy.journal_mode = OFF")
-                # One read transaction: every table is copied from the same snapshot even
-                # while another process (the app) commits between the per-table copies.
-                raw.execute("BEGIN")
-                try:
-                    raw.execute("SELECT count(*) FROM main.sqlite_master").fetchone()
-                    # The audit chain's head in this snapshot: an anchor outside the store
-                    # that `verify` compares with the chain (services/integrity.py).
-                    head = raw.execute(
-                        "SELECT value FROM main.settings WHERE key = 'audit_head'"
-                    ).fetchone()
-                    raw.execute("SELECT sqlcipher_export('backup_copy')")
-                    raw.execute("COMMIT")
-                except BaseException:
-                    if raw.in_transaction:  # SQLite may have rolled back already (disk full)
-                        raw.execute("ROLLBACK")
-                    raise
-            finally:
-                raw.execute("DETACH DATABASE backup_copy")
+        head = (export or export_sqlcipher_copy)(engine, key, copy)
         counts, revision = _check_db(copy, key)
-        slots = KeyslotFile(data_dir)
-        slot_doc = {k: v for k, v in slots.data.items() if k not in PENDING_KEYS}
+        slots = key_document() if key_document is not None else KeyslotFile(data_dir)
+        slot_doc = {k: v for k, v in slots.document().items() if k not in PENDING_KEYS}
+        if head:
+            # The key document remembers the chain as far as this copy holds it (the
+            # store's close records a newer head, services/store.py): a restore then
+            # does not take events written after the copy for a rollback.
+            slot_doc[AUDIT_SEEN_KEY] = head
         policy_bytes = _folder_policy(data_dir)
         manifest = {
             "format": BACKUP_FORMAT,
@@ -184,7 +207,7 @@ def write_backup_file(
             "db_sha256": _sha256(copy),
             "tables": counts,
             "policy": policy_bytes is not None,
-            "audit_head": head[0] if head else "",
+            "audit_head": head,
         }
         # Written in the work folder (same disk as target), so the final step is a rename.
         tmp = work / "backup.pdbackup"
@@ -351,7 +374,15 @@ def backup_store(store: Any, actor: Actor, out: Path) -> BackupInfo:
                 raise database_error_message(exc, store.db_path) from exc
             raise
 
-    info = write_backup_file(store.engine, store.key, store.data_dir, out, publish)
+    info = write_backup_file(
+        store.engine,
+        store.key,
+        store.data_dir,
+        out,
+        publish,
+        export=store.backend.export_copy,
+        key_document=store.backend.keyslots,
+    )
     if actor.role == BACKUP_JOB:
         return info  # the unattended run logs its own single line
     log.info(
@@ -426,6 +457,23 @@ def unpack_backup(backup: Path, data_dir: Path) -> dict[str, Any]:
     return manifest
 
 
+def extract_store_files(backup: Path, folder: Path) -> dict[str, Any]:
+    """A verified backup's keyslots.json and (still encrypted) database into `folder`, a
+    private working folder (a restore onto a server, services/server_transfer.py)."""
+    backup, folder = Path(backup), Path(folder)
+    manifest = read_manifest(backup, check_hash=True)
+    try:
+        with zipfile.ZipFile(backup) as zf:
+            (folder / KEYSLOTS_FILE).write_bytes(_keyslot_bytes(zf, backup))
+            with zf.open(DB_MEMBER) as src, open(folder / DB_MEMBER, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+    except OSError as exc:
+        raise os_error_message(exc, folder) from exc
+    except _DAMAGED_ZIP as exc:
+        raise _not_a_backup(backup) from exc
+    return manifest
+
+
 def _restore_policy(zf: zipfile.ZipFile, backup: Path, data_dir: Path, created: list[Path]) -> str:
     """Put the backup's policy.toml back: "restored", "kept" (the folder has its own),
     "none" (the backup has none) or "invalid" (not written)."""
@@ -494,10 +542,16 @@ def restore_backup(
     moved into data_dir only once it opened and recorded the restore, so a failure or a
     kill on the way never leaves a half store in data_dir.
     """
+    from peerdesk.services.storage import backend_for
     from peerdesk.services.store import open_store
     from peerdesk.services.store_build import build_then_place, clean_stale
 
     backup, data_dir = Path(backup), Path(data_dir)
+    if backend_for(data_dir).shared:
+        # The machine policy names a server: the backup goes onto it (it must be empty).
+        from peerdesk.services.server_transfer import restore_onto_server
+
+        return restore_onto_server(backup, data_dir, username, password, recovery_key)
     # First take back what a killed restore had half moved in (see store_build), so this
     # restore finds the folder as empty as it was before that one.
     clean_stale(data_dir)

@@ -227,9 +227,7 @@ def build_demo(
         recovery = create_store(data_dir, *common, demo=True, id_factory=ids, beside=False)
     store, admin = open_store(data_dir, "admin", pw)
     with store:
-        usernames, counts = _fill(
-            store, admin, rng, ids, sessions, today, years, pw, seed, sites
-        )
+        usernames, counts = _fill(store, admin, rng, ids, sessions, today, years, pw, seed, sites)
     return DemoResult(Path(data_dir), pw, generated, recovery, usernames, counts)
 
 

@@ -214,6 +214,14 @@ class PostgresBackend:
             "administrator runs 'peerdesk server upgrade'"
         )
 
+    def export_copy(self, engine: Engine, key: bytes, copy: Path) -> str:
+        """The rows of a backup (services/backup.py): the server's rows, from one
+        snapshot, copied into a new SQLCipher file under the data key (sealed columns
+        opened) by services/storage/transfer.py; the same file a local backup holds."""
+        from peerdesk.services.server_transfer import export_server_copy  # import cycle
+
+        return export_server_copy(self, engine, key, copy)
+
 
 # psycopg's classes for a connection that failed or went away.
 _LOST = {"OperationalError", "InterfaceError", "AdminShutdown", "ConnectionTimeout"}

@@ -65,3 +65,9 @@ class SqlcipherBackend:
         if isinstance(exc, OSError):
             return os_error_message(exc, self.db_path)
         return fault(exc, self.db_path, self.db_path, key)
+
+    def export_copy(self, engine: Engine, key: bytes, copy: Path) -> str:
+        """The rows of a backup (services/backup.py): sqlcipher_export() of one snapshot."""
+        from peerdesk.services.backup import export_sqlcipher_copy  # avoids an import cycle
+
+        return export_sqlcipher_copy(engine, key, copy)
