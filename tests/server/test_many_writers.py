@@ -53,7 +53,14 @@ def _demo(server: ServerSetup) -> list[str]:
     return list(names[:2])
 
 
-def _writer(server: ServerSetup, folder: Path, username: str, count: int, pause: float = 0.0):
+def _writer(
+    server: ServerSetup,
+    folder: Path,
+    username: str,
+    count: int,
+    pause: float = 0.0,
+    wait_go: bool = False,
+):
     env = fast_kdf_env(
         {k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")} | server.env
     )
@@ -61,13 +68,15 @@ def _writer(server: ServerSetup, folder: Path, username: str, count: int, pause:
     env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], str(ROOT)])
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.server.writer", str(folder), username, str(count),
-         "--pause", str(pause)],
+         "--pause", str(pause), *(["--wait-go"] if wait_go else [])],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=env, cwd=ROOT,
     )  # fmt: skip
     assert proc.stdin is not None
     proc.stdin.write(PW + "\n")
-    proc.stdin.close()
+    proc.stdin.flush()
+    if not wait_go:
+        proc.stdin.close()
     return proc
 
 
@@ -141,12 +150,16 @@ def test_two_processes_record_sessions_at_once(server: ServerSetup) -> None:
         before, _ = _counts(store)
     count = 25
     writers = [
-        Lines(_writer(server, server.workstation(f"floor-{i}"), user, count), user)
+        Lines(_writer(server, server.workstation(f"floor-{i}"), user, count, wait_go=True), user)
         for i, user in enumerate(users)
     ]
+    # Both signed in, then both told to start at once: the saves overlap in time.
     for w in writers:
         assert w.next() == "ready"
-    # Both signed in before either writes much: the saves overlap in time.
+    for w in writers:
+        assert w.proc.stdin is not None
+        w.proc.stdin.write("go\n")
+        w.proc.stdin.close()
     for w in writers:
         w.until_done()
     assert [len(w.saved) for w in writers] == [count, count]
@@ -164,6 +177,14 @@ def test_two_processes_record_sessions_at_once(server: ServerSetup) -> None:
                 )
             )
             assert authors == {user}
+        # The two workstations' saves interleave in the one chain: they were concurrent.
+        order = s.scalars(
+            select(AuditEvent.actor_name)
+            .where(AuditEvent.action == "session.create", AuditEvent.actor_name.in_(users))
+            .order_by(AuditEvent.seq)
+        ).all()
+    switches = sum(1 for a, b in zip(order, order[1:], strict=False) if a != b)
+    assert len(order) == 2 * count and switches >= 2, order
     _verify_as_admin(server)
 
 

@@ -9,7 +9,7 @@ way the session form does: the record id is made on the workstation before the f
 attempt (services/record_ids.py), and when the server cannot be reached the SAME input,
 with the same id, is sent again until it is saved. Lines on stdout (flushed at once):
 
-    ready                     signed in
+    ready                     signed in (with --wait-go: then waits for "go" on stdin)
     saved ID                  record_session returned: the server confirmed this session
     retry ID MESSAGE          the attempt failed with ServerUnavailableError; trying again
     done N                    N sessions confirmed
@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("username")
     ap.add_argument("count", type=int)
     ap.add_argument("--pause", type=float, default=0.0, help="seconds between saves")
+    ap.add_argument("--wait-go", action="store_true", help="after 'ready', wait for 'go'")
     args = ap.parse_args(argv)
     password = sys.stdin.readline().rstrip("\n")
     store, actor = open_store(args.data_dir, args.username, password)
@@ -62,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         if not episodes:
             raise SystemExit(f"{args.username} has no open episode")
         say("ready")
+        if args.wait_go and sys.stdin.readline().strip() != "go":
+            raise SystemExit("no 'go' line")
         start = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(hours=2)
         for n in range(args.count):
             data = SessionInput(
