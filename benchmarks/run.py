@@ -4,6 +4,7 @@
     python benchmarks/run.py --sessions 20000       # or 1000000; --years 10 spreads them
     python benchmarks/run.py --json out.json --doc docs/performance.md --column after
     python benchmarks/run.py --growth               # 20k/1y, 200k/10y (--growth-big: 1M/50y)
+    python benchmarks/run.py --engine postgresql    # lists, report, saves: local and server
 
 Demo stores are built once with the demo generator and kept in --cache-dir, one folder
 per sessions/years/seed (building 200,000 sessions takes about a minute). Every figure is
@@ -14,6 +15,9 @@ unless the test suite's tests/fast_kdf is on PYTHONPATH (its smoke run; the JSON
 
 The run never writes to the cached store except the audit entries of its own sign-ins
 and the CLI report: saving sessions happens in a restored copy of the backup it times.
+With --engine postgresql the same demo is also built on a throwaway TLS-only cluster
+(tests/pg_server.py) kept in CACHE_DIR/pg with its loopback login in cluster.json (mode
+0600); saves there go into the server's database.
 """
 
 from __future__ import annotations
