@@ -4,6 +4,7 @@
     python benchmarks/run.py --sessions 20000       # or 1000000; --years 10 spreads them
     python benchmarks/run.py --json out.json --doc docs/performance.md --column after
     python benchmarks/run.py --growth               # 20k/1y, 200k/10y (--growth-big: 1M/50y)
+    python benchmarks/run.py --engine postgresql    # lists, report, saves: local and server
 
 Demo stores are built once with the demo generator and kept in --cache-dir, one folder
 per sessions/years/seed (building 200,000 sessions takes about a minute). Every figure is
@@ -14,6 +15,9 @@ unless the test suite's tests/fast_kdf is on PYTHONPATH (its smoke run; the JSON
 
 The run never writes to the cached store except the audit entries of its own sign-ins
 and the CLI report: saving sessions happens in a restored copy of the backup it times.
+With --engine postgresql the same demo is also built on a throwaway TLS-only cluster
+(tests/pg_server.py) kept in CACHE_DIR/pg with its loopback login in cluster.json (mode
+0600); saves there go into the server's database.
 """
 
 from __future__ import annotations
@@ -264,11 +268,13 @@ def busiest_month(store: Any) -> tuple[int, int, int]:
 
     this_month = date.today().strftime("%Y-%m")
     with store.session() as s:
+        month = (
+            "to_char(started_at, 'YYYY-MM')"
+            if s.bind.dialect.name == "postgresql"
+            else "strftime('%Y-%m', started_at)"
+        )
         rows = s.execute(
-            text(
-                "SELECT strftime('%Y-%m', started_at) AS m, count(*) FROM support_sessions "
-                "GROUP BY m ORDER BY 2 DESC"
-            )
+            text(f"SELECT {month} AS m, count(*) FROM support_sessions GROUP BY m ORDER BY 2 DESC")
         ).all()
     for m, n in rows:
         if m != this_month:
@@ -481,7 +487,9 @@ def measure_backup_restore(data_dir: Path, work: Path, out: dict[str, float]) ->
     return restored
 
 
-def measure_saves(data_dir: Path, out: dict[str, float], count: int) -> None:
+def measure_saves(
+    data_dir: Path, out: dict[str, float], count: int, times: list[float] | None = None
+) -> None:
     """Record `count` sessions one by one as the busiest supporter, each its own save."""
     from sqlalchemy import func, select
 
@@ -501,7 +509,7 @@ def measure_saves(data_dir: Path, out: dict[str, float], count: int) -> None:
                 .order_by(func.count().desc())
                 .limit(1)
             )
-        times = []
+        times = [] if times is None else times
         when = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(hours=1)
         for i in range(count):
             data = SessionInput(
@@ -618,6 +626,230 @@ def run_once(args: argparse.Namespace, sessions: int, years: int, light: bool = 
         },
         "figures": {
             k: {"value": round(v, 3), "unit": FIGURES[k][0]} for k, v in out.items() if k in FIGURES
+        },
+    }
+
+
+# -- the same store on PostgreSQL (issue 13) ------------------------------------------
+
+ENGINE_KEYS = (  # what --engine postgresql measures on both stores
+    "list_first_page_ms",
+    "list_count_ms",
+    "list_search_ms",
+    "list_search_count_ms",
+    "list_filter_supporter_ms",
+    "list_filter_concern_ms",
+    "list_sort_ms",
+    "report_month_figures_ms",
+    "report_month_inprocess_ms",
+)
+
+
+@contextlib.contextmanager
+def machine_policy(policy: Path, password: str | None = None) -> Iterator[None]:
+    """PEERDESK_POLICY (and the database password) for what runs inside: the machine
+    policy decides which engine a data folder opens on."""
+    saved = {k: os.environ.get(k) for k in ("PEERDESK_POLICY", "PEERDESK_DB_PASSWORD")}
+    os.environ["PEERDESK_POLICY"] = str(policy)
+    if password is not None:
+        os.environ["PEERDESK_DB_PASSWORD"] = password
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def bench_cluster(folder: Path) -> Any:
+    """A throwaway TLS-only cluster from tests/pg_server.py, kept in `folder` between runs
+    (its port and login in cluster.json) so the 200,000-session database is built once.
+
+    Unlike the test suite's cluster it flushes to disk (fsync on), as a clinic's server
+    does, so a save's commit costs here what it costs there.
+    """
+    sys.path.insert(0, str(ROOT))
+    from tests.pg_server import PgCluster, create_cluster, server_bin_dir
+
+    bin_dir = server_bin_dir()
+    if bin_dir is None:
+        raise SystemExit("PostgreSQL server binaries not found (apt-get install postgresql)")
+    state = folder / "cluster.json"
+    if state.exists():
+        saved = json.loads(state.read_text(encoding="utf-8"))
+        cluster = PgCluster(
+            folder / "cluster", bin_dir, saved["port"], folder / "cluster" / "clinic-ca.pem",
+            saved["password"],
+        )  # fmt: skip
+        if not cluster.running():
+            cluster.start()
+        return cluster
+    shutil.rmtree(folder / "cluster", ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)  # searchable by the account the server runs as (root: nobody)
+    cluster = create_cluster(folder / "cluster")
+    with (cluster.data_dir / "postgresql.conf").open("a") as fh:
+        fh.write("# benchmarks/run.py: flush commits as a production server does\n")
+        fh.write("fsync = on\nfull_page_writes = on\n")
+    cluster.stop("fast")
+    cluster.start()
+    state.write_text(json.dumps({"port": cluster.port, "password": cluster.password}))
+    state.chmod(0o600)
+    return cluster
+
+
+def ensure_server_store(
+    args: argparse.Namespace, cluster: Any, folder: Path
+) -> tuple[Path, Path, float]:
+    """The demo store of these settings in its own database on the cluster, built (as
+    `peerdesk demo` builds one in server mode) if missing; (workstation folder, machine
+    policy, build seconds)."""
+    import psycopg
+
+    from peerdesk.services.demo import build_demo
+
+    name = f"bench_s{args.sessions}_y{args.years}_seed{args.seed}_{args.ids}"
+    policy = folder / f"policy-{name}.toml"
+    policy.write_text(
+        "[store]\n"
+        f'url = "postgresql://peerdesk_dba@{cluster.host}:{cluster.port}/{name}"\n'
+        f'ca_file = "{cluster.ca_file}"\n',
+        encoding="utf-8",
+    )
+    workstation = folder / f"ws-{name}"
+    built = folder / f"{name}.built"
+    if built.exists():
+        return workstation, policy, 0.0
+    with psycopg.connect(cluster.dsn(), password=cluster.password, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    shutil.rmtree(workstation, ignore_errors=True)
+    workstation.mkdir()
+    say(
+        f"building demo store on PostgreSQL: {args.sessions:,} sessions over {args.years} "
+        f"year(s), seed {args.seed} ..."
+    )
+    t = time.perf_counter()
+    with machine_policy(policy, cluster.password):
+        kw = {"time_ordered_ids": True} if args.ids == "v7" else {}
+        build_demo(
+            workstation, sessions=args.sessions, seed=args.seed, password=PASSWORD,
+            years=args.years, **kw,
+        )  # fmt: skip
+    took = time.perf_counter() - t
+    built.write_text(f"{took:.1f}\n")  # only a finished store is ever reused
+    say(f"  built in {took:.1f} s")
+    return workstation, policy, took
+
+
+def server_size_mb(store: Any) -> float:
+    from sqlalchemy import text
+
+    with store.session() as s:
+        return float(s.scalar(text("SELECT pg_database_size(current_database())"))) / 1e6
+
+
+def compare_engines(args: argparse.Namespace) -> dict:
+    """The list, month-report and save figures on the local store and on the same demo
+    store on PostgreSQL over loopback (TLS, verify-full), taken in turn round by round as
+    --growth does, so load from elsewhere falls on both alike."""
+    from peerdesk.services.reports.period import Period
+    from peerdesk.services.reports.run import build_report, render_report
+
+    cache: Path = args.cache_dir
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "logs").mkdir(exist_ok=True)
+    os.environ.update({k: v for k, v in child_env(cache).items() if k.startswith("PEERDESK_")})
+    no_policy = Path(os.environ["PEERDESK_POLICY"])
+    pg_dir: Path = args.pg_dir or cache / "pg"
+    load_start = load_average()
+    local_dir, local_built = ensure_store(
+        cache, args.sessions, args.years, args.seed, args.ids == "v7"
+    )
+    cluster = bench_cluster(pg_dir)
+    server_dir, policy, server_built = ensure_server_store(args, cluster, pg_dir)
+    sides = {"local": (local_dir, no_policy), "postgresql": (server_dir, policy)}
+    rounds = 1 if QUICK else 3
+    times: dict[str, dict[str, list[float]]] = {side: {} for side in sides}
+    out: dict[str, dict[str, float]] = {side: {} for side in sides}
+    with contextlib.ExitStack() as stack:
+        work: dict[str, dict[str, Callable[[], Any]]] = {}
+        for side, (folder, pol) in sides.items():
+            with machine_policy(pol, cluster.password):
+                store, actor = stack.enter_context(opened(folder, "coordinator"))
+                q = list_queries(store, actor, supporter_actor(store))
+                y, m, n = busiest_month(store)
+                month = Period.of_month(y, m)
+                out[side]["report_month_contacts"] = float(n)
+                out[side]["store_size_mb"] = (
+                    server_size_mb(store)
+                    if side == "postgresql"
+                    else (folder / "peerdesk.db").stat().st_size / 1e6
+                )
+            work[side] = {k: q[k] for k in ENGINE_KEYS if k in q}
+            work[side]["report_month_figures_ms"] = partial(build_report, store, actor, month)
+            work[side]["report_month_inprocess_ms"] = partial(render_report, store, actor, month)
+        for rnd in range(rounds + 1):  # round 0 only warms the caches
+            order = list(sides) if rnd % 2 else list(sides)[::-1]
+            for key in ENGINE_KEYS:
+                for side in order:
+                    with machine_policy(sides[side][1]):
+                        t = time.perf_counter()
+                        work[side][key]()
+                    if rnd:
+                        times[side].setdefault(key, []).append((time.perf_counter() - t) * 1000)
+    scratch = Path(tempfile.mkdtemp(prefix="peerdesk-engines-", dir=cache))
+    try:
+        local_copy = scratch / "local"
+        shutil.copytree(local_dir, local_copy)
+        saves: dict[str, list[float]] = {side: [] for side in sides}
+        for rnd in range(rounds):
+            for side in list(sides) if rnd % 2 == 0 else list(sides)[::-1]:
+                folder, pol = sides[side]
+                one: dict[str, float] = {}
+                with machine_policy(pol, cluster.password):
+                    # Saves on the server go into its database (a few hundred rows more
+                    # per run); locally into a copy, as the single-engine run does.
+                    target = local_copy if side == "local" else folder
+                    measure_saves(target, one, max(1, args.saves // rounds), times=saves[side])
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if not args.keep_server:
+            cluster.stop("fast")
+    for side in sides:
+        for key, values in times[side].items():
+            out[side][key] = statistics.median(values)
+        out[side]["save_session_ms"] = statistics.median(saves[side])
+        out[side]["save_session_p90_ms"] = sorted(saves[side])[int(0.9 * (len(saves[side]) - 1))]
+        out[side]["store_sessions"] = float(args.sessions)
+        out[side]["load_average_start"] = load_start
+        out[side]["load_average_end"] = load_average()
+    say("")
+    say(f"{'figure (median)':<28}{'local':>12}{'postgresql':>12}   pg / local")
+    for key in [*ENGINE_KEYS, "save_session_ms", "save_session_p90_ms", "store_size_mb"]:
+        a, b = out["local"][key], out["postgresql"][key]
+        say(f"{key:<28}{a:12.1f}{b:12.1f}   {b / a if a else 0.0:.2f}x")
+    say(f"load average {load_start:.1f} at the start, {load_average():.1f} at the end")
+    config = {
+        "sessions": args.sessions,
+        "years": args.years,
+        "seed": args.seed,
+        "store_ids": args.ids,
+        "kdf": "fast (tests/fast_kdf, the test suite only)" if _fast_kdf() else "full strength",
+        "store_built_s": {"local": round(local_built, 1), "postgresql": round(server_built, 1)},
+        "server": f"PostgreSQL over loopback, TLS verify-full, {cluster.bin_dir}",
+    }
+    return {
+        "config": config,
+        "engines": {
+            side: {
+                k: {"value": round(v, 3), "unit": FIGURES[k][0]}
+                for k, v in out[side].items()
+                if k in FIGURES
+            }
+            for side in sides
         },
     }
 
@@ -829,6 +1061,20 @@ def main(argv: list[str] | None = None) -> int:
         "--growth-sizes",
         help="with --growth: other stores, e.g. 20000x1,200000x10 (sessions x years)",
     )
+    ap.add_argument(
+        "--engine",
+        choices=("sqlcipher", "postgresql"),
+        default="sqlcipher",
+        help="postgresql: the list, month-report and save figures on the local store and on "
+        "the same demo store on a throwaway PostgreSQL server, side by side",
+    )
+    ap.add_argument(
+        "--pg-dir", type=Path, help="with --engine postgresql: the cluster's folder "
+        "(default CACHE_DIR/pg; kept between runs)",
+    )  # fmt: skip
+    ap.add_argument(
+        "--keep-server", action="store_true", help="leave the benchmark's cluster running"
+    )
     args = ap.parse_args(argv)
     if not 1 <= args.years <= 50 or args.sessions < 1:
         ap.error("--sessions must be at least 1 and --years 1 to 50")
@@ -838,6 +1084,15 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     if args.growth:
         result = growth(args)
+    elif args.engine == "postgresql":
+        result = {"machine": machine(), **compare_engines(args)}
+        if args.doc:
+            for side, label in (("local", "local"), ("postgresql", "PostgreSQL")):
+                update_doc(
+                    args.doc,
+                    f"{args.column} {label}",
+                    {**result, "figures": result["engines"][side]},
+                )
     else:
         result = {
             "machine": machine(),

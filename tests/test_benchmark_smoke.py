@@ -67,3 +67,58 @@ def test_growth_smoke_run_gives_each_store_the_same_figures(tmp_path):
         assert set(figures) == keys
         assert all(f["unit"] == "ms" and f["value"] >= 0 for f in figures.values())
     assert "last / first" in r.stdout
+
+
+def test_engine_comparison_smoke_run_on_postgresql(tmp_path):
+    """--engine postgresql on a tiny store: both stores' figures, both doc columns."""
+    import shutil
+    import tempfile
+
+    from tests.pg_server import server_bin_dir
+
+    if server_bin_dir() is None:
+        if os.environ.get("PEERDESK_REQUIRE_POSTGRES") == "1":
+            raise AssertionError("PostgreSQL server binaries are required here")
+        import pytest
+
+        pytest.skip("PostgreSQL server binaries not installed")
+    env = fast_kdf_env({k: v for k, v in os.environ.items() if not k.startswith("PEERDESK_")})
+    # The server runs as `nobody` under root: its folder must be reachable (not tmp_path).
+    pg_dir = Path(tempfile.mkdtemp(prefix="peerdesk-bench-pg-"))
+    pg_dir.chmod(0o755)
+    doc = tmp_path / "performance.md"
+    out = tmp_path / "engines.json"
+    cmd = [
+        sys.executable, str(ROOT / "benchmarks" / "run.py"), "--engine", "postgresql",
+        "--sessions", "300", "--quick", "--saves", "2", "--cache-dir", str(tmp_path / "cache"),
+        "--pg-dir", str(pg_dir / "pg"), "--json", str(out), "--doc", str(doc), "--column", "smoke",
+    ]  # fmt: skip
+    try:
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    finally:
+        shutil.rmtree(pg_dir, ignore_errors=True)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    wanted = {
+        *bench.ENGINE_KEYS,
+        "save_session_ms",
+        "save_session_p90_ms",
+        "store_sessions",
+        "store_size_mb",
+        "report_month_contacts",
+        "load_average_start",
+        "load_average_end",
+    }
+    engines = result["engines"]
+    assert set(engines) == {"local", "postgresql"}
+    for figures in engines.values():
+        assert set(figures) == wanted
+        assert all(f["unit"] == bench.FIGURES[k][0] and f["value"] >= 0 for k, f in figures.items())
+    # The same demo on both engines: the same busiest month.
+    assert (
+        engines["local"]["report_month_contacts"] == engines["postgresql"]["report_month_contacts"]
+    )
+    assert engines["local"]["report_month_contacts"]["value"] > 0
+    text = doc.read_text(encoding="utf-8")
+    assert "| figure | what | smoke local | smoke PostgreSQL |" in text
+    assert "pg / local" in r.stdout
