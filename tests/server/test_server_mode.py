@@ -318,3 +318,41 @@ def test_failures_queued_from_two_workstations_all_reach_the_audit_log(
         counts = [json.loads(d)["count"] for d in failed]
     assert sum(counts) == 2
     assert "pending_events" not in backend_for(server.data_dir).keyslots().data
+
+
+def test_an_older_server_is_refused_until_an_admin_runs_server_upgrade(
+    server: ServerSetup,
+) -> None:
+    from alembic.command import downgrade
+    from sqlalchemy import create_engine, select
+
+    from peerdesk.models import AuditEvent, schema
+
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    accounts_made = open_store(server.data_dir, "boss", ADMIN_PW)
+    with accounts_made[0] as store:
+        accounts.add_user(store, accounts_made[1], "coord", "coordinator", COORD_PW, "C")
+    # The server as the release before the newest migration left it.
+    head = schema.head_revision()
+    previous = schema._revisions_from_files()[head][0]  # noqa: SLF001
+    engine = create_engine(server.cluster.url(server.database))
+    with engine.connect() as conn:
+        downgrade(schema._config(conn), previous)  # noqa: SLF001
+        conn.commit()
+    engine.dispose()
+    with pytest.raises(ServerSchemaError, match="server upgrade"):
+        open_store(server.data_dir, "coord", COORD_PW)
+    refused = run_cli(
+        "server", "upgrade", "--user", "coord", "--password-stdin",
+        stdin=COORD_PW + "\n", env=server.env, data_dir=server.data_dir,
+    )  # fmt: skip
+    assert "administrator" in assert_one_line_error(refused)
+    done = run_cli(
+        "server", "upgrade", "--user", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env, data_dir=server.data_dir,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"from {previous} to {head}" in done.stdout
+    store, _ = open_store(server.data_dir, "coord", COORD_PW)
+    with store, store.session() as s:
+        assert s.scalar(select(AuditEvent.id).where(AuditEvent.action == "server.upgrade"))

@@ -136,8 +136,8 @@ class PostgresBackend:
 
     def unreachable(self, exc: BaseException) -> ServerUnavailableError:
         return ServerUnavailableError(
-            f"{self.label} cannot be reached: {_reason(exc)}. Nothing was saved by this "
-            "attempt; try again when the server is back"
+            f"{self.label} cannot be reached: {_reason(exc)}. Try again when it is back; "
+            "what was confirmed is kept, and a save tried again is never recorded twice"
         )
 
     def database_problems(self, session: Session) -> list[str]:
