@@ -137,7 +137,10 @@ class Store:
         # store never rewrites keyslots.json, which the instance holding the lock owns.
         self._lock = lock
         self.engine: Engine = self.backend.make_engine(lambda: self.key)
-        self._sessions: sessionmaker[Session] = self.backend.session_factory(self.engine, key)
+        self._sessions: sessionmaker[Session] = self.backend.session_factory(
+            self.engine,
+            lambda: self.key,  # the sealer's key goes with the store's lock
+        )
         # One key document per open store, so nothing saves a stale copy over newer slots.
         self.keyslots = keyslots or self.backend.keyslots()
         self.warnings: list[str] = []  # shown to the person who unlocked (e.g. rollback)

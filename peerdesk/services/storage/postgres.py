@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from peerdesk.errors import PeerDeskError, ServerSchemaError, ServerUnavailableError
 from peerdesk.faults import connection_lost
-from peerdesk.models import schema
+from peerdesk.models import schema, sealing
 from peerdesk.models.engine import make_session_factory
 from peerdesk.models.pg_connect import connect_args, engine_options
-from peerdesk.models.sealing import make_sealer
+from peerdesk.models.sealing import make_sealer, sealer_of
 from peerdesk.services.storage.config import ServerConfig, database_password
 from peerdesk.services.storage.keyslot_table import SETTING_UP, KeyslotTable
 
@@ -118,7 +118,7 @@ class PostgresBackend:
             raise self.unreachable(exc) from exc
         return engine
 
-    def session_factory(self, engine: Engine, key: bytes) -> sessionmaker[Session]:
+    def session_factory(self, engine: Engine, key: Callable[[], bytes]) -> sessionmaker[Session]:
         # Names, contacts and free text are sealed here, before they are sent.
         factory = make_session_factory(engine, make_sealer(key))
         factory.kw.setdefault("info", {})["chain_lock"] = lock_chain
@@ -153,6 +153,12 @@ class PostgresBackend:
                 )
             )
         ]
+        # Sealed text that does not open: altered, moved to another record, or plain
+        # text put where sealed text belongs (by someone writing to the database directly).
+        for column, count in sealing.unopenable(session.connection(), sealer_of(session)).items():
+            problems.append(
+                f"{count} sealed value(s) in {column} do not open with this store's key"
+            )
         current = schema.current_revision(session.connection())
         if current != schema.head_revision():
             problems.append(f"the server's schema is {current}, not {schema.head_revision()}")

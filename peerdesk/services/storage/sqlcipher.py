@@ -42,7 +42,7 @@ class SqlcipherBackend:
     def make_engine(self, key: Callable[[], bytes]) -> Engine:
         return make_engine(self.db_path, key)
 
-    def session_factory(self, engine: Engine, key: bytes) -> sessionmaker[Session]:
+    def session_factory(self, engine: Engine, key: Callable[[], bytes]) -> sessionmaker[Session]:
         return make_session_factory(engine)
 
     def keyslots(self) -> KeyslotFile:
