@@ -31,12 +31,13 @@ from peerdesk.errors import (
 from peerdesk.services import secret_store
 from peerdesk.services.auth import BACKUP_ACTOR, Actor
 from peerdesk.services.backup import BACKUP_SUFFIX, BackupInfo, backup_store
-from peerdesk.services.keyslots import KeyslotFile
 from peerdesk.services.policy import load_policy
 from peerdesk.services.rollback import open_rollback
+from peerdesk.services.storage import backend_for
 from peerdesk.services.store import (
     BACKUP_DIR,
     Store,
+    key_document,
     open_engine_checked,
     store_exists,
 )
@@ -76,7 +77,7 @@ def _choose(method: str) -> str:
 
 def status(data_dir: Path) -> BackupServiceInfo:
     """Read from the key file without unlocking: is a backup slot there, where is its secret."""
-    slots = KeyslotFile(data_dir)
+    slots = key_document(data_dir)
     slot = slots.find(SLOT_KIND)
     if slot is None:
         return BackupServiceInfo(False, "", "")
@@ -170,7 +171,7 @@ def open_for_backup(data_dir: Path) -> tuple[Store, Actor]:
     if not store_exists(data_dir):
         raise StoreNotFoundError(f"no PeerDesk store in {data_dir}")
     policy = load_policy(data_dir)
-    slots = KeyslotFile(data_dir)
+    slots = key_document(data_dir)
     slots.reset_on_success = False  # beside the app: never rewrite its key file on success
     if slots.find(SLOT_KIND) is None:
         raise SecretStoreError(
@@ -185,7 +186,8 @@ def open_for_backup(data_dir: Path) -> tuple[Store, Actor]:
             "the stored backup secret does not open this store; "
             "run 'peerdesk service enable-backup' again"
         ) from exc
-    return open_engine_checked(data_dir, key, None, policy, slots), BACKUP_ACTOR
+    store = open_engine_checked(data_dir, key, None, policy, slots, backend_for(data_dir))
+    return store, BACKUP_ACTOR
 
 
 def backup_folder(data_dir: Path) -> Path:

@@ -426,7 +426,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.login)
         self.toolbar.hide()
         self.login.reset(username)
-        self.login.restore.setVisible(not store_exists(self.data_dir))
+        # On a clinic server, restoring is IT's job ('peerdesk restore', docs/server-mode.md).
+        self.login.restore.setVisible(
+            store_location(self.data_dir) is None and not store_exists(self.data_dir)
+        )
         if self.demo and store_exists(self.data_dir):
             self._demo_hint()
         self.setWindowTitle(self.tr("PeerDesk"))

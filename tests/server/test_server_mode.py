@@ -356,3 +356,18 @@ def test_an_older_server_is_refused_until_an_admin_runs_server_upgrade(
     store, _ = open_store(server.data_dir, "coord", COORD_PW)
     with store, store.session() as s:
         assert s.scalar(select(AuditEvent.id).where(AuditEvent.action == "server.upgrade"))
+
+
+def test_unattended_backup_of_a_server_store(server: ServerSetup, tmp_path: Path) -> None:
+    from peerdesk.services import backup_service
+    from peerdesk.services.backup import read_manifest
+
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    store, admin = open_store(server.data_dir, "boss", ADMIN_PW)
+    with store:
+        backup_service.enable_backup(store, admin, "keyring")
+    assert backup_service.status(server.data_dir).enabled
+    done = backup_service.run_unattended_backup(server.data_dir, tmp_path / "night.pdbackup")
+    assert done.info.path.exists()
+    store_id = backend_for(server.data_dir).keyslots().store_id
+    assert read_manifest(done.info.path)["store_id"] == store_id
