@@ -79,6 +79,25 @@ def read_secret(args: argparse.Namespace, prompt: str = "Password: ") -> str:
     )
 
 
+def read_first_admin_password(args: argparse.Namespace) -> str:
+    """`init` and `server init`: the first administrator's password, typed twice at a
+    terminal (or given once by --password-stdin or PEERDESK_PASSWORD)."""
+    password = read_secret(args, "Password for the new admin account: ")
+    if sys.stdin.isatty() and not args.password_stdin:
+        if getpass.getpass("Repeat the password: ") != password:
+            raise UsageError("the two passwords differ")
+    return password
+
+
+def print_recovery_key(recovery: str) -> None:
+    print()
+    print("RECOVERY KEY (shown only this once):")
+    print(f"    {recovery}")
+    print()
+    print("Print it and lock it away. It opens the store if every password is lost;")
+    print("each use is recorded in the audit log.")
+
+
 def read_own_new_password() -> str:
     """One's own new password: PEERDESK_NEW_PASSWORD, or typed twice on a terminal."""
     env = os.environ.get("PEERDESK_NEW_PASSWORD")

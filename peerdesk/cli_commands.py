@@ -12,7 +12,9 @@ from typing import Any
 from peerdesk import cli_report, cli_server, cli_service, cli_sites
 from peerdesk.cli import (
     open_for_command,
+    print_recovery_key,
     read_credentials,
+    read_first_admin_password,
     read_new_password,
     read_own_new_password,
     read_secret,
@@ -119,20 +121,10 @@ def init(args: argparse.Namespace) -> int:
         raise UsageError(
             "the machine policy names a clinic server; set it up with 'peerdesk server init'"
         )
-    password = read_secret(args, "Password for the new admin account: ")
-    if sys.stdin.isatty() and not args.password_stdin:
-        import getpass
-
-        if getpass.getpass("Repeat the password: ") != password:
-            raise UsageError("the two passwords differ")
+    password = read_first_admin_password(args)
     recovery = create_store(data_dir, args.admin, password, args.display_name, args.site)
     print(f"Created a PeerDesk store in {data_dir}")
-    print()
-    print("RECOVERY KEY (shown only this once):")
-    print(f"    {recovery}")
-    print()
-    print("Print it and lock it away. It opens the store if every password is lost;")
-    print("each use is recorded in the audit log.")
+    print_recovery_key(recovery)
     return 0
 
 

@@ -4,7 +4,6 @@ PostgreSQL server (the machine policy's [store] url; docs/server-mode.md)."""
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -56,25 +55,15 @@ def _data_dir(args: argparse.Namespace):  # noqa: ANN202 - Path
 
 
 def init(args: argparse.Namespace) -> int:
-    from peerdesk.cli import read_secret
+    from peerdesk.cli import print_recovery_key, read_first_admin_password
     from peerdesk.services.server_store import create_server_store, server_backend
 
     data_dir = _data_dir(args)
     label = server_backend(data_dir).label
-    password = read_secret(args, "Password for the new admin account: ")
-    if sys.stdin.isatty() and not args.password_stdin:
-        import getpass
-
-        if getpass.getpass("Repeat the password: ") != password:
-            raise UsageError("the two passwords differ")
+    password = read_first_admin_password(args)
     recovery = create_server_store(data_dir, args.admin, password, args.display_name, args.site)
     print(f"Set up PeerDesk on {label}")
-    print()
-    print("RECOVERY KEY (shown only this once):")
-    print(f"    {recovery}")
-    print()
-    print("Print it and lock it away. It opens the store if every password is lost;")
-    print("each use is recorded in the audit log.")
+    print_recovery_key(recovery)
     return 0
 
 

@@ -69,27 +69,15 @@ def _only_schema(engine: Engine, current: str) -> bool:
         )
 
 
-def create_server_store(
-    data_dir: Path,
-    admin_username: str,
-    admin_password: str,
-    admin_display_name: str = "",
-    site_name: str = "Main site",
-    demo: bool = False,
-    id_factory: Callable[[], str] = new_id,
-) -> str:
-    """Set up an empty server database with one admin account; return the recovery key."""
-    backend = server_backend(data_dir)
-    policy = load_policy(data_dir)
-    admin_username = valid_username(admin_username)
-    admin_display_name = check_one_line(admin_display_name, "the display name")
-    site_name = check_one_line(site_name, "the site name")
-    password = check_new_password(admin_password, policy.min_password_length, admin_username)
+def require_empty_server(backend: PostgresBackend, otherwise: str) -> None:
+    """Refuse a server already set up (`otherwise` says what to do instead), or a database
+    holding other tables; clear what an interrupted setup or move left (nobody can have
+    used it: it never finished). A database IT prepared with this release's schema only
+    (no rows) is used as it is."""
     current, finished = backend.schema_state()
     if finished:
         raise StoreExistsError(
-            f"{backend.label} is already set up for PeerDesk (schema {current}); "
-            "'peerdesk server upgrade' brings it to this release"
+            f"{backend.label} is already set up for PeerDesk (schema {current}); {otherwise}"
         )
     engine = backend.engine()
     try:
@@ -106,6 +94,31 @@ def create_server_store(
             )
         if current is not None and not _only_schema(engine, current):
             _clear_interrupted_setup(backend)
+    except SQLAlchemyError as exc:
+        raise backend.unreachable(exc) from exc
+    finally:
+        engine.dispose()
+
+
+def create_server_store(
+    data_dir: Path,
+    admin_username: str,
+    admin_password: str,
+    admin_display_name: str = "",
+    site_name: str = "Main site",
+    demo: bool = False,
+    id_factory: Callable[[], str] = new_id,
+) -> str:
+    """Set up an empty server database with one admin account; return the recovery key."""
+    backend = server_backend(data_dir)
+    policy = load_policy(data_dir)
+    admin_username = valid_username(admin_username)
+    admin_display_name = check_one_line(admin_display_name, "the display name")
+    site_name = check_one_line(site_name, "the site name")
+    password = check_new_password(admin_password, policy.min_password_length, admin_username)
+    require_empty_server(backend, "'peerdesk server upgrade' brings it to this release")
+    engine = backend.engine()
+    try:
         with engine.connect() as conn:
             schema.upgrade(conn)  # PostgreSQL runs the migrations' DDL in one transaction
             conn.commit()

@@ -4,9 +4,9 @@
   server database;
 - `restore_onto_server`: `peerdesk restore FILE` in server mode puts a backup onto an
   empty server database;
-- `export_server_copy`: `peerdesk backup` in server mode copies the server's rows into a
-  temporary SQLCipher file under the data key, which services/backup.py then packs as
-  every backup is packed.
+- `peerdesk backup` in server mode copies the server's rows into a temporary SQLCipher
+  file under the data key (services/storage/server_copy.py), which services/backup.py
+  then packs as every backup is packed.
 
 All three copy with services/storage/transfer.py. A move onto the server is all or
 nothing, as `peerdesk server init` is: the key document is written first marked as
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -35,20 +35,24 @@ from peerdesk.errors import (
     AuthenticationError,
     DamagedStoreError,
     IntegrityProblem,
-    PeerDeskError,
     PermissionDeniedError,
-    StoreExistsError,
     StoreNotFoundError,
 )
-from peerdesk.models import Base, KeyDocument, Setting, User, schema, sealing
+from peerdesk.models import KeyDocument, User, schema
 from peerdesk.models.engine import make_engine
 from peerdesk.services import audit, integrity, pending_events
 from peerdesk.services.auth import ADMIN, Actor
 from peerdesk.services.keyslots import KEYSLOTS_FILE, KeyslotFile, canonical_recovery_key
 from peerdesk.services.policy import load_policy
+from peerdesk.services.server_store import require_empty_server, server_backend
 from peerdesk.services.storage import PostgresBackend, SqlcipherBackend, transfer
 from peerdesk.services.storage.keyslot_table import ROW_ID, SETTING_UP
 from peerdesk.services.storage.postgres import lock_chain
+from peerdesk.services.storage.server_copy import (  # noqa: F401 - export_server_copy for callers
+    export_server_copy,
+    server_error,
+    server_sealing,
+)
 from peerdesk.services.storage.transfer import Progress, Sealing
 
 log = logging.getLogger("peerdesk.it")
@@ -65,16 +69,6 @@ class MoveReport:
 
 
 # -- sealing -----------------------------------------------------------------------------
-
-
-def server_sealing(key: bytes, onto_server: bool) -> Sealing:
-    """How sealed columns change between a local store (plain) and the server (sealed)."""
-    sealer = sealing.make_sealer(key)
-    columns = dict(sealing.SEALED)
-    kept = dict(sealing.AUTHOR_SEALED)
-    if onto_server:
-        return Sealing(write=sealer, columns=columns, kept=kept)
-    return Sealing(read=sealer, columns=columns, kept=kept)
 
 
 # -- who may move a store ----------------------------------------------------------------
@@ -125,39 +119,7 @@ def _actor(source: Connection, username: str | None) -> Actor:
 
 # -- the move ----------------------------------------------------------------------------
 
-
-def require_empty_server(backend: PostgresBackend) -> None:
-    """Refuse a server already set up, or a database holding other tables; clear what an
-    interrupted setup or move left (nobody can have used it: it never finished)."""
-    from peerdesk.services.server_store import _clear_interrupted_setup, _only_schema
-
-    current, finished = backend.schema_state()
-    if finished:
-        raise StoreExistsError(
-            f"{backend.label} is already set up for PeerDesk (schema {current}); a store "
-            "is moved or restored only onto an empty database"
-        )
-    engine = backend.engine()
-    try:
-        with engine.connect() as conn:
-            others = sorted(
-                set(inspect(conn).get_table_names())
-                - set(Base.metadata.tables)
-                - {schema.VERSION_TABLE}
-            )
-        if others:
-            raise StoreExistsError(
-                f"{backend.label} holds other tables ({', '.join(others[:3])}); a store is "
-                "moved only onto an empty database"
-            )
-        # A database IT prepared with this release's schema only (no rows) is used as it
-        # is; anything else an unfinished setup or move left is cleared.
-        if current is not None and not _only_schema(engine, current):
-            _clear_interrupted_setup(backend)
-    except SQLAlchemyError as exc:
-        raise backend.unreachable(exc) from exc
-    finally:
-        engine.dispose()
+MOVE_ONLY = "a store is moved or restored only onto an empty database"
 
 
 def _prepare_server(engine: Engine, slot_doc: dict[str, Any]) -> None:
@@ -184,7 +146,7 @@ def move_onto_server(
 ) -> MoveReport:
     """Copy a SQLCipher store's rows onto the empty server named by `backend`, prove the
     copy, audit `action` on the server and finish the key document, all in one commit."""
-    require_empty_server(backend)
+    require_empty_server(backend, MOVE_ONLY)
     sealing = sealing if sealing is not None else server_sealing(key, onto_server=True)
     engine = backend.engine()
     try:
@@ -218,30 +180,13 @@ def move_onto_server(
             )
             target.commit()
     except SQLAlchemyError as exc:
-        error = _server_error(backend, exc, key)
+        error = server_error(backend, exc, key)
         if error is None:
             raise
         raise error from exc
     finally:
         engine.dispose()
     return MoveReport(tables, chain.checked, checked)
-
-
-def _server_error(
-    backend: PostgresBackend, exc: SQLAlchemyError, key: bytes
-) -> PeerDeskError | None:
-    """The server's errors in one sentence; the local file's are left to faults.py."""
-    orig = getattr(exc, "orig", None)
-    if orig is None or not type(orig).__module__.startswith("psycopg"):
-        return None
-    lost = backend.fault(exc, key)
-    if lost is not None:
-        return lost
-    # The class and SQLSTATE only: the server's message may quote a value.
-    return PeerDeskError(
-        f"{backend.label} refused the copy ({type(orig).__name__}, SQLSTATE "
-        f"{getattr(orig, 'sqlstate', '?')}); nothing was kept on the server"
-    )
 
 
 def import_store(
@@ -256,7 +201,6 @@ def import_store(
     """`peerdesk server import-store DIR`: the local store in DIR onto the empty server the
     machine policy names. The local store is left as it was; nothing is deleted."""
     from peerdesk.services.instance_lock import InstanceLock
-    from peerdesk.services.server_store import server_backend
     from peerdesk.services.store import open_engine_checked
 
     backend = server_backend(data_dir)
@@ -264,7 +208,7 @@ def import_store(
     local = SqlcipherBackend(local_dir)
     if not local.exists() or not (local_dir / KEYSLOTS_FILE).exists():
         raise StoreNotFoundError(f"no PeerDesk store in {local_dir}")
-    require_empty_server(backend)  # before asking for anything: one clear line
+    require_empty_server(backend, MOVE_ONLY)  # before asking for anything: one clear line
     policy = load_policy(local_dir)
     lock = InstanceLock(local_dir)  # the app must not write while its rows are copied
     lock.acquire()
@@ -322,10 +266,9 @@ def restore_onto_server(
     backup's store is unpacked (still encrypted) into a private temporary folder, brought
     to this release's schema there, and moved as `import_store` moves a local store."""
     from peerdesk.services.backup import extract_store_files
-    from peerdesk.services.server_store import server_backend
 
     backend = server_backend(data_dir)
-    require_empty_server(backend)
+    require_empty_server(backend, MOVE_ONLY)
     work = Path(tempfile.mkdtemp(prefix="peerdesk-restore-"))  # 0700
     try:
         manifest = extract_store_files(Path(backup), work)
@@ -371,43 +314,3 @@ def restore_onto_server(
 
 
 # -- backups of a server store -----------------------------------------------------------
-
-
-def export_server_copy(
-    backend: PostgresBackend,
-    engine: Engine,
-    key: bytes,
-    copy: Path,
-    sealing: Sealing | None = None,
-    progress: Progress | None = None,
-) -> str:
-    """Copy the server's rows, as one snapshot, into a new SQLCipher file `copy` under
-    the data key (sealed columns opened: a local store keeps them plain inside its
-    encryption); return the audit head of that snapshot for the manifest."""
-    sealing = sealing if sealing is not None else server_sealing(key, onto_server=False)
-    local = make_engine(copy, key)
-    try:
-        with local.connect() as target:
-            schema.upgrade(target)  # the same schema a local store has, triggers included
-            target.commit()
-            try:
-                with engine.connect().execution_options(
-                    isolation_level="REPEATABLE READ"
-                ) as source:
-                    source.begin()  # every table from one snapshot, beside other writers
-                    head = source.scalar(select(Setting.value).where(Setting.key == audit.HEAD_KEY))
-                    target.begin()
-                    transfer.copy_all(source, target, sealing, progress=progress)
-                    problems = transfer.count_problems(source, target)
-                    source.rollback()
-            except SQLAlchemyError as exc:
-                error = _server_error(backend, exc, key)
-                if error is None:
-                    raise
-                raise error from exc
-            if problems:
-                raise IntegrityProblem(f"the backup copy did not match the server: {problems[0]}")
-            target.commit()
-    finally:
-        local.dispose()
-    return head or ""

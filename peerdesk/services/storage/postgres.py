@@ -30,6 +30,7 @@ from peerdesk.models.pg_connect import connect_args, engine_options
 from peerdesk.models.sealing import make_sealer, sealer_of
 from peerdesk.services.storage.config import ServerConfig, database_password
 from peerdesk.services.storage.keyslot_table import SETTING_UP, KeyslotTable
+from peerdesk.services.storage.server_copy import export_server_copy
 
 # pg_advisory_xact_lock key for appending to the audit chain: "PDaudit" as a number.
 CHAIN_LOCK = 0x5044_6175_6469_74
@@ -224,8 +225,6 @@ class PostgresBackend:
         """The rows of a backup (services/backup.py): the server's rows, from one
         snapshot, copied into a new SQLCipher file under the data key (sealed columns
         opened) by services/storage/transfer.py; the same file a local backup holds."""
-        from peerdesk.services.server_transfer import export_server_copy  # import cycle
-
         return export_server_copy(self, engine, key, copy)
 
 
