@@ -129,7 +129,6 @@ def init(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from peerdesk.services.demo import demo_summary
     from peerdesk.services.server_store import on_server
     from peerdesk.services.store import default_demo_dir, store_exists
     from peerdesk.services.store_build import build_demo_store, clean_stale
@@ -144,9 +143,7 @@ def demo(args: argparse.Namespace) -> int:
                 f"a store already exists in {data_dir}; use --force to replace a demo store"
             )
         _require_demo(data_dir)
-    password = None
-    if args.password_stdin or os.environ.get("PEERDESK_PASSWORD") is not None:
-        password = read_secret(args)
+    password = _demo_password(args)
     # Built beside the folder and moved in at the end (services/store_build.py): a killed
     # or failed run leaves the old demo store, or nothing, never half a store.
     result = build_demo_store(
@@ -158,31 +155,41 @@ def demo(args: argparse.Namespace) -> int:
         years=args.years,
         sites=args.sites,
     )
-    print(demo_summary(result))
-    print(f"Recovery key: {result.recovery_key}")
+    _print_demo(result)
     return 0
+
+
+def _demo_password(args: argparse.Namespace) -> str | None:
+    """The demo accounts' password if one is given, else None (one is made and printed)."""
+    if args.password_stdin or os.environ.get("PEERDESK_PASSWORD") is not None:
+        return read_secret(args)
+    return None
+
+
+def _print_demo(result: Any) -> None:
+    from peerdesk.services.demo import demo_summary
+
+    print(demo_summary(result))
+    if result.recovery_key:
+        print(f"Recovery key: {result.recovery_key}")
 
 
 def _server_demo(args: argparse.Namespace, data_dir: Path) -> int:
     """On the server the machine policy names: a new demo store if it is not set up yet,
     or demo data in a store `server init` set up (its administrator signs in with --user)."""
-    from peerdesk.services.demo import build_demo, demo_summary, fill_server_demo
+    from peerdesk.services.demo import build_demo, fill_server_demo
     from peerdesk.services.store import open_store, store_exists
 
     if not store_exists(data_dir):
-        password = None
-        if args.password_stdin or os.environ.get("PEERDESK_PASSWORD") is not None:
-            password = read_secret(args)
         result = build_demo(
             data_dir,
             sessions=args.sessions,
             seed=args.seed,
-            password=password,
+            password=_demo_password(args),
             years=args.years,
             sites=args.sites,
         )
-        print(demo_summary(result))
-        print(f"Recovery key: {result.recovery_key}")
+        _print_demo(result)
         return 0
     if not args.user:
         raise StoreExistsError(
@@ -194,7 +201,7 @@ def _server_demo(args: argparse.Namespace, data_dir: Path) -> int:
         result = fill_server_demo(
             store, admin, sessions=args.sessions, seed=args.seed, years=args.years
         )
-    print(demo_summary(result))
+    _print_demo(result)
     return 0
 
 
