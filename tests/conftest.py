@@ -162,6 +162,19 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+SERVER_TESTS = Path(__file__).parent / "server"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """tests/server (a real PostgreSQL per run: many writers, outages, moving stores) is
+    its own step of .ci/run, so the default suite stays short; it runs when named on the
+    command line or with PEERDESK_SERVER_SUITE=1."""
+    if collection_path != SERVER_TESTS or os.environ.get("PEERDESK_SERVER_SUITE") == "1":
+        return None
+    named = [str(a) for a in config.args]
+    return True if not any("server" in a for a in named) else None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
