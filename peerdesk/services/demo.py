@@ -257,6 +257,9 @@ def fill_server_demo(
     pw = password if password is not None else generate_password()
     rng = random.Random(seed)
     ids = _Ids(rng)
+    # A new demo store spends two ids on its site and admin first (store_setup): spent
+    # here too, so a seed gives the same program data as `peerdesk demo` on a new store.
+    ids(), ids()
     today = anchor or date.today()
     usernames, counts = _fill(store, admin, rng, ids, sessions, today, years, pw, seed)
     return DemoResult(store.data_dir, pw, generated, "", usernames, counts)

@@ -197,10 +197,10 @@ def test_cli_server_init_status_and_commands(server: ServerSetup) -> None:
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
-def _month_json(data_dir: Path, env: dict[str, str], month: str) -> dict:
+def _month_json(data_dir: Path, env: dict[str, str], month: str, password: str) -> dict:
     done = run_cli(
         "report", "--month", month, "--json", "--user", "coordinator", "--password-stdin",
-        stdin=DEMO_PW + "\n", env=env, data_dir=data_dir,
+        stdin=password + "\n", env=env, data_dir=data_dir,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)
@@ -224,9 +224,38 @@ def test_demo_on_a_new_server_reports_the_same_month_as_a_local_store(
     done = run_cli(*here, *args, stdin=DEMO_PW + "\n", env=server.env)
     assert done.returncode == 0, done.stderr
     last = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-    on_server = _month_json(server.data_dir, server.env, last)
-    assert on_server == _month_json(local, {}, last)
+    on_server = _month_json(server.data_dir, server.env, last, DEMO_PW)
+    assert on_server == _month_json(local, {}, last, DEMO_PW)
     assert any(v for v in json.dumps(on_server) if v.isdigit() and v != "0")
+
+
+def test_demo_into_a_server_set_up_by_init_reports_like_a_local_demo(
+    server: ServerSetup, tmp_path: Path
+) -> None:
+    """The issue's check: server init, demo into it, and the month report equal to the
+    same demo data in a local store (only the site's name differs)."""
+    import datetime as dt
+
+    create_server_store(server.data_dir, "boss", ADMIN_PW)
+    here = ("--data-dir", str(server.data_dir))
+    done = run_cli(
+        *here, "demo", "--sessions", "400", "--seed", "7", "--user", "boss", "--password-stdin",
+        stdin=ADMIN_PW + "\n", env=server.env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    password = done.stdout.split("Password for every demo account: ")[1].split()[0]
+    local = tmp_path / "local-demo"
+    made = run_cli(
+        "--data-dir", str(local), "demo", "--sessions", "400", "--seed", "7", "--password-stdin",
+        stdin=password + "\n",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    last = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    on_server = _month_json(server.data_dir, server.env, last, password)
+    in_file = _month_json(local, {}, last, password)
+    assert on_server.pop("site") == "Main site"
+    in_file.pop("site")
+    assert on_server == in_file
 
 
 def test_demo_fills_a_server_set_up_by_init(server: ServerSetup) -> None:
