@@ -171,22 +171,27 @@ def open_for_backup(data_dir: Path) -> tuple[Store, Actor]:
     if not store_exists(data_dir):
         raise StoreNotFoundError(f"no PeerDesk store in {data_dir}")
     policy = load_policy(data_dir)
-    slots = key_document(data_dir)
-    slots.reset_on_success = False  # beside the app: never rewrite its key file on success
-    if slots.find(SLOT_KIND) is None:
-        raise SecretStoreError(
-            "unattended backups are not set up for this store; "
-            "run 'peerdesk service enable-backup --user ADMIN'"
-        )
-    secret = _read_secret(slots.store_id)
+    backend = backend_for(data_dir)
     try:
-        key = slots.unlock(SLOT_KIND, "", secret, max_failed=10**6)
-    except AuthenticationError as exc:
-        raise AuthenticationError(
-            "the stored backup secret does not open this store; "
-            "run 'peerdesk service enable-backup' again"
-        ) from exc
-    store = open_engine_checked(data_dir, key, None, policy, slots, backend_for(data_dir))
+        slots = backend.keyslots()
+        slots.reset_on_success = False  # beside the app: never rewrite its key file on success
+        if slots.find(SLOT_KIND) is None:
+            raise SecretStoreError(
+                "unattended backups are not set up for this store; "
+                "run 'peerdesk service enable-backup --user ADMIN'"
+            )
+        secret = _read_secret(slots.store_id)
+        try:
+            key = slots.unlock(SLOT_KIND, "", secret, max_failed=10**6)
+        except AuthenticationError as exc:
+            raise AuthenticationError(
+                "the stored backup secret does not open this store; "
+                "run 'peerdesk service enable-backup' again"
+            ) from exc
+    except BaseException:
+        backend.close()
+        raise
+    store = open_engine_checked(data_dir, key, None, policy, slots, backend)
     return store, BACKUP_ACTOR
 
 

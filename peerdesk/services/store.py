@@ -100,7 +100,11 @@ def secure_store_files(data_dir: Path) -> None:
 def store_exists(data_dir: Path) -> bool:
     """Whether there is a store to open: the folder's file, or the server the machine
     policy names, set up with `peerdesk server init`."""
-    return backend_for(Path(data_dir)).exists()
+    backend = backend_for(Path(data_dir))
+    try:
+        return backend.exists()
+    finally:
+        backend.close()
 
 
 def store_location(data_dir: Path) -> str | None:
@@ -113,7 +117,11 @@ def store_location(data_dir: Path) -> str | None:
 def key_document(data_dir: Path) -> KeyslotFile:
     """The store's key document, read without unlocking: keyslots.json in the folder, or
     the server's key table (what the sign-in screen may show, and the keyring unlock)."""
-    return backend_for(Path(data_dir)).keyslots()
+    backend = backend_for(Path(data_dir))
+    try:
+        return backend.keyslots()
+    finally:
+        backend.close()  # a later save reconnects
 
 
 class Store:
@@ -659,6 +667,7 @@ def open_store(
     if not backend.shared:
         clean_stale(data_dir)  # what killed runs left: build folders, backup temp files
     if not backend.exists():
+        backend.close()
         raise StoreNotFoundError(
             f"no PeerDesk store in {data_dir}; create one with 'peerdesk init' or restore a backup"
             if not backend.shared
@@ -699,9 +708,11 @@ def open_store(
                 f"with 'peerdesk user password --user {name}' (or by signing in to the app)"
             )
     except BaseException:
+        backend.close()
         if lock is not None:
             lock.release()
         raise
+    # The store takes over the backend's engine: the key document and the store share it.
     store = open_engine_checked(data_dir, key, lock, policy, slots, backend)
     if unlocked.must_change:
         store.first_password = unlocked

@@ -108,9 +108,17 @@ class PostgresBackend:
             self._engine = create_engine(self.config.url, **options)
         return self._engine
 
+    def close(self) -> None:
+        """Drop the pooled connections of an engine no store took over."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     def make_engine(self, key: Callable[[], bytes]) -> Engine:
+        # The engine that already read the schema and the key document (one connection,
+        # one TLS handshake per sign-in); from here on the store owns and disposes it.
         engine = self.engine()
-        self._engine = None  # the store owns (and disposes) this one
+        self._engine = None
         try:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
@@ -126,14 +134,10 @@ class PostgresBackend:
         return factory
 
     def keyslots(self) -> KeyslotTable:
-        engine = self.engine()
         try:
-            return KeyslotTable(engine)
+            return KeyslotTable(self.engine())
         except SQLAlchemyError as exc:
             raise self.unreachable(exc) from exc
-        finally:
-            engine.dispose()
-            self._engine = None
 
     def unreachable(self, exc: BaseException) -> ServerUnavailableError:
         return ServerUnavailableError(
@@ -179,9 +183,8 @@ class PostgresBackend:
 
     def schema_state(self) -> tuple[str | None, bool]:
         """(the server's schema revision, whether the key document is there)."""
-        engine = self.engine()
         try:
-            with engine.connect() as conn:
+            with self.engine().connect() as conn:
                 current = schema.current_revision(conn)
                 doc = (
                     conn.scalar(text("SELECT doc FROM key_documents WHERE id = 1"))
@@ -191,9 +194,6 @@ class PostgresBackend:
                 has_keys = doc is not None and SETTING_UP not in json.loads(doc)
         except SQLAlchemyError as exc:
             raise self.unreachable(exc) from exc
-        finally:
-            engine.dispose()
-            self._engine = None
         return current, has_keys
 
     def exists(self) -> bool:

@@ -39,6 +39,9 @@ class SqlcipherBackend:
         except PermissionError as exc:
             raise FolderAccessError.for_folder(self.data_dir) from exc
 
+    def close(self) -> None:
+        """Nothing to drop: the file is opened by the store's own engine."""
+
     def make_engine(self, key: Callable[[], bytes]) -> Engine:
         return make_engine(self.db_path, key)
 
